@@ -1,0 +1,203 @@
+package org.nvmeof4j.tcp;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import org.nvmeof4j.protocol.pdu.Fes;
+import org.nvmeof4j.protocol.pdu.PduType;
+import org.nvmeof4j.protocol.pdu.TermReqPdu;
+
+/**
+ * One NVMe/TCP connection (one queue) on a non-blocking socket: the duty cycle shared by host and controller
+ * queues. Each {@link #doWork()} reads what arrived through the {@link SegmentSource} into the {@link PduReceiver}
+ * (which calls back this class as its {@link PduListener}), lets the subclass run its own duty
+ * ({@link #onDuty(long)}: submissions, timers), and flushes the {@link PduSender}.
+ *
+ * <p>A fatal stream error sends the TermReq the receiver or the subclass named (H2CTermReq from a host,
+ * C2HTermReq from a controller) and closes; a TermReq from the peer closes without an answer. Either way
+ * {@link #onClosed} runs once, on the owning thread.
+ */
+public abstract class NvmeTcpConnection implements PollerTask, PduListener
+{
+    protected final SocketChannel channel;
+    protected final PduReceiver receiver;
+    protected final PduSender sender;
+    protected SegmentSource source;
+    private final TermReqPdu termReq = new TermReqPdu();
+    private final PduType termReqType;
+    private boolean closed;
+    private String closeReason;
+
+    /**
+     * @param channel         a connected socket channel; it is switched to non-blocking mode.
+     * @param role            which end this is.
+     * @param sendRingPdus    initial capacity of the send ring (e.g. 4 × queue size).
+     */
+    protected NvmeTcpConnection(final SocketChannel channel, final PduReceiver.Role role, final int sendRingPdus)
+        throws IOException
+    {
+        this.channel = channel;
+        channel.configureBlocking(false);
+        channel.socket().setTcpNoDelay(true);
+        this.receiver = new PduReceiver(role, this);
+        this.sender = new PduSender(sendRingPdus, this::onPduSent);
+        this.source = new SocketSegmentSource();
+        this.termReqType = role == PduReceiver.Role.HOST ? PduType.H2C_TERM_REQ : PduType.C2H_TERM_REQ;
+    }
+
+    public SocketChannel channel()
+    {
+        return channel;
+    }
+
+    public PduReceiver receiver()
+    {
+        return receiver;
+    }
+
+    public PduSender sender()
+    {
+        return sender;
+    }
+
+    /** Replace the segment producer (a DDP device takes over the socket's receive side). */
+    public void segmentSource(final SegmentSource source)
+    {
+        this.source = source;
+    }
+
+    public SegmentSource segmentSource()
+    {
+        return source;
+    }
+
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /** @return why the connection closed, or null while it is open. */
+    public String closeReason()
+    {
+        return closeReason;
+    }
+
+    @Override
+    public boolean isActive()
+    {
+        return !closed;
+    }
+
+    @Override
+    public int doWork() throws Exception
+    {
+        if (closed)
+        {
+            return 0;
+        }
+        int work = 0;
+        final int n = source.receive(channel, receiver);
+        if (n < 0)
+        {
+            close("connection closed by peer", null);
+            return 1;
+        }
+        if (n > 0)
+        {
+            work++;
+        }
+        if (closed)
+        {
+            return work;
+        }
+        work += onDuty(System.nanoTime());
+        if (!closed && sender.hasPending() && sender.flush(channel) > 0)
+        {
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * The subclass's part of a duty cycle: post new commands, resend, check timers.
+     *
+     * @param nowNanos {@link System#nanoTime()} of this cycle.
+     * @return a work count.
+     */
+    protected abstract int onDuty(long nowNanos) throws Exception;
+
+    /** A PDU committed with a token has been written whole (the default ignores it). */
+    protected void onPduSent(final long token)
+    {
+    }
+
+    /** The connection closed; release everything (in-flight commands fail or wait for a reconnect). */
+    protected abstract void onClosed(String reason, Throwable cause);
+
+    @Override
+    public void onFatalError(final Fes fes, final long fei, final ByteBuffer header, final int headerLength,
+        final String reason)
+    {
+        if (fes != null)
+        {
+            sendTermReq(fes, fei, header, headerLength);
+        }
+        close(fes == null ? reason : "fatal: " + reason + " (sent " + termReqType + " fes=0x" +
+            Integer.toHexString(fes.code()) + " fei=" + fei + ")", null);
+    }
+
+    /**
+     * Queue a TermReq and try to write it before closing (NVMe/TCP 3.6.2.4: after sending it the sender stops
+     * reading and closes).
+     */
+    protected void sendTermReq(final Fes fes, final long fei, final ByteBuffer header, final int headerLength)
+    {
+        try
+        {
+            sender.clear();
+            final ByteBuffer h = sender.claimHeader();
+            final int plen = termReq.wrap(h, 0).encode(termReqType, fes, fei, header, 0, headerLength);
+            sender.commitRaw(plen, PduSender.NO_TOKEN);
+            for (int i = 0; i < 100 && sender.hasPending(); i++)
+            {
+                sender.flush(channel);
+                if (sender.hasPending())
+                {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // the peer may already be gone; we close anyway
+        }
+    }
+
+    /** Close the socket once and tell the subclass. Safe to call more than once. */
+    public void close(final String reason, final Throwable cause)
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        closeReason = reason;
+        receiver.stop();
+        sender.clear();
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // closing: nothing more to do
+        }
+        onClosed(reason, cause);
+    }
+
+    @Override
+    public void onError(final Throwable error)
+    {
+        close("error: " + error, error);
+    }
+}

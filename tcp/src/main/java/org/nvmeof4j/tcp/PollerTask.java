@@ -1,0 +1,21 @@
+package org.nvmeof4j.tcp;
+
+/**
+ * One unit of work a {@link Poller} drives: typically one NVMe/TCP queue (connection). Run to completion: the
+ * poller thread owns the task, so the task needs no locks for its own state.
+ */
+public interface PollerTask
+{
+    /**
+     * One duty cycle: read what arrived, handle it, write what is pending, check timers.
+     *
+     * @return a work count, 0 when there was nothing to do.
+     */
+    int doWork() throws Exception;
+
+    /** The task threw from {@link #doWork}: it should close itself; the poller drops it. */
+    void onError(Throwable error);
+
+    /** @return false once the task has finished and should be removed. */
+    boolean isActive();
+}
