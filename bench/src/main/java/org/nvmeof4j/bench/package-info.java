@@ -1,0 +1,2 @@
+/** JMH benchmarks of the data path. */
+package org.nvmeof4j.bench;

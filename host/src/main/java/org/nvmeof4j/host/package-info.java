@@ -1,0 +1,2 @@
+/** The NVMe/TCP host (initiator): controllers, I/O queues, namespaces, discovery and transports. */
+package org.nvmeof4j.host;
