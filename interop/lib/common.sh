@@ -1,0 +1,83 @@
+# shellcheck shell=bash
+# Shared helpers for the nvmeof4j Linux-kernel interop scripts.
+# Sourced by setup.sh, linux-host.sh and linux-target.sh; not run directly.
+
+INTEROP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+INTEROP_CACHE="${NVMEOF4J_INTEROP_CACHE:-${HOME:-/root}/.cache/nvmeof4j-interop}"
+INTEROP_ENV_FILE="$INTEROP_CACHE/current.env"
+
+# The host's default NQN and ID (nvme-cli and the kernel both accept it).
+INTEROP_DEFAULT_HOSTNQN="nqn.2014-08.org.nvmexpress:uuid:6e766d65-6f66-3466-8a00-696e7465726f"
+
+interop_prog="$(basename "$0")"
+
+log() { printf '%s: %s\n' "$interop_prog" "$*" >&2; }
+die() { printf '%s: error: %s\n' "$interop_prog" "$*" >&2; exit "${2:-1}"; }
+
+# Loads current.env (written by setup.sh); runs setup.sh first when it is
+# missing or points at files that are gone.
+interop_load_env() {
+    if [[ ! -r "$INTEROP_ENV_FILE" ]]; then
+        log "no cached kernel/initramfs in $INTEROP_CACHE; running setup.sh"
+        "$INTEROP_DIR/setup.sh" >&2 || die "setup.sh failed"
+    fi
+    # shellcheck disable=SC1090
+    . "$INTEROP_ENV_FILE"
+    if [[ ! -r "${INTEROP_VMLINUZ:-}" || ! -r "${INTEROP_BASE_INITRD:-}" ]]; then
+        log "cache is incomplete; running setup.sh"
+        "$INTEROP_DIR/setup.sh" >&2 || die "setup.sh failed"
+        # shellcheck disable=SC1090
+        . "$INTEROP_ENV_FILE"
+    fi
+    command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found; run interop/setup.sh"
+}
+
+# Validation helpers for values that end up in the guest's shell config and
+# in the kernel's comma-separated fabrics option string.
+is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
+valid_port() { is_uint "$1" && (( $1 >= 1 && $1 <= 65535 )); }
+valid_nqn() { [[ "$1" =~ ^[A-Za-z0-9._:+@/-]+$ ]] && (( ${#1} <= 223 )); }
+
+# Prints NAME='VALUE' for the guest's /etc/interop.conf (values are already
+# validated to contain no quote characters).
+conf_line() { printf "%s='%s'\n" "$1" "$2"; }
+
+# interop_make_initrd OUT CONF_FILE
+# Writes OUT = base initramfs + a second cpio holding /init (the guest script
+# from this repo) and /etc/interop.conf. The kernel unpacks both archives.
+interop_make_initrd() {
+    local out="$1" conf="$2" tmp
+    tmp="$(mktemp -d "${TMPDIR:-/tmp}/nvmeof4j-interop-run.XXXXXX")"
+    mkdir -p "$tmp/etc/nvme"
+    install -m 0755 "$INTEROP_DIR/guest/init.sh" "$tmp/init"
+    install -m 0644 "$conf" "$tmp/etc/interop.conf"
+    ( cd "$tmp" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 ) > "$tmp.cpio"
+    # The kernel looks for the next archive only at a 4-byte aligned offset
+    # (zero bytes in between are skipped), so pad the gzip'ed base archive.
+    local n
+    n="$(stat -c %s "$INTEROP_BASE_INITRD")"
+    { cat "$INTEROP_BASE_INITRD"; head -c $(( (512 - n % 512) % 512 )) /dev/zero; cat "$tmp.cpio"; } > "$out"
+    rm -rf "$tmp" "$tmp.cpio"
+}
+
+# Fills array ARRAYNAME with the QEMU command line both VMs share (the
+# caller adds -netdev/-device).
+# Usage: interop_qemu_base ARRAYNAME SMP MEM_MIB SERIAL_LOG INITRD EXTRA_APPEND
+interop_qemu_base() {
+    local -n _arr="$1"
+    local smp="$2" mem="$3" serial_log="$4" initrd="$5" append="$6"
+    _arr=(qemu-system-x86_64
+        -accel tcg -cpu max -smp "$smp" -m "$mem"
+        -nodefaults -no-user-config -display none -no-reboot
+        -kernel "$INTEROP_VMLINUZ" -initrd "$initrd"
+        -append "console=ttyS0 panic=-1 quiet $append"
+        -serial "file:$serial_log")
+}
+
+# Runs "$@" so that it is killed when this shell dies, even by SIGKILL.
+with_pdeathsig() {
+    if command -v setpriv >/dev/null 2>&1; then
+        exec setpriv --pdeathsig KILL -- "$@"
+    fi
+    exec "$@"
+}

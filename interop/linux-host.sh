@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Boots a QEMU VM whose Linux NVMe/TCP host (nvme-tcp) tests a target that
+# listens on this machine's 127.0.0.1:PORT (10.0.2.2:PORT inside the guest).
+# Prints one "INTEROP PASS|FAIL <check>" line per check and the guest's
+# "INTEROP SUMMARY passed=N failed=M"; exits 0 only if failed=0.
+set -euo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+    cat <<EOF
+Usage: $interop_prog --port PORT --nqn NQN [options]
+
+Runs the Linux kernel NVMe/TCP host in a QEMU guest against the target at
+127.0.0.1:PORT and checks: discover, connect, id-ctrl, id-ns, direct-4k,
+direct-128k, direct-1m, buffered-flush, concurrent-read, disconnect.
+The target must export NQN with a namespace of at least 24 MiB.
+
+Options:
+  --port PORT          target port on 127.0.0.1 (required)
+  --nqn NQN            subsystem NQN to connect to (required)
+  --hdr-digest         ask for header digests
+  --data-digest        ask for data digests
+  --nr-io-queues N     nr_io_queues= (capped by the guest's vCPUs, see --smp)
+  --queue-size N       queue_size=
+  --hostnqn NQN        host NQN (default $INTEROP_DEFAULT_HOSTNQN)
+  --smp N              guest vCPUs (default 2)
+  --log FILE           guest console log (default: a new file under
+                       $INTEROP_CACHE/logs)
+  --timeout SECS       hard limit for the whole VM run (default 300)
+  -h, --help           this text
+
+Exit status: 0 all checks passed; 1 a check failed; 2 usage error;
+3 no summary line (guest crashed, hung or timed out); 4 setup problem.
+EOF
+}
+
+port="" nqn="" hdr=0 data=0 nrq="" qsize="" hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300
+need_arg() { (( $2 >= 2 )) || { usage >&2; die "$1 needs a value" 2; }; }
+while (( $# )); do
+    case "$1" in
+        --port) need_arg "$1" $#; port="$2"; shift ;;
+        --nqn) need_arg "$1" $#; nqn="$2"; shift ;;
+        --hdr-digest) hdr=1 ;;
+        --data-digest) data=1 ;;
+        --nr-io-queues) need_arg "$1" $#; nrq="$2"; shift ;;
+        --queue-size) need_arg "$1" $#; qsize="$2"; shift ;;
+        --hostnqn) need_arg "$1" $#; hostnqn="$2"; shift ;;
+        --smp) need_arg "$1" $#; smp="$2"; shift ;;
+        --log) need_arg "$1" $#; logfile="$2"; shift ;;
+        --timeout) need_arg "$1" $#; timeout_s="$2"; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; die "unknown argument: $1" 2 ;;
+    esac
+    shift
+done
+[[ -n "$port" && -n "$nqn" ]] || { usage >&2; die "--port and --nqn are required" 2; }
+valid_port "$port" || die "bad --port '$port'" 2
+valid_nqn "$nqn" || die "bad --nqn '$nqn' (allowed: A-Z a-z 0-9 . _ : + @ / -, at most 223 bytes)" 2
+valid_nqn "$hostnqn" || die "bad --hostnqn '$hostnqn'" 2
+[[ -z "$nrq" ]] || { is_uint "$nrq" && (( nrq >= 1 )); } || die "bad --nr-io-queues '$nrq'" 2
+[[ -z "$qsize" ]] || { is_uint "$qsize" && (( qsize >= 2 )); } || die "bad --queue-size '$qsize'" 2
+is_uint "$smp" && (( smp >= 1 && smp <= 16 )) || die "bad --smp '$smp'" 2
+is_uint "$timeout_s" && (( timeout_s >= 30 )) || die "bad --timeout '$timeout_s' (at least 30)" 2
+
+interop_load_env
+
+# A host ID: the UUID of a uuid-style host NQN, else a fixed one.
+hostid="6e766d65-6f66-3466-8a00-696e7465726f"
+if [[ "$hostnqn" =~ :uuid:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$ ]]; then
+    hostid="${BASH_REMATCH[1]}"
+fi
+
+if [[ -z "$logfile" ]]; then
+    mkdir -p "$INTEROP_CACHE/logs"
+    logfile="$INTEROP_CACHE/logs/linux-host-$(date +%Y%m%d-%H%M%S)-$$.log"
+fi
+mkdir -p "$(dirname "$logfile")"
+: > "$logfile"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/nvmeof4j-linux-host.XXXXXX")"
+qpid=""
+tailpid=""
+cleanup() {
+    [[ -n "$qpid" ]] && kill "$qpid" 2>/dev/null || true
+    [[ -n "$tailpid" ]] && kill "$tailpid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+nonce="$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
+{
+    conf_line MODE host
+    conf_line PORT "$port"
+    conf_line NQN "$nqn"
+    conf_line HOSTNQN "$hostnqn"
+    conf_line HOSTID "$hostid"
+    conf_line HDR_DIGEST "$hdr"
+    conf_line DATA_DIGEST "$data"
+    conf_line NR_IO_QUEUES "$nrq"
+    conf_line QUEUE_SIZE "$qsize"
+    conf_line NONCE "$nonce"
+} > "$work/interop.conf"
+interop_make_initrd "$work/initrd.img" "$work/interop.conf"
+
+declare -a qemu
+interop_qemu_base qemu "$smp" 1024 "$logfile" "$work/initrd.img" ""
+# user-mode networking without port forwards; the guest reaches the machine's
+# 127.0.0.1 as 10.0.2.2 and has no default route.
+qemu+=(-netdev "user,id=n0,net=10.0.2.0/24,host=10.0.2.2"
+       -device "virtio-net-pci,netdev=n0,romfile=")
+
+log "booting Linux host VM (kernel $INTEROP_KVER, smp $smp) against 127.0.0.1:$port nqn=$nqn; log $logfile"
+start=$SECONDS
+( with_pdeathsig timeout -k 5 "$timeout_s" setpriv --pdeathsig KILL -- "${qemu[@]}" ) </dev/null &
+qpid=$!
+
+# Stream the guest's INTEROP lines as they arrive.
+( tail -n +1 -F --pid="$qpid" "$logfile" 2>/dev/null | tr -d '\r' | grep --line-buffered -E '^INTEROP (PASS|FAIL|SUMMARY|INFO)' || true ) &
+tailpid=$!
+
+set +e
+wait "$qpid"
+qrc=$?
+set -e
+qpid=""
+wait "$tailpid" 2>/dev/null || true
+tailpid=""
+elapsed=$((SECONDS - start))
+
+summary="$(tr -d '\r' < "$logfile" | grep -E '^INTEROP SUMMARY passed=[0-9]+ failed=[0-9]+$' | tail -n 1 || true)"
+if [[ -z "$summary" ]]; then
+    if (( qrc == 124 || qrc == 137 )); then
+        log "no summary: the VM was killed after the ${timeout_s} s timeout (${elapsed} s)"
+    else
+        log "no summary: qemu exited with status $qrc after ${elapsed} s"
+    fi
+    log "last lines of $logfile:"
+    tr -d '\r' < "$logfile" | tail -n 40 | sed 's/^/  /' >&2
+    exit 3
+fi
+failed="${summary##*failed=}"
+if (( failed != 0 )); then
+    log "guest dmesg (nvme):"
+    tr -d '\r' < "$logfile" | sed -n '/^---- dmesg (nvme) ----$/,/^---- end of dmesg ----$/p' | sed 's/^/  /' >&2
+    log "FAILED ($summary) in ${elapsed} s; log $logfile"
+    exit 1
+fi
+log "all checks passed in ${elapsed} s; log $logfile"
+exit 0

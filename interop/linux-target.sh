@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Boots a QEMU VM running the Linux NVMe/TCP target (nvmet-tcp) on a brd RAM
+# disk and forwards this machine's 127.0.0.1:PORT to its port 4420. Prints
+# "INTEROP TARGET READY" once the target is configured, then runs until it is
+# killed (SIGTERM/SIGINT/SIGHUP stop the VM).
+set -euo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+    cat <<EOF
+Usage: $interop_prog --port PORT --nqn NQN [options]
+
+Runs the Linux kernel NVMe/TCP target in a QEMU guest, reachable on
+127.0.0.1:PORT. It exports NQN (any host allowed) with namespace 1 on a RAM
+disk, and the discovery subsystem on the same port. Header and data digests
+are whatever the host asks for.
+
+Options:
+  --port PORT        port on 127.0.0.1 to forward to the guest's 4420 (required)
+  --nqn NQN          subsystem NQN (required)
+  --size-mib M       namespace size in MiB (default 128, at most 768)
+  --serial S         subsystem serial number (default: the kernel's random one)
+  --log FILE         guest console log (default: a new file under
+                     $INTEROP_CACHE/logs)
+  --pidfile FILE     write qemu's pid to FILE (removed on exit)
+  --smp N            guest vCPUs (default 2)
+  --boot-timeout S   give up if not READY after S seconds (default 180)
+  --timeout S        stop the VM after S seconds in any case (default: never)
+  -h, --help         this text
+
+Stdout gets "INTEROP TARGET READY" (and an "INTEROP TARGET INFO" line before
+it) once the target accepts connections; diagnostics go to stderr.
+Exit status: 2 usage error; 3 the VM died or never became ready; 4 setup
+problem; 0 the VM stopped by itself (--timeout); 130/143 killed by a signal.
+EOF
+}
+
+port="" nqn="" size_mib=128 serial="" logfile="" pidfile="" smp=2 boot_timeout=180 timeout_s=0
+need_arg() { (( $2 >= 2 )) || { usage >&2; die "$1 needs a value" 2; }; }
+while (( $# )); do
+    case "$1" in
+        --port) need_arg "$1" $#; port="$2"; shift ;;
+        --nqn) need_arg "$1" $#; nqn="$2"; shift ;;
+        --size-mib) need_arg "$1" $#; size_mib="$2"; shift ;;
+        --serial) need_arg "$1" $#; serial="$2"; shift ;;
+        --log) need_arg "$1" $#; logfile="$2"; shift ;;
+        --pidfile) need_arg "$1" $#; pidfile="$2"; shift ;;
+        --smp) need_arg "$1" $#; smp="$2"; shift ;;
+        --boot-timeout) need_arg "$1" $#; boot_timeout="$2"; shift ;;
+        --timeout) need_arg "$1" $#; timeout_s="$2"; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; die "unknown argument: $1" 2 ;;
+    esac
+    shift
+done
+[[ -n "$port" && -n "$nqn" ]] || { usage >&2; die "--port and --nqn are required" 2; }
+valid_port "$port" || die "bad --port '$port'" 2
+valid_nqn "$nqn" || die "bad --nqn '$nqn' (allowed: A-Z a-z 0-9 . _ : + @ / -, at most 223 bytes)" 2
+is_uint "$size_mib" && (( size_mib >= 1 && size_mib <= 768 )) || die "bad --size-mib '$size_mib' (1..768)" 2
+[[ -z "$serial" || "$serial" =~ ^[A-Za-z0-9._-]{1,20}$ ]] || die "bad --serial '$serial' (1..20 of A-Z a-z 0-9 . _ -)" 2
+is_uint "$smp" && (( smp >= 1 && smp <= 16 )) || die "bad --smp '$smp'" 2
+is_uint "$boot_timeout" && (( boot_timeout >= 10 )) || die "bad --boot-timeout '$boot_timeout'" 2
+is_uint "$timeout_s" || die "bad --timeout '$timeout_s'" 2
+
+interop_load_env
+
+if [[ -z "$logfile" ]]; then
+    mkdir -p "$INTEROP_CACHE/logs"
+    logfile="$INTEROP_CACHE/logs/linux-target-$(date +%Y%m%d-%H%M%S)-$$.log"
+fi
+mkdir -p "$(dirname "$logfile")"
+: > "$logfile"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/nvmeof4j-linux-target.XXXXXX")"
+qpid=""
+cleanup() {
+    if [[ -n "$qpid" ]]; then
+        kill "$qpid" 2>/dev/null || true
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$qpid" 2>/dev/null || break; sleep 0.2; done
+        kill -9 "$qpid" 2>/dev/null || true
+    fi
+    [[ -n "$pidfile" ]] && rm -f "$pidfile"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'log "SIGINT: stopping the VM"; exit 130' INT
+trap 'log "SIGTERM: stopping the VM"; exit 143' TERM
+trap 'exit 129' HUP
+
+{
+    conf_line MODE target
+    conf_line NQN "$nqn"
+    conf_line SIZE_MIB "$size_mib"
+    conf_line SERIAL "$serial"
+} > "$work/interop.conf"
+interop_make_initrd "$work/initrd.img" "$work/interop.conf"
+
+# RAM disk plus ~400 MiB for the kernel and initramfs
+mem=$(( size_mib + 448 ))
+(( mem >= 1024 )) || mem=1024
+declare -a qemu
+interop_qemu_base qemu "$smp" "$mem" "$logfile" "$work/initrd.img" ""
+# restrict=on: the guest can open no connection of its own; only the
+# forwarded port reaches it.
+qemu+=(-netdev "user,id=n0,net=10.0.2.0/24,restrict=on,hostfwd=tcp:127.0.0.1:${port}-10.0.2.15:4420"
+       -device "virtio-net-pci,netdev=n0,romfile=")
+if (( timeout_s > 0 )); then
+    qemu=(timeout -k 5 "$timeout_s" setpriv --pdeathsig KILL -- "${qemu[@]}")
+fi
+
+log "booting Linux target VM (kernel $INTEROP_KVER) on 127.0.0.1:$port nqn=$nqn size=${size_mib}MiB; log $logfile"
+start=$SECONDS
+( with_pdeathsig "${qemu[@]}" ) </dev/null &
+qpid=$!
+if [[ -n "$pidfile" ]]; then
+    mkdir -p "$(dirname "$pidfile")"
+    echo "$qpid" > "$pidfile"
+fi
+
+# Wait for the guest to report READY (or failure).
+ready=0
+while (( SECONDS - start < boot_timeout )); do
+    if ! kill -0 "$qpid" 2>/dev/null; then
+        break
+    fi
+    if grep -q '^INTEROP TARGET FAIL' "$logfile" 2>/dev/null; then
+        break
+    fi
+    if grep -q '^INTEROP TARGET READY' "$logfile" 2>/dev/null; then
+        ready=1
+        break
+    fi
+    sleep 0.5
+done
+if (( ! ready )); then
+    log "target did not become ready after $((SECONDS - start)) s; last lines of $logfile:"
+    tr -d '\r' < "$logfile" | tail -n 40 | sed 's/^/  /' >&2
+    exit 3
+fi
+tr -d '\r' < "$logfile" | grep -E '^INTEROP TARGET (INFO|READY)' || true
+log "ready after $((SECONDS - start)) s (qemu pid $qpid); stop with SIGTERM or Ctrl-C"
+
+set +e
+wait "$qpid"
+qrc=$?
+set -e
+qpid=""
+if (( qrc == 124 )); then
+    log "--timeout of $timeout_s s reached; VM stopped"
+    exit 0
+fi
+log "the VM exited on its own (status $qrc); last lines of $logfile:"
+tr -d '\r' < "$logfile" | tail -n 20 | sed 's/^/  /' >&2
+exit 3
