@@ -1,0 +1,157 @@
+package org.nvmeof4j.target;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
+import org.nvmeof4j.target.subsystem.Subsystem;
+
+/**
+ * One NVMe/TCP port (NVMe-oF 1.1, 1.5 "NVM subsystem port"): a listening socket with its own acceptor thread. Each
+ * accepted connection becomes a queue on one of the target's pollers. A port exports every subsystem unless given a
+ * list of subsystem NQNs (nvmetcli's {@code ports[].subsystems}); the discovery subsystem is served on every port,
+ * and a discovery-only port (the well-known 8009) serves nothing else.
+ */
+public final class Listener implements AutoCloseable
+{
+    private final Target target;
+    private final int portId;
+    private final String host;
+    private final int requestedPort;
+    private final boolean discoveryOnly;
+    private final Set<String> subsystemNqns;
+    private ServerSocketChannel server;
+    private InetSocketAddress bound;
+    private Thread thread;
+    private volatile boolean closed;
+
+    Listener(final Target target, final int portId, final String host, final int port, final boolean discoveryOnly,
+        final Set<String> subsystemNqns)
+    {
+        this.target = target;
+        this.portId = portId;
+        this.host = host;
+        this.requestedPort = port;
+        this.discoveryOnly = discoveryOnly;
+        this.subsystemNqns = subsystemNqns;
+    }
+
+    void open() throws IOException
+    {
+        server = ServerSocketChannel.open();
+        server.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+        try
+        {
+            server.bind(new InetSocketAddress(host, requestedPort), 128);
+        }
+        catch (final IOException e)
+        {
+            server.close();
+            throw new IOException("cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
+        }
+        bound = (InetSocketAddress)server.getLocalAddress();
+        thread = new Thread(this::acceptLoop, "nvmeof4j-acceptor-" + bound.getPort());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void acceptLoop()
+    {
+        while (!closed)
+        {
+            final SocketChannel ch;
+            try
+            {
+                ch = server.accept();
+            }
+            catch (final ClosedChannelException e)
+            {
+                return;
+            }
+            catch (final IOException e)
+            {
+                // e.g. too many open files: back off a little and keep serving
+                try
+                {
+                    Thread.sleep(10);
+                }
+                catch (final InterruptedException ie)
+                {
+                    return;
+                }
+                continue;
+            }
+            target.accept(ch, this);
+        }
+    }
+
+    /** @return the bound address (the real port when 0 was asked for). */
+    public InetSocketAddress address()
+    {
+        return bound;
+    }
+
+    public int port()
+    {
+        return bound.getPort();
+    }
+
+    /** @return PORTID in the discovery log (1-based). */
+    public int portId()
+    {
+        return portId;
+    }
+
+    public boolean discoveryOnly()
+    {
+        return discoveryOnly;
+    }
+
+    /** @return whether hosts may connect to {@code s} through this port. */
+    public boolean serves(final Subsystem s)
+    {
+        if (s.isDiscovery())
+        {
+            return true;
+        }
+        return !discoveryOnly && (subsystemNqns == null || subsystemNqns.contains(s.nqn()));
+    }
+
+    @Override
+    public void close()
+    {
+        closed = true;
+        try
+        {
+            if (server != null)
+            {
+                server.close();
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // closing
+        }
+        if (thread != null)
+        {
+            try
+            {
+                thread.join(2000);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        final InetSocketAddress a = bound;
+        return (a == null ? host + ":" + requestedPort : a.getAddress().getHostAddress() + ":" + a.getPort()) +
+            (discoveryOnly ? " (discovery)" : "");
+    }
+}

@@ -1,0 +1,971 @@
+package org.nvmeof4j.target.queue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import org.nvmeof4j.protocol.fabrics.ConnectData;
+import org.nvmeof4j.protocol.fabrics.ConnectResponse;
+import org.nvmeof4j.protocol.fabrics.FabricsCommand;
+import org.nvmeof4j.protocol.fabrics.Nqn;
+import org.nvmeof4j.protocol.fabrics.NqnCheck;
+import org.nvmeof4j.protocol.nvme.Cqe;
+import org.nvmeof4j.protocol.nvme.LittleEndian;
+import org.nvmeof4j.protocol.nvme.NvmeStatus;
+import org.nvmeof4j.protocol.nvme.Opcodes;
+import org.nvmeof4j.protocol.nvme.Sqe;
+import org.nvmeof4j.protocol.pdu.CapsulePdu;
+import org.nvmeof4j.protocol.pdu.CommonHeader;
+import org.nvmeof4j.protocol.pdu.DataPdu;
+import org.nvmeof4j.protocol.pdu.Fes;
+import org.nvmeof4j.protocol.pdu.IcReqPdu;
+import org.nvmeof4j.protocol.pdu.IcRespPdu;
+import org.nvmeof4j.protocol.pdu.PduType;
+import org.nvmeof4j.target.Listener;
+import org.nvmeof4j.target.Target;
+import org.nvmeof4j.target.backend.Backend;
+import org.nvmeof4j.target.controller.Controller;
+import org.nvmeof4j.target.subsystem.Namespace;
+import org.nvmeof4j.target.subsystem.Subsystem;
+import org.nvmeof4j.tcp.PduReceiver;
+import org.nvmeof4j.tcp.PduSender;
+import org.nvmeof4j.tcp.Poller;
+import org.nvmeof4j.tcp.NvmeTcpConnection;
+
+/**
+ * One NVMe/TCP controller-side queue (one TCP connection): ICReq/ICResp (NVMe/TCP 3.6.2.2-3), the Connect that binds
+ * it to a controller (NVMe-oF 1.1, 3.3), and the command data flow: in-capsule data, R2T + H2CData for the rest of a
+ * host-to-controller transfer (NVMe/TCP 3.6.2.8-10), C2HData for controller-to-host data, and CapsuleResp (3.6.2.7).
+ * The NVM I/O commands (Read, Write, Flush, Write Zeroes, Dataset Management) run here, on the queue's poller thread;
+ * admin commands go to the {@link Controller}.
+ *
+ * <p>Nothing is allocated per command: request slots are preallocated (SQSIZE + 1 of them, indexed by a CID table),
+ * PDU headers come from the sender's ring, and data is sent straight from RAM-backend memory or received straight
+ * into it when data digests are off. With data digests on, H2C data is staged and committed only once the digest
+ * matched; a mismatch fails that command with Data Transfer Error and the connection stays up.
+ *
+ * <p>Protocol violations end the connection with the C2HTermReq that NVMe/TCP 3.6.2.5 names (see {@link Fes}); other
+ * queues and the process are unaffected.
+ */
+public final class TargetQueue extends NvmeTcpConnection
+{
+    /** Largest in-capsule data accepted on the admin queue (NVMe/TCP 3.6.2.6: 8 KiB for admin and Fabrics). */
+    public static final int ADMIN_INLINE_DATA = 8192;
+    private static final int NO_SLOT = 0;
+
+    private final Target target;
+    private final Listener listener;
+    private final Poller poller;
+    private final IcReqPdu icReq = new IcReqPdu();
+    private final IcRespPdu icResp = new IcRespPdu();
+    private final DataPdu dataPdu = new DataPdu();
+    private final Cqe cqe = new Cqe();
+    private final Sqe peek = new Sqe();
+    private final ConnectData connectData = new ConnectData();
+    private final char[] cidToSlot = new char[65536];
+
+    private Request[] requests;
+    private int[] freeSlots;
+    private int freeCount;
+    private Request current;
+
+    private boolean ddgst;
+    private long maxr2t;
+    private Controller controller;
+    private int qid = -1;
+    private int sqSize = 1;
+    private int sqhd;
+    private boolean sqFlowControlDisabled;
+    private Namespace[] viewNamespaces;
+    private Backend.MemoryView[] views;
+    private volatile long lastActivityNanos = System.nanoTime();
+    private long nowNanos = System.nanoTime();
+
+    // statistics
+    private long commands;
+    private long errors;
+
+    /**
+     * @param channel  the accepted connection.
+     * @param target   the target it belongs to.
+     * @param listener the listener that accepted it (port identity for the discovery log).
+     * @param poller   the poller that will drive it.
+     */
+    public TargetQueue(final SocketChannel channel, final Target target, final Listener listener, final Poller poller)
+        throws IOException
+    {
+        super(channel, PduReceiver.Role.CONTROLLER, 64);
+        this.target = target;
+        this.listener = listener;
+        this.poller = poller;
+        allocateSlots(1);
+        receiver.maxInCapsuleData(Math.max(ADMIN_INLINE_DATA, target.inlineDataSize()));
+        receiver.maxDataPdu(target.maxH2cData());
+    }
+
+    private void allocateSlots(final int n)
+    {
+        final Request[] old = requests;
+        final Request[] slots = new Request[n];
+        final ByteBuffer sqes = ByteBuffer.allocateDirect(n * Sqe.LENGTH);
+        final int keep = old == null ? 0 : Math.min(old.length, n);
+        for (int i = 0; i < n; i++)
+        {
+            slots[i] = i < keep ? old[i] : new Request(i, sqes.slice(i * Sqe.LENGTH, Sqe.LENGTH));
+        }
+        requests = slots;
+        freeSlots = new int[n];
+        freeCount = 0;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            if (slots[i].state == Request.FREE)
+            {
+                freeSlots[freeCount++] = i;
+            }
+        }
+    }
+
+    public Target target()
+    {
+        return target;
+    }
+
+    public Listener listener()
+    {
+        return listener;
+    }
+
+    public Poller poller()
+    {
+        return poller;
+    }
+
+    /** @return the queue ID from Connect (0 = admin), or -1 before Connect. */
+    public int qid()
+    {
+        return qid;
+    }
+
+    public Controller controller()
+    {
+        return controller;
+    }
+
+    /** @return {@link System#nanoTime()} of the last command received on this queue. */
+    public long lastActivityNanos()
+    {
+        return lastActivityNanos;
+    }
+
+    /** @return the local address of the connection (the address the host reached us on), or null. */
+    public InetSocketAddress localAddress()
+    {
+        try
+        {
+            return (InetSocketAddress)channel.getLocalAddress();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            return null;
+        }
+    }
+
+    public long commandsReceived()
+    {
+        return commands;
+    }
+
+    public long errorsReturned()
+    {
+        return errors;
+    }
+
+    /** Close from any thread: the close runs on the queue's poller. */
+    public void closeAsync(final String reason)
+    {
+        if (poller == null || poller.inPollerThread())
+        {
+            close(reason, null);
+        }
+        else
+        {
+            poller.execute(() -> close(reason, null));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // duty cycle
+
+    @Override
+    protected int onDuty(final long now)
+    {
+        nowNanos = now;
+        int work = 0;
+        if (controller != null && qid == 0)
+        {
+            work += controller.onAdminDuty(this, now);
+        }
+        // keep the poller awake while the socket is full: it only sleeps on readability
+        if (sender.hasPending())
+        {
+            work++;
+        }
+        return work;
+    }
+
+    @Override
+    protected void onPduSent(final long token)
+    {
+        final Request r = requests[(int)token];
+        if (r.state == Request.SENDING)
+        {
+            release(r);
+        }
+    }
+
+    @Override
+    protected void onClosed(final String reason, final Throwable cause)
+    {
+        target.queueClosed(this, reason, cause);
+        if (controller != null)
+        {
+            final boolean byPeer = reason != null && reason.startsWith("connection closed by peer");
+            controller.queueClosed(this, qid, byPeer, reason);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // receive side
+
+    @Override
+    public void onPduHeader(final PduReceiver rx, final PduType type, final ByteBuffer header, final int dataLength)
+    {
+        switch (type)
+        {
+            case IC_REQ:
+                onIcReq(rx, header);
+                break;
+            case CAPSULE_CMD:
+                onCapsule(rx, header, dataLength);
+                break;
+            case H2C_DATA:
+                onH2cData(rx, header, dataLength);
+                break;
+            default:
+                // TermReqs are handled by the receiver; nothing else reaches a controller
+                rx.fatal(Fes.INVALID_HEADER_FIELD, CommonHeader.PDU_TYPE_OFFSET, "unexpected " + type);
+        }
+    }
+
+    private void onIcReq(final PduReceiver rx, final ByteBuffer header)
+    {
+        icReq.wrap(header, 0);
+        if (icReq.pfv() != 0)
+        {
+            rx.fatal(Fes.UNSUPPORTED_PARAMETER, IcReqPdu.PFV_OFFSET, "ICReq PFV " + icReq.pfv());
+            return;
+        }
+        final int hpda = icReq.hpda();
+        if (hpda > 31)
+        {
+            rx.fatal(Fes.UNSUPPORTED_PARAMETER, IcReqPdu.HPDA_OFFSET, "ICReq HPDA " + hpda);
+            return;
+        }
+        final boolean hd = (icReq.dgst() & IcReqPdu.DGST_HDGST_ENABLE) != 0;
+        final boolean dd = (icReq.dgst() & IcReqPdu.DGST_DDGST_ENABLE) != 0;
+        maxr2t = icReq.maxr2t();
+        final ByteBuffer h = sender.claimHeader();
+        icResp.wrap(h, 0).encode(0, hd, dd, target.maxH2cData());
+        sender.commitRaw(IcRespPdu.LENGTH, PduSender.NO_TOKEN);
+        ddgst = dd;
+        // we receive without alignment (CPDA 0) and send C2HData aligned as the host asked (HPDA)
+        receiver.connectionInitialized(hd, dd, 0);
+        sender.connectionInitialized(hd, dd, hpda);
+    }
+
+    /** @return MAXR2T from the ICReq (0's based). We never have more than one R2T outstanding per command. */
+    public long maxr2t()
+    {
+        return maxr2t;
+    }
+
+    private void onCapsule(final PduReceiver rx, final ByteBuffer header, final int dataLength)
+    {
+        lastActivityNanos = nowNanos;
+        commands++;
+        final int sqeIndex = CapsulePdu.CAPSULE_OFFSET;
+        peek.wrap(header, sqeIndex);
+        final int cid = peek.cid();
+        if (qid >= 0)
+        {
+            sqhd = sqhd + 1 == sqSize ? 0 : sqhd + 1;
+        }
+        current = null;
+        if (cidToSlot[cid] != NO_SLOT)
+        {
+            respondWithoutSlot(cid, NvmeStatus.COMMAND_ID_CONFLICT.status());
+            drain(rx, dataLength);
+            return;
+        }
+        if (freeCount == 0)
+        {
+            // the host exceeded the queue size it asked for in Connect
+            respondWithoutSlot(cid, NvmeStatus.COMMAND_SEQUENCE_ERROR.status());
+            drain(rx, dataLength);
+            return;
+        }
+        final Request r = requests[freeSlots[--freeCount]];
+        r.reset(cid);
+        cidToSlot[cid] = (char)(r.index + 1);
+        for (int i = 0; i < Sqe.LENGTH; i += 8)
+        {
+            r.sqeBuffer.putLong(i, header.getLong(sqeIndex + i));
+        }
+        if (dataLength > 0)
+        {
+            // in-capsule data: SGL data block with offset subtype; ICDOFF is 0 so the offset must be 0
+            if (r.sqe.sglIdentifier() != Sqe.SGL_DATA_BLOCK_OFFSET || r.sqe.sglAddress() != 0)
+            {
+                r.pendingStatus = NvmeStatus.SGL_DESCRIPTOR_TYPE_INVALID.status();
+            }
+            else if (r.sqe.sglLength() != dataLength)
+            {
+                r.pendingStatus = NvmeStatus.DATA_SGL_LENGTH_INVALID.status();
+            }
+            r.state = Request.CAPSULE_DATA;
+            r.dataLength = dataLength;
+            r.staged = true;
+            r.dataBuffer = r.staging(dataLength);
+            r.dataIndex = 0;
+            current = r;
+            rx.receiveDataInto(r.dataBuffer, 0);
+            return;
+        }
+        r.state = Request.EXECUTING;
+        start(r);
+    }
+
+    private static void drain(final PduReceiver rx, final int dataLength)
+    {
+        if (dataLength > 0)
+        {
+            rx.discardData();
+        }
+    }
+
+    private void onH2cData(final PduReceiver rx, final ByteBuffer header, final int dataLength)
+    {
+        dataPdu.wrap(header, 0);
+        final int ttag = dataPdu.ttag();
+        final int slot = ttag - 1;
+        if (slot < 0 || slot >= requests.length || requests[slot].state != Request.R2T)
+        {
+            rx.fatal(Fes.INVALID_HEADER_FIELD, DataPdu.TTAG_OFFSET, "H2CData with unknown TTAG " + ttag);
+            return;
+        }
+        final Request r = requests[slot];
+        if (dataPdu.cccid() != r.cid)
+        {
+            rx.fatal(Fes.INVALID_HEADER_FIELD, DataPdu.CCCID_OFFSET, "H2CData CCCID " + dataPdu.cccid() +
+                " does not match TTAG " + ttag);
+            return;
+        }
+        final long datao = dataPdu.datao();
+        if (datao != r.received || datao + dataLength > r.dataLength)
+        {
+            rx.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "H2CData DATAO " + datao + " DATAL " + dataLength +
+                " outside R2T (expected offset " + r.received + " of " + r.dataLength + ")");
+            return;
+        }
+        rx.receiveDataInto(r.dataBuffer, r.dataIndex + (int)datao);
+    }
+
+    @Override
+    public void onPduDataComplete(final PduReceiver rx, final PduType type, final ByteBuffer header,
+        final boolean dataDigestOk)
+    {
+        if (type == PduType.CAPSULE_CMD)
+        {
+            final Request r = current;
+            current = null;
+            if (r == null)
+            {
+                return; // drained after an early error
+            }
+            r.received = r.dataLength;
+            if (!dataDigestOk)
+            {
+                complete(r, NvmeStatus.DATA_TRANSFER_ERROR.status());
+                return;
+            }
+            r.state = Request.EXECUTING;
+            if (r.pendingStatus != 0)
+            {
+                complete(r, r.pendingStatus);
+                return;
+            }
+            start(r);
+        }
+        else if (type == PduType.H2C_DATA)
+        {
+            dataPdu.wrap(header, 0);
+            final Request r = requests[dataPdu.ttag() - 1];
+            r.received += (int)dataPdu.datal();
+            if (!dataDigestOk && r.pendingStatus == 0)
+            {
+                r.pendingStatus = NvmeStatus.DATA_TRANSFER_ERROR.status();
+            }
+            if (r.received == r.dataLength)
+            {
+                r.state = Request.EXECUTING;
+                if (r.pendingStatus != 0)
+                {
+                    complete(r, r.pendingStatus);
+                    return;
+                }
+                execute(r);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // command dispatch
+
+    /** A command whose SQE (and in-capsule data, if any) arrived: fetch remaining data by R2T, or run it. */
+    private void start(final Request r)
+    {
+        try
+        {
+            final int opcode = r.sqe.opcode();
+            if (r.dataLength == 0 && (opcode & 0x3) == 0x1 && r.sqe.sglLength() > 0)
+            {
+                // host-to-controller data not in the capsule: ask for it with one R2T (within MAXR2T = 0)
+                final int status = prepareH2c(r, opcode);
+                if (status != 0)
+                {
+                    complete(r, status);
+                    return;
+                }
+                r.state = Request.R2T;
+                final ByteBuffer h = sender.claimHeader();
+                dataPdu.wrap(h, 0).encode(PduType.R2T, 0, 0, 0, r.cid, r.index + 1, 0, r.dataLength);
+                sender.commit(null, 0, 0, PduSender.NO_TOKEN);
+                return;
+            }
+            execute(r);
+        }
+        catch (final RuntimeException e)
+        {
+            complete(r, NvmeStatus.INTERNAL_ERROR.status());
+        }
+    }
+
+    /** Check a command before asking for its data, and say where the data goes. */
+    private int prepareH2c(final Request r, final int opcode)
+    {
+        final long sglLength = r.sqe.sglLength();
+        if (r.sqe.sglIdentifier() != Sqe.SGL_TRANSPORT_DATA_BLOCK)
+        {
+            return NvmeStatus.SGL_DESCRIPTOR_TYPE_INVALID.status();
+        }
+        if (sglLength > target.maxTransferSize())
+        {
+            return NvmeStatus.DATA_SGL_LENGTH_INVALID.status();
+        }
+        final int length = (int)sglLength;
+        r.dataLength = length;
+        if (qid > 0 && opcode == Opcodes.IO_WRITE && r.sqe.opcode() != Opcodes.FABRICS)
+        {
+            final int status = checkRw(r, length);
+            if (status != 0)
+            {
+                return status;
+            }
+            if (!ddgst)
+            {
+                final Backend.MemoryView view = view(r.namespace);
+                if (view != null && view.writable())
+                {
+                    final ByteBuffer b = view.buffer(r.byteOffset, length);
+                    if (b != null)
+                    {
+                        r.dataBuffer = b;
+                        r.dataIndex = view.index(r.byteOffset);
+                        r.staged = false;
+                        return 0;
+                    }
+                }
+            }
+        }
+        r.staged = true;
+        r.dataBuffer = r.staging(length);
+        r.dataIndex = 0;
+        return 0;
+    }
+
+    private void execute(final Request r)
+    {
+        int status;
+        try
+        {
+            if (r.sqe.opcode() == Opcodes.FABRICS)
+            {
+                status = executeFabrics(r);
+            }
+            else if (controller == null)
+            {
+                status = NvmeStatus.COMMAND_SEQUENCE_ERROR.status();
+            }
+            else if (qid == 0)
+            {
+                status = controller.executeAdmin(this, r);
+                if (status == Controller.PENDING)
+                {
+                    return;
+                }
+                if (status == 0 && r.c2hLength() > 0)
+                {
+                    final int len = (int)Math.min(r.c2hLength(), r.sqe.sglLength());
+                    completeWithData(r, r.data(), 0, len);
+                    return;
+                }
+            }
+            else
+            {
+                status = executeIo(r);
+                if (status < 0)
+                {
+                    return; // completed with data
+                }
+            }
+        }
+        catch (final IOException e)
+        {
+            status = r.sqe.opcode() == Opcodes.IO_READ ? NvmeStatus.UNRECOVERED_READ_ERROR.status() :
+                NvmeStatus.WRITE_FAULT.status();
+        }
+        catch (final RuntimeException e)
+        {
+            status = NvmeStatus.INTERNAL_ERROR.status();
+        }
+        complete(r, status);
+    }
+
+    private int executeFabrics(final Request r)
+    {
+        final int fctype = r.fabrics.fctype();
+        if (fctype == Opcodes.FCTYPE_CONNECT)
+        {
+            return connect(r);
+        }
+        if (controller == null)
+        {
+            return NvmeStatus.COMMAND_SEQUENCE_ERROR.status();
+        }
+        if (qid != 0)
+        {
+            // property and authentication commands belong on the admin queue
+            return NvmeStatus.INVALID_OPCODE.status();
+        }
+        return controller.executeFabrics(this, r);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Connect (NVMe-oF 1.1, 3.3)
+
+    private int connect(final Request r)
+    {
+        final FabricsCommand fc = r.fabrics;
+        if (qid >= 0)
+        {
+            return NvmeStatus.COMMAND_SEQUENCE_ERROR.status();
+        }
+        if (r.dataLength < ConnectData.LENGTH)
+        {
+            return NvmeStatus.DATA_SGL_LENGTH_INVALID.status();
+        }
+        if (fc.recfmt() != FabricsCommand.RECFMT_0)
+        {
+            return NvmeStatus.CONNECT_INCOMPATIBLE_FORMAT.status();
+        }
+        final ByteBuffer data = r.data();
+        connectData.wrap(data, 0);
+        if (connectData.checkSubnqn() != NqnCheck.VALID)
+        {
+            return invalidConnect(r, true, ConnectData.SUBNQN_OFFSET);
+        }
+        final Subsystem sub = target.findSubsystem(data, ConnectData.SUBNQN_OFFSET);
+        if (sub == null || !listener.serves(sub))
+        {
+            return invalidConnect(r, true, ConnectData.SUBNQN_OFFSET);
+        }
+        if (connectData.checkHostnqn() != NqnCheck.VALID)
+        {
+            return invalidConnect(r, true, ConnectData.HOSTNQN_OFFSET);
+        }
+        final String hostNqn = connectData.hostnqn();
+        if (!sub.isHostAllowed(hostNqn))
+        {
+            r.dw0 = ConnectResponse.invalidParameter(true, ConnectData.HOSTNQN_OFFSET);
+            return NvmeStatus.CONNECT_INVALID_HOST.status();
+        }
+        final int sqsize = fc.sqsize();
+        final int requestedQid = fc.qid();
+        if (sqsize < 1 || sqsize + 1 > target.maxQueueSize())
+        {
+            return invalidConnect(r, false, FabricsCommand.SQSIZE_OFFSET);
+        }
+        final Controller ctrl;
+        if (requestedQid == 0)
+        {
+            if (connectData.cntlid() != ConnectData.CNTLID_DYNAMIC)
+            {
+                return invalidConnect(r, true, ConnectData.CNTLID_OFFSET);
+            }
+            ctrl = target.createController(sub, hostNqn, connectData.hostId(), this, fc.kato());
+            if (ctrl == null)
+            {
+                return NvmeStatus.CONTROLLER_BUSY.status();
+            }
+        }
+        else
+        {
+            ctrl = target.controller(sub, connectData.cntlid());
+            if (ctrl == null || !ctrl.hostNqn().equals(hostNqn) || !ctrl.hostId().equals(connectData.hostId()))
+            {
+                return invalidConnect(r, true, ConnectData.CNTLID_OFFSET);
+            }
+            if (!ctrl.attachIoQueue(requestedQid, this))
+            {
+                return invalidConnect(r, false, FabricsCommand.QID_OFFSET);
+            }
+        }
+        controller = ctrl;
+        qid = requestedQid;
+        sqSize = sqsize + 1;
+        sqhd = 1 % sqSize;
+        sqFlowControlDisabled = fc.disableSqFlowControl();
+        allocateSlots(sqSize + 1);
+        receiver.maxInCapsuleData(qid == 0 ? ADMIN_INLINE_DATA : Math.max(target.inlineDataSize(), 0));
+        if (qid > 0)
+        {
+            viewNamespaces = new Namespace[Subsystem.MAX_NSID + 1];
+            views = new Backend.MemoryView[Subsystem.MAX_NSID + 1];
+        }
+        r.dw0 = ConnectResponse.success(ctrl.cntlid(), false, false);
+        return 0;
+    }
+
+    private static int invalidConnect(final Request r, final boolean inData, final int offset)
+    {
+        r.dw0 = ConnectResponse.invalidParameter(inData, offset);
+        return NvmeStatus.CONNECT_INVALID_PARAMETERS.status();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // NVM command set (NVM Command Set Specification 1.0, 3.2)
+
+    /** @return an NVMe status, 0 for success, or -1 when the command already completed (data sent). */
+    private int executeIo(final Request r) throws IOException
+    {
+        final int opcode = r.sqe.opcode();
+        switch (opcode)
+        {
+            case Opcodes.IO_READ:
+                return read(r);
+            case Opcodes.IO_WRITE:
+                return write(r);
+            case Opcodes.IO_FLUSH:
+                return flush(r);
+            case Opcodes.IO_WRITE_ZEROES:
+                return writeZeroes(r);
+            case Opcodes.IO_DATASET_MANAGEMENT:
+                return datasetManagement(r);
+            default:
+                return NvmeStatus.INVALID_OPCODE.status();
+        }
+    }
+
+    /** Resolve the namespace and LBA range of a Read/Write/Write Zeroes into r.namespace / r.byteOffset. */
+    private int checkRange(final Request r)
+    {
+        final Namespace ns = controller.subsystem().namespace(r.sqe.nsid());
+        if (ns == null)
+        {
+            return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.status();
+        }
+        final long slba = r.sqe.startingLba();
+        final int nlb = r.sqe.numberOfLogicalBlocks();
+        if (slba < 0 || slba + nlb > ns.blocks())
+        {
+            return NvmeStatus.LBA_OUT_OF_RANGE.status();
+        }
+        r.namespace = ns;
+        r.byteOffset = slba << ns.blockShift();
+        return 0;
+    }
+
+    private int checkRw(final Request r, final long transferLength)
+    {
+        final int status = checkRange(r);
+        if (status != 0)
+        {
+            return status;
+        }
+        final long bytes = (long)r.sqe.numberOfLogicalBlocks() << r.namespace.blockShift();
+        if (bytes > target.maxTransferSize())
+        {
+            return NvmeStatus.INVALID_FIELD.status();
+        }
+        if (transferLength != bytes)
+        {
+            return NvmeStatus.DATA_SGL_LENGTH_INVALID.status();
+        }
+        return 0;
+    }
+
+    private int read(final Request r) throws IOException
+    {
+        if (r.sqe.sglIdentifier() != Sqe.SGL_TRANSPORT_DATA_BLOCK)
+        {
+            return NvmeStatus.SGL_DESCRIPTOR_TYPE_INVALID.status();
+        }
+        final int status = checkRw(r, r.sqe.sglLength());
+        if (status != 0)
+        {
+            return status;
+        }
+        final int length = (int)r.sqe.sglLength();
+        final Backend backend = r.namespace.backend();
+        if (!ddgst)
+        {
+            final Backend.MemoryView view = view(r.namespace);
+            if (view != null)
+            {
+                final ByteBuffer b = view.buffer(r.byteOffset, length);
+                if (b != null)
+                {
+                    completeWithData(r, b, view.index(r.byteOffset), length);
+                    return -1;
+                }
+            }
+        }
+        final ByteBuffer staging = r.staging(length);
+        backend.read(r.byteOffset, staging, 0, length);
+        completeWithData(r, staging, 0, length);
+        return -1;
+    }
+
+    private int write(final Request r) throws IOException
+    {
+        if (r.namespace == null)
+        {
+            // in-capsule data: range not yet checked
+            final int status = checkRw(r, r.dataLength);
+            if (status != 0)
+            {
+                return status;
+            }
+        }
+        if (r.staged)
+        {
+            r.namespace.backend().write(r.byteOffset, r.dataBuffer, r.dataIndex, r.dataLength);
+        }
+        if (r.sqe.fua() && r.namespace.backend().volatileWriteCache())
+        {
+            r.namespace.backend().flush();
+        }
+        return 0;
+    }
+
+    private int flush(final Request r) throws IOException
+    {
+        final int nsid = r.sqe.nsid();
+        if (nsid == -1)
+        {
+            for (final Namespace ns : controller.subsystem().namespaces())
+            {
+                ns.backend().flush();
+            }
+            return 0;
+        }
+        final Namespace ns = controller.subsystem().namespace(nsid);
+        if (ns == null)
+        {
+            return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.status();
+        }
+        ns.backend().flush();
+        return 0;
+    }
+
+    private int writeZeroes(final Request r) throws IOException
+    {
+        final int status = checkRange(r);
+        if (status != 0)
+        {
+            return status;
+        }
+        final long bytes = (long)r.sqe.numberOfLogicalBlocks() << r.namespace.blockShift();
+        final Backend b = r.namespace.backend();
+        if (r.sqe.deallocate() && b.deallocatedReadsZeroes())
+        {
+            b.deallocate(r.byteOffset, bytes);
+        }
+        else
+        {
+            b.writeZeroes(r.byteOffset, bytes);
+        }
+        if (r.sqe.fua() && b.volatileWriteCache())
+        {
+            b.flush();
+        }
+        return 0;
+    }
+
+    /** Dataset Management (NVM Command Set 3.2.3): only the Deallocate attribute does anything. */
+    private int datasetManagement(final Request r) throws IOException
+    {
+        final Namespace ns = controller.subsystem().namespace(r.sqe.nsid());
+        if (ns == null)
+        {
+            return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.status();
+        }
+        final int ranges = r.sqe.numberOfRanges();
+        if (r.dataLength < ranges * 16)
+        {
+            return NvmeStatus.DATA_SGL_LENGTH_INVALID.status();
+        }
+        final ByteBuffer d = r.data();
+        for (int i = 0; i < ranges; i++)
+        {
+            final long nlb = LittleEndian.getU32(d, i * 16 + 4);
+            final long slba = LittleEndian.getI64(d, i * 16 + 8);
+            if (slba < 0 || slba + nlb > ns.blocks())
+            {
+                return NvmeStatus.LBA_OUT_OF_RANGE.status();
+            }
+        }
+        if ((r.sqe.cdw11() & 0x4) != 0)
+        {
+            for (int i = 0; i < ranges; i++)
+            {
+                final long nlb = LittleEndian.getU32(d, i * 16 + 4);
+                final long slba = LittleEndian.getI64(d, i * 16 + 8);
+                ns.backend().deallocate(slba << ns.blockShift(), nlb << ns.blockShift());
+            }
+        }
+        return 0;
+    }
+
+    private Backend.MemoryView view(final Namespace ns)
+    {
+        final int nsid = ns.nsid();
+        if (viewNamespaces[nsid] != ns)
+        {
+            // first I/O to this namespace on this queue (or it was replaced): one-time allocation
+            viewNamespaces[nsid] = ns;
+            views[nsid] = ns.backend().newMemoryView();
+        }
+        return views[nsid];
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // send side
+
+    /** Send controller-to-host data, then the completion (or C2HData SUCCESS when SQ flow control is off). */
+    private void completeWithData(final Request r, final ByteBuffer buf, final int index, final int length)
+    {
+        if (length <= 0)
+        {
+            complete(r, 0);
+            return;
+        }
+        final boolean success = sqFlowControlDisabled;
+        final ByteBuffer h = sender.claimHeader();
+        final int flags = CommonHeader.FLAG_LAST_PDU | (success ? CommonHeader.FLAG_SUCCESS : 0);
+        dataPdu.wrap(h, 0).encode(PduType.C2H_DATA, flags, 0, 0, r.cid, 0, 0, length);
+        if (success)
+        {
+            r.state = Request.SENDING;
+            sender.commit(buf, index, length, r.index);
+            return;
+        }
+        sender.commit(buf, index, length, PduSender.NO_TOKEN);
+        complete(r, 0);
+    }
+
+    /** Queue the CapsuleResp of a request; the slot frees once it is written. */
+    public void complete(final Request r, final int status)
+    {
+        if (status != 0)
+        {
+            errors++;
+        }
+        r.state = Request.SENDING;
+        sendResponse(r.cid, status, r.dw0, r.dw1, r.index);
+    }
+
+    /** Complete a parked request (an Asynchronous Event Request) from the controller, on this queue's thread. */
+    public void completeParked(final Request r, final int status, final int dw0)
+    {
+        if (isClosed() || r.state != Request.EXECUTING)
+        {
+            return;
+        }
+        r.dw0 = dw0;
+        complete(r, status);
+    }
+
+    private void respondWithoutSlot(final int cid, final int status)
+    {
+        errors++;
+        sendResponse(cid, status, 0, 0, PduSender.NO_TOKEN);
+    }
+
+    private void sendResponse(final int cid, final int status, final int dw0, final int dw1, final long token)
+    {
+        final ByteBuffer h = sender.claimHeader();
+        h.put(CommonHeader.PDU_TYPE_OFFSET, (byte)PduType.CAPSULE_RESP.code());
+        h.put(CommonHeader.FLAGS_OFFSET, (byte)0);
+        cqe.wrap(h, CapsulePdu.CAPSULE_OFFSET).clear();
+        cqe.dw0(dw0).dw1(dw1).sqhd(sqFlowControlDisabled ? 0 : sqhd).sqid(Math.max(qid, 0)).cid(cid);
+        if (status != 0)
+        {
+            // do-not-retry for everything but a data digest error, which a retry may well fix
+            cqe.status(status | (status == NvmeStatus.DATA_TRANSFER_ERROR.status() ? 0 : Cqe.STATUS_DNR));
+        }
+        sender.commit(null, 0, 0, token);
+    }
+
+    private void release(final Request r)
+    {
+        r.state = Request.FREE;
+        cidToSlot[r.cid] = NO_SLOT;
+        freeSlots[freeCount++] = r.index;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TargetQueue{qid=" + qid + ", ctrl=" + (controller == null ? "-" : controller.cntlid()) + ", peer=" +
+            remote() + '}';
+    }
+
+    private String remote()
+    {
+        try
+        {
+            return String.valueOf(channel.getRemoteAddress());
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            return "?";
+        }
+    }
+
+    /** @return the subsystem NQN of this queue's controller, for logs. */
+    public String subsystemNqn()
+    {
+        return controller == null ? Nqn.DISCOVERY : controller.subsystem().nqn();
+    }
+}
