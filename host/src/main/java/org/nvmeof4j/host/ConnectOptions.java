@@ -1,0 +1,239 @@
+package org.nvmeof4j.host;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.UUID;
+import org.nvmeof4j.host.tcp.ReadOffload;
+import org.nvmeof4j.protocol.fabrics.Nqn;
+import org.nvmeof4j.tcp.IdleStrategy;
+
+/**
+ * How to connect to a controller: the options of {@code nvme connect} (and of the Linux host's
+ * {@code /dev/nvme-fabrics} string) with the same names and defaults, plus a few the library needs.
+ *
+ * <table>
+ *   <caption>options</caption>
+ *   <tr><th>nvme connect</th><th>here</th><th>default</th></tr>
+ *   <tr><td>traddr, trsvcid</td><td>{@link #traddr}, {@link #trsvcid}</td><td>-, 4420</td></tr>
+ *   <tr><td>nqn</td><td>{@link #nqn}</td><td>-</td></tr>
+ *   <tr><td>nr_io_queues</td><td>{@link #nrIoQueues}</td><td>online CPUs (poller-driven queues of the async API)</td></tr>
+ *   <tr><td>nr_poll_queues</td><td>{@link #nrPollQueues}</td><td>0 (queues handed to application threads,
+ *       {@link NvmeController#openIoQueue()})</td></tr>
+ *   <tr><td>queue_size</td><td>{@link #queueSize}</td><td>128 (16..1024)</td></tr>
+ *   <tr><td>hdr_digest, data_digest</td><td>{@link #hdrDigest}, {@link #dataDigest}</td><td>off</td></tr>
+ *   <tr><td>keep_alive_tmo</td><td>{@link #keepAliveTmo}</td><td>5 s (0 = off)</td></tr>
+ *   <tr><td>reconnect_delay</td><td>{@link #reconnectDelay}</td><td>10 s</td></tr>
+ *   <tr><td>ctrl_loss_tmo</td><td>{@link #ctrlLossTmo}</td><td>600 s (negative = forever)</td></tr>
+ *   <tr><td>hostnqn, hostid</td><td>{@link #hostnqn}, {@link #hostid}</td><td>{@link HostNqn#defaultIdentity()}</td></tr>
+ *   <tr><td>disable_sqflow</td><td>{@link #disableSqflow}</td><td>off</td></tr>
+ * </table>
+ *
+ * <p>A mutable builder; {@link NvmeController#connect} takes a copy.
+ */
+public final class ConnectOptions implements Cloneable
+{
+    /** The IANA-assigned NVMe/TCP I/O port. */
+    public static final int DEFAULT_PORT = 4420;
+    /** The well-known NVMe/TCP discovery port. */
+    public static final int DISCOVERY_PORT = 8009;
+
+    private String transport = "tcp";
+    private String traddr;
+    private int trsvcid = DEFAULT_PORT;
+    private String nqn;
+    private String hostnqn;
+    private UUID hostid;
+    private int nrIoQueues = Runtime.getRuntime().availableProcessors();
+    private int nrPollQueues;
+    private int queueSize = 128;
+    private boolean hdrDigest;
+    private boolean dataDigest;
+    private Duration keepAliveTmo = Duration.ofSeconds(5);
+    private Duration reconnectDelay = Duration.ofSeconds(10);
+    private Duration ctrlLossTmo = Duration.ofSeconds(600);
+    private boolean disableSqflow;
+    private Duration ioTimeout = Duration.ofSeconds(30);
+    private Duration adminTimeout = Duration.ofSeconds(60);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private NanoClock clock = NanoClock.SYSTEM;
+    private IdleStrategy idleStrategy;
+    private ReadOffload.Factory readOffload;
+
+    public static ConnectOptions tcp(final String traddr, final int trsvcid, final String nqn)
+    {
+        return new ConnectOptions().traddr(traddr).trsvcid(trsvcid).nqn(nqn);
+    }
+
+    /**
+     * Parse an options string as written to Linux's {@code /dev/nvme-fabrics}:
+     * {@code transport=tcp,traddr=10.0.0.1,trsvcid=4420,nqn=NQN,nr_io_queues=2,hdr_digest,data_digest}.
+     *
+     * @throws IllegalArgumentException for an unknown option or a bad value.
+     */
+    public static ConnectOptions parse(final String options)
+    {
+        final ConnectOptions o = new ConnectOptions();
+        for (final String item : options.split(","))
+        {
+            final String it = item.trim();
+            if (it.isEmpty())
+            {
+                continue;
+            }
+            final int eq = it.indexOf('=');
+            final String key = (eq < 0 ? it : it.substring(0, eq)).toLowerCase(Locale.ROOT);
+            final String value = eq < 0 ? null : it.substring(eq + 1);
+            try
+            {
+                switch (key)
+                {
+                    case "transport": o.transport(value); break;
+                    case "traddr": o.traddr(value); break;
+                    case "trsvcid": o.trsvcid(Integer.parseInt(value)); break;
+                    case "nqn": o.nqn(value); break;
+                    case "hostnqn": o.hostnqn(value); break;
+                    case "hostid": o.hostid(UUID.fromString(value)); break;
+                    case "nr_io_queues": o.nrIoQueues(Integer.parseInt(value)); break;
+                    case "nr_poll_queues": o.nrPollQueues(Integer.parseInt(value)); break;
+                    case "queue_size": o.queueSize(Integer.parseInt(value)); break;
+                    case "hdr_digest": o.hdrDigest(value == null || Boolean.parseBoolean(value)); break;
+                    case "data_digest": o.dataDigest(value == null || Boolean.parseBoolean(value)); break;
+                    case "keep_alive_tmo": o.keepAliveTmo(Duration.ofSeconds(Long.parseLong(value))); break;
+                    case "reconnect_delay": o.reconnectDelay(Duration.ofSeconds(Long.parseLong(value))); break;
+                    case "ctrl_loss_tmo": o.ctrlLossTmo(Duration.ofSeconds(Long.parseLong(value))); break;
+                    case "disable_sqflow": o.disableSqflow(value == null || Boolean.parseBoolean(value)); break;
+                    default: throw new IllegalArgumentException("unknown option '" + key + "'");
+                }
+            }
+            catch (final NullPointerException | NumberFormatException e)
+            {
+                throw new IllegalArgumentException("bad value for " + key + ": " + value);
+            }
+        }
+        return o;
+    }
+
+    /** @return a copy. */
+    public ConnectOptions copy()
+    {
+        try
+        {
+            return (ConnectOptions)clone();
+        }
+        catch (final CloneNotSupportedException e)
+        {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Check the combination; fills in the default host identity. */
+    ConnectOptions validated()
+    {
+        if (!"tcp".equals(transport))
+        {
+            throw new IllegalArgumentException("unsupported transport '" + transport + "' (tcp)");
+        }
+        if (traddr == null || traddr.isEmpty())
+        {
+            throw new IllegalArgumentException("traddr is required");
+        }
+        if (nqn == null || nqn.isEmpty())
+        {
+            throw new IllegalArgumentException("nqn is required");
+        }
+        if (trsvcid < 1 || trsvcid > 65535)
+        {
+            throw new IllegalArgumentException("trsvcid not in 1..65535: " + trsvcid);
+        }
+        if (queueSize < 16 || queueSize > 1024)
+        {
+            throw new IllegalArgumentException("queue_size not in 16..1024: " + queueSize);
+        }
+        if (nrIoQueues < 0 || nrPollQueues < 0 || nrIoQueues + nrPollQueues > 65535)
+        {
+            throw new IllegalArgumentException("bad number of I/O queues: " + nrIoQueues + " + " + nrPollQueues);
+        }
+        final ConnectOptions o = copy();
+        if (o.hostnqn == null || o.hostid == null)
+        {
+            final HostNqn id = HostNqn.defaultIdentity();
+            if (o.hostnqn == null)
+            {
+                o.hostnqn = id.hostnqn();
+            }
+            if (o.hostid == null)
+            {
+                o.hostid = id.hostid();
+            }
+        }
+        if (o.idleStrategy == null)
+        {
+            o.idleStrategy = IdleStrategy.defaultStrategy();
+        }
+        return o;
+    }
+
+    public boolean isDiscovery()
+    {
+        return Nqn.DISCOVERY.equals(nqn);
+    }
+
+    public String transport() { return transport; }
+    public ConnectOptions transport(final String v) { transport = v; return this; }
+    public String traddr() { return traddr; }
+    public ConnectOptions traddr(final String v) { traddr = v; return this; }
+    public int trsvcid() { return trsvcid; }
+    public ConnectOptions trsvcid(final int v) { trsvcid = v; return this; }
+    public String nqn() { return nqn; }
+    public ConnectOptions nqn(final String v) { nqn = v; return this; }
+    public String hostnqn() { return hostnqn; }
+    public ConnectOptions hostnqn(final String v) { hostnqn = v; return this; }
+    public UUID hostid() { return hostid; }
+    public ConnectOptions hostid(final UUID v) { hostid = v; return this; }
+    public int nrIoQueues() { return nrIoQueues; }
+    public ConnectOptions nrIoQueues(final int v) { nrIoQueues = v; return this; }
+    public int nrPollQueues() { return nrPollQueues; }
+    public ConnectOptions nrPollQueues(final int v) { nrPollQueues = v; return this; }
+    public int queueSize() { return queueSize; }
+    public ConnectOptions queueSize(final int v) { queueSize = v; return this; }
+    public boolean hdrDigest() { return hdrDigest; }
+    public ConnectOptions hdrDigest(final boolean v) { hdrDigest = v; return this; }
+    public boolean dataDigest() { return dataDigest; }
+    public ConnectOptions dataDigest(final boolean v) { dataDigest = v; return this; }
+    public Duration keepAliveTmo() { return keepAliveTmo; }
+    public ConnectOptions keepAliveTmo(final Duration v) { keepAliveTmo = v; return this; }
+    public Duration reconnectDelay() { return reconnectDelay; }
+    public ConnectOptions reconnectDelay(final Duration v) { reconnectDelay = v; return this; }
+    /** Negative: reconnect forever. */
+    public Duration ctrlLossTmo() { return ctrlLossTmo; }
+    public ConnectOptions ctrlLossTmo(final Duration v) { ctrlLossTmo = v; return this; }
+    public boolean disableSqflow() { return disableSqflow; }
+    public ConnectOptions disableSqflow(final boolean v) { disableSqflow = v; return this; }
+    /** Per-command timeout on I/O queues (Linux {@code io_timeout}, 30 s); expiry starts error recovery. */
+    public Duration ioTimeout() { return ioTimeout; }
+    public ConnectOptions ioTimeout(final Duration v) { ioTimeout = v; return this; }
+    /** Per-command timeout on the admin queue (Linux {@code admin_timeout}, 60 s). */
+    public Duration adminTimeout() { return adminTimeout; }
+    public ConnectOptions adminTimeout(final Duration v) { adminTimeout = v; return this; }
+    /** TCP connect + ICReq/ICResp + Fabrics Connect of one queue. */
+    public Duration connectTimeout() { return connectTimeout; }
+    public ConnectOptions connectTimeout(final Duration v) { connectTimeout = v; return this; }
+    public NanoClock clock() { return clock; }
+    public ConnectOptions clock(final NanoClock v) { clock = v; return this; }
+    /** Idle strategy of the poller threads behind the async API (default: spin briefly, then block). */
+    public IdleStrategy idleStrategy() { return idleStrategy; }
+    public ConnectOptions idleStrategy(final IdleStrategy v) { idleStrategy = v; return this; }
+    /** Receive offload (DDP) for I/O queues; null for none. */
+    public ReadOffload.Factory readOffload() { return readOffload; }
+    public ConnectOptions readOffload(final ReadOffload.Factory v) { readOffload = v; return this; }
+
+    @Override
+    public String toString()
+    {
+        return "transport=" + transport + ",traddr=" + traddr + ",trsvcid=" + trsvcid + ",nqn=" + nqn +
+            ",nr_io_queues=" + nrIoQueues + ",nr_poll_queues=" + nrPollQueues + ",queue_size=" + queueSize +
+            (hdrDigest ? ",hdr_digest" : "") + (dataDigest ? ",data_digest" : "") +
+            ",keep_alive_tmo=" + keepAliveTmo.toSeconds() + ",reconnect_delay=" + reconnectDelay.toSeconds() +
+            ",ctrl_loss_tmo=" + ctrlLossTmo.toSeconds() + (disableSqflow ? ",disable_sqflow" : "");
+    }
+}

@@ -1,0 +1,49 @@
+package org.nvmeof4j.host.tcp;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The seam where a receive offload (ULP DDP, module {@code ddp}) plugs into a host I/O queue. The queue calls it at
+ * the two points the Linux offload series hooks in {@code nvme-tcp}: before a read command is sent
+ * ({@link #setup}, the device learns the CID and the destination buffer) and when the command's response arrives
+ * ({@link #teardown}, the device releases the buffer, possibly asynchronously). To also take over the receive side,
+ * the factory replaces the connection's {@link org.nvmeof4j.tcp.SegmentSource} with
+ * {@code connection.segmentSource(...)}.
+ *
+ * <p>All calls come on the thread that owns the connection. Only I/O queues are offloaded.
+ */
+public interface ReadOffload
+{
+    /** Creates the offload of one I/O queue connection; called after the ICReq/ICResp exchange, before Connect. */
+    @FunctionalInterface
+    interface Factory
+    {
+        /**
+         * @return the offload for this connection, or null to run it in software (a setup failure falls back
+         *         silently).
+         */
+        ReadOffload create(TcpConnection connection);
+    }
+
+    /**
+     * A read command is about to be queued for sending: register its destination ({@code length} bytes from
+     * {@code index} of {@code dst}) under {@code cid}.
+     *
+     * @return true if the device took it: {@link #teardown} will be called for this command.
+     */
+    boolean setup(TcpConnection connection, int cid, ByteBuffer dst, int index, int length);
+
+    /**
+     * The response of an offloaded command arrived (CapsuleResp, or a C2HData with SUCCESS).
+     *
+     * @return false to complete the command now; true to defer it until the device confirms with
+     *         {@link TcpConnection#completeDeferred(int)} (asynchronous teardown, the ULP's
+     *         {@code ddpTeardownDone}).
+     */
+    boolean teardown(TcpConnection connection, int cid);
+
+    /** The connection closed: release everything registered for it (the device's {@code skDel}). */
+    default void close(final TcpConnection connection)
+    {
+    }
+}

@@ -1,0 +1,513 @@
+package org.nvmeof4j.host.tcp;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import org.nvmeof4j.protocol.nvme.Cqe;
+import org.nvmeof4j.protocol.nvme.LittleEndian;
+import org.nvmeof4j.protocol.nvme.NvmeStatus;
+import org.nvmeof4j.protocol.nvme.Sqe;
+import org.nvmeof4j.protocol.pdu.CapsulePdu;
+import org.nvmeof4j.protocol.pdu.CommonHeader;
+import org.nvmeof4j.protocol.pdu.DataPdu;
+import org.nvmeof4j.protocol.pdu.Fes;
+import org.nvmeof4j.protocol.pdu.IcReqPdu;
+import org.nvmeof4j.protocol.pdu.IcRespPdu;
+import org.nvmeof4j.protocol.pdu.PduType;
+import org.nvmeof4j.tcp.NvmeTcpConnection;
+import org.nvmeof4j.tcp.PduReceiver;
+import org.nvmeof4j.tcp.PduSender;
+
+/**
+ * One host NVMe/TCP connection (one NVMe queue, admin or I/O): ICReq/ICResp, command capsules, CapsuleResp,
+ * C2HData straight into the request's buffer, R2T answered with H2CData. Commands are tracked in slots indexed by
+ * CID, preallocated at the queue size; free CIDs sit on an int stack (no boxing).
+ *
+ * <p>Every command ends in one place, {@link #completeCommand}, which consults the {@link ReadOffload} (it may
+ * defer the completion until its teardown is done) and hands the result to the owning {@link TcpQueue}.
+ *
+ * <p>Owned by one thread at a time (the queue's), like every {@link NvmeTcpConnection}.
+ */
+public final class TcpConnection extends NvmeTcpConnection
+{
+    /** Data direction of a command slot. */
+    static final byte DIR_NONE = 0;
+    static final byte DIR_H2C = 1;
+    static final byte DIR_C2H = 2;
+
+    private final int qid;
+    private final int cids;
+    private final boolean hdgstRequested;
+    private final boolean ddgstRequested;
+    private volatile TcpQueue owner;
+    /** Set by the controller: which connect generation this connection belongs to (stale losses are ignored). */
+    public volatile long generation;
+    private ReadOffload offload;
+
+    // per-CID command state
+    private final int[] cmdRequest;
+    private final ByteBuffer[] cmdBuffer;
+    private final int[] cmdIndex;
+    private final int[] cmdLength;
+    private final byte[] cmdDir;
+    private final int[] cmdReceived;
+    private final int[] cmdStatusOverride;
+    private final long[] cmdStartNanos;
+    private final boolean[] cmdOffloaded;
+    private final boolean[] cmdDeferred;
+    private final int[] deferredStatus;
+    private final long[] deferredResult;
+    private final int[] freeCids;
+    private int freeTop;
+
+    private final IcReqPdu icReq = new IcReqPdu();
+    private final IcRespPdu icResp = new IcRespPdu();
+    private final DataPdu dataPdu = new DataPdu();
+    private final Sqe sqe = new Sqe();
+
+    private boolean initialized;
+    private long maxh2cdata;
+    private int cpda;
+    private int icdoff;
+
+    // the C2HData being received
+    private int c2hCid = -1;
+    private int c2hFlags;
+    private int c2hLength;
+
+    private long commandsSent;
+    private long digestErrors;
+
+    /**
+     * @param channel  a connected socket.
+     * @param qid      0 for the admin queue.
+     * @param cids     command slots (the queue size).
+     * @param hdgst    ask for header digests.
+     * @param ddgst    ask for data digests.
+     */
+    public TcpConnection(
+        final SocketChannel channel, final int qid, final int cids, final boolean hdgst, final boolean ddgst)
+        throws IOException
+    {
+        super(channel, PduReceiver.Role.HOST, Math.max(64, cids * 4));
+        this.qid = qid;
+        this.cids = cids;
+        this.hdgstRequested = hdgst;
+        this.ddgstRequested = ddgst;
+        cmdRequest = new int[cids];
+        cmdBuffer = new ByteBuffer[cids];
+        cmdIndex = new int[cids];
+        cmdLength = new int[cids];
+        cmdDir = new byte[cids];
+        cmdReceived = new int[cids];
+        cmdStatusOverride = new int[cids];
+        cmdStartNanos = new long[cids];
+        cmdOffloaded = new boolean[cids];
+        cmdDeferred = new boolean[cids];
+        deferredStatus = new int[cids];
+        deferredResult = new long[cids];
+        freeCids = new int[cids];
+        for (int i = 0; i < cids; i++)
+        {
+            cmdRequest[i] = -1;
+            freeCids[i] = cids - 1 - i;
+        }
+        freeTop = cids;
+    }
+
+    public int qid()
+    {
+        return qid;
+    }
+
+    /** Attach the queue that owns this connection (its requests, its thread). */
+    void owner(final TcpQueue owner)
+    {
+        this.owner = owner;
+    }
+
+    /** Install a receive offload (only I/O queues, only before commands are sent). */
+    public void readOffload(final ReadOffload offload)
+    {
+        this.offload = offload;
+    }
+
+    public ReadOffload readOffload()
+    {
+        return offload;
+    }
+
+    /** ICDOFF from Identify Controller: where in-capsule data starts, in 16-byte units. */
+    void icdoff(final int icdoff)
+    {
+        this.icdoff = icdoff;
+    }
+
+    /** @return whether the ICReq/ICResp exchange succeeded. */
+    public boolean isInitialized()
+    {
+        return initialized;
+    }
+
+    /** @return MAXH2CDATA from the ICResp. */
+    public long maxh2cdata()
+    {
+        return maxh2cdata;
+    }
+
+    /** @return CPDA from the ICResp. */
+    public int cpda()
+    {
+        return cpda;
+    }
+
+    public boolean hdgst()
+    {
+        return hdgstRequested;
+    }
+
+    public boolean ddgst()
+    {
+        return ddgstRequested;
+    }
+
+    public long commandsSent()
+    {
+        return commandsSent;
+    }
+
+    public long digestErrors()
+    {
+        return digestErrors;
+    }
+
+    /** @return free command slots. */
+    int freeCids()
+    {
+        return freeTop;
+    }
+
+    /** Queue the ICReq (HPDA 0, MAXR2T 0: one R2T outstanding per command, as the Linux host asks). */
+    public void sendIcReq()
+    {
+        final ByteBuffer h = sender.claimHeader();
+        icReq.wrap(h, 0).encode(0, hdgstRequested, ddgstRequested, 0);
+        sender.commitRaw(IcReqPdu.LENGTH, PduSender.NO_TOKEN);
+    }
+
+    /**
+     * Queue a command capsule. The SQE is copied from {@code template}; its CID and SGL are set here.
+     *
+     * @param request   the owning request, reported back at completion.
+     * @param inCapsule send the data inside the capsule (host to controller only).
+     * @return the CID used.
+     */
+    int sendCommand(
+        final int request, final ByteBuffer template, final int templateIndex, final byte dir, final ByteBuffer buf,
+        final int index, final int length, final boolean inCapsule, final long nowNanos)
+    {
+        final int cid = freeCids[--freeTop];
+        final ByteBuffer h = sender.claimHeader();
+        h.put(CommonHeader.PDU_TYPE_OFFSET, (byte)PduType.CAPSULE_CMD.code());
+        h.put(CommonHeader.FLAGS_OFFSET, (byte)0);
+        h.put(CapsulePdu.CAPSULE_OFFSET, template, templateIndex, Sqe.LENGTH);
+        sqe.wrap(h, CapsulePdu.CAPSULE_OFFSET);
+        sqe.cid(cid);
+        if (length == 0)
+        {
+            sqe.sglTransportDataBlock(0);
+        }
+        else if (inCapsule)
+        {
+            sqe.sglInCapsule((long)icdoff * 16, length);
+        }
+        else
+        {
+            sqe.sglTransportDataBlock(length);
+        }
+        cmdRequest[cid] = request;
+        cmdBuffer[cid] = buf;
+        cmdIndex[cid] = index;
+        cmdLength[cid] = length;
+        cmdDir[cid] = dir;
+        cmdReceived[cid] = 0;
+        cmdStatusOverride[cid] = 0;
+        cmdStartNanos[cid] = nowNanos;
+        cmdDeferred[cid] = false;
+        cmdOffloaded[cid] = dir == DIR_C2H && offload != null && offload.setup(this, cid, buf, index, length);
+        commandsSent++;
+        if (inCapsule && length > 0)
+        {
+            sender.commit(buf, index, length, PduSender.NO_TOKEN);
+        }
+        else
+        {
+            sender.commit(null, 0, 0, PduSender.NO_TOKEN);
+        }
+        return cid;
+    }
+
+    /**
+     * @return the CID of a command older than {@code timeoutNanos}, or -1.
+     */
+    int expiredCommand(final long nowNanos, final long timeoutNanos)
+    {
+        for (int cid = 0; cid < cids; cid++)
+        {
+            if (cmdRequest[cid] >= 0 && nowNanos - cmdStartNanos[cid] > timeoutNanos)
+            {
+                return cid;
+            }
+        }
+        return -1;
+    }
+
+    /** @return the request of an active CID, or -1. */
+    int requestOf(final int cid)
+    {
+        return cmdRequest[cid];
+    }
+
+    @Override
+    protected int onDuty(final long nowNanos) throws Exception
+    {
+        final TcpQueue q = owner;
+        return q == null ? 0 : q.onDuty(this);
+    }
+
+    /** Flush now (the queue calls this to cut latency when it submits outside a duty cycle). */
+    int flushNow()
+    {
+        if (isClosed() || !sender.hasPending())
+        {
+            return 0;
+        }
+        try
+        {
+            return sender.flush(channel) > 0 ? 1 : 0;
+        }
+        catch (final IOException e)
+        {
+            close("send failed: " + e.getMessage(), e);
+            return 1;
+        }
+    }
+
+    @Override
+    public void onPduHeader(final PduReceiver rx, final PduType type, final ByteBuffer header, final int dataLength)
+    {
+        switch (type)
+        {
+            case CAPSULE_RESP:
+                onCapsuleResp(rx, header);
+                break;
+            case C2H_DATA:
+                onC2hData(rx, header, dataLength);
+                break;
+            case R2T:
+                onR2t(rx, header);
+                break;
+            case IC_RESP:
+                onIcResp(rx, header);
+                break;
+            default:
+                // TermReq is handled by the receiver and the base class
+                break;
+        }
+    }
+
+    private void onIcResp(final PduReceiver rx, final ByteBuffer header)
+    {
+        icResp.wrap(header, 0);
+        final String error = IcRespCheck.validate(icResp, hdgstRequested, ddgstRequested);
+        if (error != null)
+        {
+            // Linux closes without a TermReq on a bad ICResp; we do the same (the ICResp is not a PDU error)
+            rx.stop();
+            close(error, null);
+            return;
+        }
+        maxh2cdata = icResp.maxh2cdata();
+        cpda = icResp.cpda();
+        rx.connectionInitialized(hdgstRequested, ddgstRequested, 0);
+        sender.connectionInitialized(hdgstRequested, ddgstRequested, cpda);
+        initialized = true;
+    }
+
+    private boolean activeCid(final int cid)
+    {
+        return cid >= 0 && cid < cids && cmdRequest[cid] >= 0 && !cmdDeferred[cid];
+    }
+
+    private void onCapsuleResp(final PduReceiver rx, final ByteBuffer header)
+    {
+        final int cqe = CapsulePdu.CAPSULE_OFFSET;
+        final int cid = LittleEndian.getU16(header, cqe + Cqe.CID_OFFSET);
+        if (!activeCid(cid))
+        {
+            rx.fatal(Fes.INVALID_HEADER_FIELD, cqe + Cqe.CID_OFFSET, "CapsuleResp for unknown CID " + cid);
+            return;
+        }
+        final int status = LittleEndian.getU16(header, cqe + Cqe.STATUS_OFFSET) >>> 1;
+        final long result = LittleEndian.getI64(header, cqe + Cqe.DW0_OFFSET);
+        completeCommand(cid, status, result);
+    }
+
+    private void onC2hData(final PduReceiver rx, final ByteBuffer header, final int dataLength)
+    {
+        final int cid = LittleEndian.getU16(header, DataPdu.CCCID_OFFSET);
+        if (!activeCid(cid) || cmdDir[cid] != DIR_C2H)
+        {
+            rx.fatal(Fes.INVALID_HEADER_FIELD, DataPdu.CCCID_OFFSET, "C2HData for unknown CID " + cid);
+            return;
+        }
+        final long datao = CommonHeader.u32(header, DataPdu.DATAO_OFFSET);
+        if (datao != cmdReceived[cid] || datao + dataLength > cmdLength[cid])
+        {
+            rx.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "C2HData DATAO " + datao + " DATAL " + dataLength +
+                " outside the command's " + cmdLength[cid] + " bytes (expected offset " + cmdReceived[cid] + ")");
+            return;
+        }
+        final int flags = header.get(CommonHeader.FLAGS_OFFSET) & 0xFF;
+        if ((flags & CommonHeader.FLAG_SUCCESS) != 0 && (flags & CommonHeader.FLAG_LAST_PDU) == 0)
+        {
+            rx.fatal(Fes.INVALID_HEADER_FIELD, CommonHeader.FLAGS_OFFSET, "C2HData with SUCCESS but not LAST_PDU");
+            return;
+        }
+        c2hCid = cid;
+        c2hFlags = flags;
+        c2hLength = dataLength;
+        rx.receiveDataInto(cmdBuffer[cid], cmdIndex[cid] + (int)datao);
+    }
+
+    @Override
+    public void onPduDataComplete(
+        final PduReceiver rx, final PduType type, final ByteBuffer header, final boolean dataDigestOk)
+    {
+        if (type != PduType.C2H_DATA)
+        {
+            return;
+        }
+        final int cid = c2hCid;
+        c2hCid = -1;
+        cmdReceived[cid] += c2hLength;
+        if (!dataDigestOk)
+        {
+            // NVMe/TCP 3.6.2.x: a data digest error fails the command, not the connection
+            digestErrors++;
+            cmdStatusOverride[cid] = NvmeStatus.DATA_TRANSFER_ERROR.status();
+        }
+        if ((c2hFlags & CommonHeader.FLAG_SUCCESS) != 0)
+        {
+            if (cmdReceived[cid] != cmdLength[cid])
+            {
+                rx.fatal(Fes.INVALID_HEADER_FIELD, CommonHeader.FLAGS_OFFSET,
+                    "C2HData with SUCCESS before all data (" + cmdReceived[cid] + " of " + cmdLength[cid] + ")");
+                return;
+            }
+            completeCommand(cid, 0, 0);
+        }
+    }
+
+    private void onR2t(final PduReceiver rx, final ByteBuffer header)
+    {
+        final int cid = LittleEndian.getU16(header, DataPdu.CCCID_OFFSET);
+        if (!activeCid(cid) || cmdDir[cid] != DIR_H2C)
+        {
+            rx.fatal(Fes.INVALID_HEADER_FIELD, DataPdu.CCCID_OFFSET, "R2T for unknown CID " + cid);
+            return;
+        }
+        final int ttag = LittleEndian.getU16(header, DataPdu.TTAG_OFFSET);
+        final long r2to = CommonHeader.u32(header, DataPdu.R2TO_OFFSET);
+        final long r2tl = CommonHeader.u32(header, DataPdu.R2TL_OFFSET);
+        if (r2tl == 0 || r2to + r2tl > cmdLength[cid])
+        {
+            rx.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "R2T offset " + r2to + " length " + r2tl +
+                " outside the command's " + cmdLength[cid] + " bytes");
+            return;
+        }
+        final ByteBuffer buf = cmdBuffer[cid];
+        final int base = cmdIndex[cid];
+        long offset = r2to;
+        final long end = r2to + r2tl;
+        while (offset < end)
+        {
+            final int n = (int)Math.min(end - offset, maxh2cdata);
+            final ByteBuffer h = sender.claimHeader();
+            dataPdu.wrap(h, 0).encode(PduType.H2C_DATA, offset + n == end ? CommonHeader.FLAG_LAST_PDU : 0, 0, 0,
+                cid, ttag, offset, n);
+            sender.commit(buf, base + (int)offset, n, PduSender.NO_TOKEN);
+            offset += n;
+        }
+    }
+
+    /**
+     * The one place where a command ends: a CapsuleResp, a C2HData with SUCCESS, or a deferred offload teardown.
+     */
+    private void completeCommand(final int cid, final int status, final long result)
+    {
+        if (cmdOffloaded[cid] && offload.teardown(this, cid))
+        {
+            cmdDeferred[cid] = true;
+            deferredStatus[cid] = status;
+            deferredResult[cid] = result;
+            return;
+        }
+        finish(cid, status, result);
+    }
+
+    /**
+     * The offload's teardown of {@code cid} is done (the ULP DDP {@code ddpTeardownDone}): complete it now. Call on
+     * the connection's thread.
+     */
+    public void completeDeferred(final int cid)
+    {
+        if (cid >= 0 && cid < cids && cmdDeferred[cid])
+        {
+            cmdDeferred[cid] = false;
+            finish(cid, deferredStatus[cid], deferredResult[cid]);
+        }
+    }
+
+    private void finish(final int cid, final int status, final long result)
+    {
+        final int override = cmdStatusOverride[cid];
+        final int request = cmdRequest[cid];
+        cmdRequest[cid] = -1;
+        cmdBuffer[cid] = null;
+        cmdOffloaded[cid] = false;
+        freeCids[freeTop++] = cid;
+        final TcpQueue q = owner;
+        if (q != null)
+        {
+            q.onCommandComplete(request, override != 0 ? override : status, result);
+        }
+    }
+
+    @Override
+    protected void onClosed(final String reason, final Throwable cause)
+    {
+        if (offload != null)
+        {
+            try
+            {
+                offload.close(this);
+            }
+            catch (final RuntimeException ignore)
+            {
+                // closing anyway
+            }
+        }
+        final TcpQueue q = owner;
+        if (q != null)
+        {
+            q.onConnectionClosed(this, reason, cause);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TcpConnection{qid=" + qid + ", " + channel + "}";
+    }
+}

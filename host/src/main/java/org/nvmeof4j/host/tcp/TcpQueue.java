@@ -1,0 +1,726 @@
+package org.nvmeof4j.host.tcp;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import org.nvmeof4j.host.CompletionHandler;
+import org.nvmeof4j.host.IoQueue;
+import org.nvmeof4j.host.NanoClock;
+import org.nvmeof4j.protocol.nvme.LittleEndian;
+import org.nvmeof4j.protocol.nvme.NvmeStatus;
+import org.nvmeof4j.protocol.nvme.Opcodes;
+import org.nvmeof4j.protocol.nvme.Sqe;
+
+/**
+ * The request layer of one NVMe queue over NVMe/TCP: request slots, splitting above MDTS, the pending FIFO,
+ * timeouts, keep-alive (admin queue), and surviving reconnects. The wire side is a {@link TcpConnection}, which may
+ * be replaced after a reconnect: requests that were in flight on a lost connection are sent again on the new one
+ * (I/O queues; admin requests fail with a Host Pathing Error, the caller decides).
+ *
+ * <p>Owned by one thread (an application thread for {@link IoQueue}, a poller for the async API). Nothing on the
+ * submit/poll path allocates: requests live in preallocated arrays indexed by slot, the SQE template of each
+ * request in a preallocated direct buffer, completions go to a primitive {@link CompletionHandler}.
+ */
+public final class TcpQueue implements IoQueue
+{
+    /** Request kinds: how a request is cut into commands. */
+    private static final byte SPLIT_NONE = 0;
+    private static final byte SPLIT_DATA = 1;
+    private static final byte SPLIT_BLOCKS = 2;
+
+    private static final int MAX_NLB = Sqe.MAX_LOGICAL_BLOCKS;
+    private static final CompletionHandler NO_HANDLER = (tag, status) -> { };
+
+    private final int qid;
+    private final int depth;
+    private final QueueEvents events;
+    private final NanoClock clock;
+    private final long timeoutNanos;
+    private final long timeoutCheckNanos;
+    private final boolean retryOnReconnect;
+
+    private volatile TcpConnection conn;
+    private volatile TcpConnection pendingConn;
+    private volatile String failure;
+    private volatile boolean closing;
+    private String lostReason;
+
+    // limits, set by the controller
+    private int maxDataBytes = Integer.MAX_VALUE;
+    private int inCapsuleMax;
+    private int icdoff;
+    private volatile int[] lbaShifts = new int[0];
+
+    // requests
+    private final ByteBuffer templates;
+    private final ByteBuffer aux;
+    private final Sqe sqe = new Sqe();
+    private final boolean[] reqActive;
+    private final boolean[] reqInternal;
+    private final byte[] reqSplit;
+    private final byte[] reqDir;
+    private final ByteBuffer[] reqBuf;
+    private final int[] reqIndex;
+    private final int[] reqLength;
+    private final int[] reqShift;
+    private final long[] reqSlba;
+    private final long[] reqBlocks;
+    private final long[] reqNextBlock;
+    private final boolean[] reqIssuedAll;
+    private final boolean[] reqQueued;
+    private final int[] reqOutstanding;
+    private final int[] reqStatus;
+    private final long[] reqResult;
+    private final long[] reqUserTag;
+    private final int[] freeReqs;
+    private int freeReqTop;
+    private final int[] fifo;
+    private final int fifoMask;
+    private long fifoHead;
+    private long fifoTail;
+    private int inflightCommands;
+    private int activeRequests;
+
+    // keep-alive (admin queue)
+    private long keepAliveNanos;
+    private long lastKeepAlive;
+    private boolean keepAliveInFlight;
+    private long keepAlivesSent;
+    private final ByteBuffer keepAliveSqe = ByteBuffer.allocateDirect(Sqe.LENGTH);
+
+    private long nextTimeoutCheck;
+    private CompletionHandler handler = NO_HANDLER;
+    private long completedResult;
+    private int completions;
+
+    /**
+     * @param qid              queue ID.
+     * @param queueSize        queue_size: request slots are queueSize − 1.
+     * @param events           told about lost connections (may be null).
+     * @param timeoutNanos     command timeout; 0 for none.
+     * @param retryOnReconnect resend requests after a reconnect (I/O queues) instead of failing them.
+     */
+    public TcpQueue(
+        final int qid, final int queueSize, final QueueEvents events, final NanoClock clock, final long timeoutNanos,
+        final boolean retryOnReconnect)
+    {
+        this.qid = qid;
+        this.depth = queueSize - 1;
+        this.events = events;
+        this.clock = clock;
+        this.timeoutNanos = timeoutNanos;
+        this.timeoutCheckNanos = Math.max(1_000_000L, Math.min(100_000_000L, timeoutNanos / 10));
+        this.retryOnReconnect = retryOnReconnect;
+        this.inCapsuleMax = qid == 0 ? 8192 : 0;
+        final int n = depth;
+        templates = ByteBuffer.allocateDirect(n * Sqe.LENGTH);
+        aux = ByteBuffer.allocateDirect(n * 16);
+        reqActive = new boolean[n];
+        reqInternal = new boolean[n];
+        reqSplit = new byte[n];
+        reqDir = new byte[n];
+        reqBuf = new ByteBuffer[n];
+        reqIndex = new int[n];
+        reqLength = new int[n];
+        reqShift = new int[n];
+        reqSlba = new long[n];
+        reqBlocks = new long[n];
+        reqNextBlock = new long[n];
+        reqIssuedAll = new boolean[n];
+        reqQueued = new boolean[n];
+        reqOutstanding = new int[n];
+        reqStatus = new int[n];
+        reqResult = new long[n];
+        reqUserTag = new long[n];
+        freeReqs = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            freeReqs[i] = n - 1 - i;
+        }
+        freeReqTop = n;
+        final int fifoSize = Integer.highestOneBit(Math.max(2, n - 1)) << 1;
+        fifo = new int[fifoSize];
+        fifoMask = fifoSize - 1;
+        sqe.wrap(keepAliveSqe, 0).clear().opcode(Opcodes.ADMIN_KEEP_ALIVE);
+    }
+
+    // ------------------------------------------------------------------ configuration (controller)
+
+    /** Use {@code c} from now on (first connection, or the one a reconnect established). Owner thread only. */
+    public void adopt(final TcpConnection c)
+    {
+        c.owner(this);
+        c.icdoff(icdoff);
+        conn = c;
+        lostReason = null;
+        lastKeepAlive = clock.nanoTime();
+        nextTimeoutCheck = lastKeepAlive + timeoutCheckNanos;
+    }
+
+    /** Hand over a connection from another thread (error recovery); the owner adopts it at its next poll. */
+    public void offerConnection(final TcpConnection c)
+    {
+        pendingConn = c;
+    }
+
+    /** The controller gave up (ctrl_loss_tmo) or was deleted: fail everything from the owner's next poll on. */
+    public void fail(final String reason)
+    {
+        failure = reason;
+    }
+
+    /** @return why the controller was lost, or null. */
+    public String failure()
+    {
+        return failure;
+    }
+
+    /** @return why the last connection was lost, or null while connected. */
+    public String lostReason()
+    {
+        return lostReason;
+    }
+
+    /** MDTS in bytes (0 or negative: no limit). */
+    public void maxDataBytes(final long bytes)
+    {
+        maxDataBytes = bytes <= 0 || bytes > (1 << 30) ? 1 << 30 : (int)bytes;
+    }
+
+    /** Largest write sent in-capsule: IOCCSZ × 16 − 64 for I/O queues, 8192 for the admin queue. */
+    public void inCapsuleMax(final int bytes)
+    {
+        inCapsuleMax = Math.max(0, bytes);
+    }
+
+    public void icdoff(final int icdoff)
+    {
+        this.icdoff = icdoff;
+    }
+
+    /** Block sizes per NSID, as log2 (index = NSID, -1 or 0 = unknown). */
+    public void lbaShifts(final int[] shifts)
+    {
+        lbaShifts = shifts;
+    }
+
+    /** Send Keep Alive every {@code nanos} (KATO / 2); 0 for none. */
+    public void keepAliveInterval(final long nanos)
+    {
+        keepAliveNanos = nanos;
+    }
+
+    public long keepAlivesSent()
+    {
+        return keepAlivesSent;
+    }
+
+    /** @return the connection in use (may be closed while reconnecting). */
+    public TcpConnection connection()
+    {
+        return conn;
+    }
+
+    /** @return the socket of the current connection, or null. */
+    public SocketChannel channel()
+    {
+        final TcpConnection c = conn;
+        return c == null ? null : c.channel();
+    }
+
+    @Override
+    public int qid()
+    {
+        return qid;
+    }
+
+    @Override
+    public int depth()
+    {
+        return depth;
+    }
+
+    @Override
+    public int outstanding()
+    {
+        return activeRequests;
+    }
+
+    @Override
+    public int blockSize(final int nsid)
+    {
+        final int s = shift(nsid);
+        return s <= 0 ? -1 : 1 << s;
+    }
+
+    private int shift(final int nsid)
+    {
+        final int[] s = lbaShifts;
+        return nsid > 0 && nsid < s.length ? s[nsid] : -1;
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    private int allocRequest()
+    {
+        if (freeReqTop == 0)
+        {
+            return -1;
+        }
+        final int r = freeReqs[--freeReqTop];
+        reqActive[r] = true;
+        reqInternal[r] = false;
+        reqIssuedAll[r] = false;
+        reqQueued[r] = false;
+        reqOutstanding[r] = 0;
+        reqStatus[r] = 0;
+        reqResult[r] = 0;
+        reqNextBlock[r] = 0;
+        reqBuf[r] = null;
+        reqLength[r] = 0;
+        reqIndex[r] = 0;
+        activeRequests++;
+        return r;
+    }
+
+    private Sqe template(final int r)
+    {
+        return sqe.wrap(templates, r * Sqe.LENGTH).clear();
+    }
+
+    private int ioRequest(
+        final int opcode, final int nsid, final long lba, final long blocks, final ByteBuffer buf, final long tag,
+        final byte dir, final byte split)
+    {
+        final int shift = shift(nsid);
+        if (shift <= 0)
+        {
+            throw new IllegalArgumentException("unknown namespace " + nsid + " on queue " + qid);
+        }
+        if (blocks <= 0)
+        {
+            throw new IllegalArgumentException("block count must be positive: " + blocks);
+        }
+        int length = 0;
+        int index = 0;
+        if (buf != null)
+        {
+            final long bytes = blocks << shift;
+            if (bytes > buf.remaining())
+            {
+                throw new IllegalArgumentException(
+                    blocks + " blocks need " + bytes + " bytes, the buffer has " + buf.remaining());
+            }
+            length = (int)bytes;
+            index = buf.position();
+        }
+        final int r = allocRequest();
+        if (r < 0)
+        {
+            return QUEUE_FULL;
+        }
+        template(r).opcode(opcode).nsid(nsid);
+        reqSplit[r] = split;
+        reqDir[r] = dir;
+        reqBuf[r] = buf;
+        reqIndex[r] = index;
+        reqLength[r] = length;
+        reqShift[r] = shift;
+        reqSlba[r] = lba;
+        reqBlocks[r] = blocks;
+        reqUserTag[r] = tag;
+        enqueue(r);
+        issuePending();
+        return r;
+    }
+
+    @Override
+    public int submitRead(final int nsid, final long lba, final int blocks, final ByteBuffer dst, final long userTag)
+    {
+        return ioRequest(Opcodes.IO_READ, nsid, lba, blocks, dst, userTag, TcpConnection.DIR_C2H, SPLIT_DATA);
+    }
+
+    @Override
+    public int submitWrite(final int nsid, final long lba, final int blocks, final ByteBuffer src, final long userTag)
+    {
+        return ioRequest(Opcodes.IO_WRITE, nsid, lba, blocks, src, userTag, TcpConnection.DIR_H2C, SPLIT_DATA);
+    }
+
+    @Override
+    public int submitWriteZeroes(final int nsid, final long lba, final long blocks, final long userTag)
+    {
+        return ioRequest(Opcodes.IO_WRITE_ZEROES, nsid, lba, blocks, null, userTag, TcpConnection.DIR_NONE,
+            SPLIT_BLOCKS);
+    }
+
+    @Override
+    public int submitFlush(final int nsid, final long userTag)
+    {
+        final int r = allocRequest();
+        if (r < 0)
+        {
+            return QUEUE_FULL;
+        }
+        template(r).opcode(Opcodes.IO_FLUSH).nsid(nsid);
+        return plain(r, TcpConnection.DIR_NONE, null, 0, 0, userTag);
+    }
+
+    @Override
+    public int submitDeallocate(final int nsid, final long lba, final int blocks, final long userTag)
+    {
+        final int r = allocRequest();
+        if (r < 0)
+        {
+            return QUEUE_FULL;
+        }
+        // Dataset Management: NR = 0 (one range), AD (bit 2 of CDW11); the range: context attributes, length, SLBA
+        template(r).opcode(Opcodes.IO_DATASET_MANAGEMENT).nsid(nsid).cdw10(0).cdw11(1 << 2);
+        final int a = r * 16;
+        LittleEndian.putI32(aux, a, 0);
+        LittleEndian.putI32(aux, a + 4, blocks);
+        LittleEndian.putI64(aux, a + 8, lba);
+        return plain(r, TcpConnection.DIR_H2C, aux, a, 16, userTag);
+    }
+
+    /**
+     * Submit any command (admin commands, Fabrics commands): the 64-byte SQE at {@code sqeIndex} of {@code sqeBuf}
+     * (CID and SGL are filled in), with {@code length} bytes of data at {@code index} of {@code buf} moving in
+     * direction {@code dir} (0 none, 1 host to controller, 2 controller to host).
+     *
+     * @return a request slot, or {@link #QUEUE_FULL}.
+     */
+    public int submitCommand(
+        final ByteBuffer sqeBuf, final int sqeIndex, final int dir, final ByteBuffer buf, final int index,
+        final int length, final long userTag)
+    {
+        final int r = allocRequest();
+        if (r < 0)
+        {
+            return QUEUE_FULL;
+        }
+        templates.put(r * Sqe.LENGTH, sqeBuf, sqeIndex, Sqe.LENGTH);
+        return plain(r, (byte)dir, buf, index, length, userTag);
+    }
+
+    private int plain(final int r, final byte dir, final ByteBuffer buf, final int index, final int length,
+        final long userTag)
+    {
+        reqSplit[r] = SPLIT_NONE;
+        reqDir[r] = dir;
+        reqBuf[r] = buf;
+        reqIndex[r] = index;
+        reqLength[r] = length;
+        reqBlocks[r] = 1;
+        reqUserTag[r] = userTag;
+        enqueue(r);
+        issuePending();
+        return r;
+    }
+
+    private void enqueue(final int r)
+    {
+        reqQueued[r] = true;
+        fifo[(int)fifoTail++ & fifoMask] = r;
+    }
+
+    /** Turn queued requests into commands while CIDs are free. */
+    private int issuePending()
+    {
+        final TcpConnection c = conn;
+        if (c == null || c.isClosed() || !c.isInitialized())
+        {
+            return 0;
+        }
+        int issued = 0;
+        final long now = clock.nanoTime();
+        while (fifoHead != fifoTail && inflightCommands < depth && c.freeCids() > 0)
+        {
+            final int r = fifo[(int)fifoHead & fifoMask];
+            issueOne(c, r, now);
+            issued++;
+            if (reqIssuedAll[r])
+            {
+                reqQueued[r] = false;
+                fifoHead++;
+            }
+        }
+        return issued;
+    }
+
+    private void issueOne(final TcpConnection c, final int r, final long now)
+    {
+        final byte split = reqSplit[r];
+        final int t = r * Sqe.LENGTH;
+        if (split == SPLIT_NONE)
+        {
+            final int len = reqLength[r];
+            reqIssuedAll[r] = true;
+            reqOutstanding[r]++;
+            inflightCommands++;
+            c.sendCommand(r, templates, t, reqDir[r], reqBuf[r], reqIndex[r], len,
+                reqDir[r] == TcpConnection.DIR_H2C && len <= inCapsuleMax, now);
+            return;
+        }
+        final int shift = reqShift[r];
+        final long next = reqNextBlock[r];
+        final long left = reqBlocks[r] - next;
+        final long maxBlocks = split == SPLIT_DATA ? Math.min(MAX_NLB, Math.max(1, maxDataBytes >> shift)) : MAX_NLB;
+        final int n = (int)Math.min(left, maxBlocks);
+        sqe.wrap(templates, t).startingLba(reqSlba[r] + next).numberOfLogicalBlocks(n);
+        reqNextBlock[r] = next + n;
+        reqIssuedAll[r] = next + n == reqBlocks[r];
+        reqOutstanding[r]++;
+        inflightCommands++;
+        if (split == SPLIT_DATA)
+        {
+            final int offset = (int)(next << shift);
+            final int len = n << shift;
+            c.sendCommand(r, templates, t, reqDir[r], reqBuf[r], reqIndex[r] + offset, len,
+                reqDir[r] == TcpConnection.DIR_H2C && len <= inCapsuleMax, now);
+        }
+        else
+        {
+            c.sendCommand(r, templates, t, TcpConnection.DIR_NONE, null, 0, 0, false, now);
+        }
+    }
+
+    // ------------------------------------------------------------------ completion
+
+    /** From the connection: one command of request {@code r} ended. */
+    void onCommandComplete(final int r, final int status, final long result)
+    {
+        inflightCommands--;
+        reqOutstanding[r]--;
+        if (status != 0 && reqStatus[r] == 0)
+        {
+            reqStatus[r] = status;
+        }
+        reqResult[r] = result;
+        if (reqIssuedAll[r] && reqOutstanding[r] == 0)
+        {
+            completeRequest(r, reqStatus[r]);
+        }
+    }
+
+    private void completeRequest(final int r, final int status)
+    {
+        final long tag = reqUserTag[r];
+        final boolean internal = reqInternal[r];
+        completedResult = reqResult[r];
+        reqActive[r] = false;
+        reqBuf[r] = null;
+        freeReqs[freeReqTop++] = r;
+        activeRequests--;
+        if (internal)
+        {
+            keepAliveInFlight = false;
+            return;
+        }
+        completions++;
+        handler.onComplete(tag, status);
+    }
+
+    @Override
+    public long completionResult()
+    {
+        return completedResult;
+    }
+
+    // ------------------------------------------------------------------ duty cycle
+
+    @Override
+    public int poll(final CompletionHandler h)
+    {
+        handler = h;
+        completions = 0;
+        TcpConnection c = conn;
+        if (c == null || c.isClosed())
+        {
+            final TcpConnection p = pendingConn;
+            if (p != null && failure == null)
+            {
+                pendingConn = null;
+                adopt(p);
+                c = p;
+            }
+            else
+            {
+                if (failure != null)
+                {
+                    failAll(STATUS_CONTROLLER_LOST);
+                }
+                return completions;
+            }
+        }
+        try
+        {
+            c.doWork();
+        }
+        catch (final Throwable t)
+        {
+            c.onError(t);
+        }
+        return completions;
+    }
+
+    /** Called by the connection inside its duty cycle. */
+    int onDuty(final TcpConnection c)
+    {
+        int work = issuePending();
+        final long now = clock.nanoTime();
+        if (keepAliveNanos > 0 && !keepAliveInFlight && now - lastKeepAlive >= keepAliveNanos)
+        {
+            final int r = allocRequest();
+            if (r >= 0)
+            {
+                templates.put(r * Sqe.LENGTH, keepAliveSqe, 0, Sqe.LENGTH);
+                reqInternal[r] = true;
+                keepAliveInFlight = true;
+                lastKeepAlive = now;
+                keepAlivesSent++;
+                plain(r, TcpConnection.DIR_NONE, null, 0, 0, 0);
+                work++;
+            }
+        }
+        if (timeoutNanos > 0 && now - nextTimeoutCheck >= 0)
+        {
+            nextTimeoutCheck = now + timeoutCheckNanos;
+            final int cid = c.expiredCommand(now, timeoutNanos);
+            if (cid >= 0)
+            {
+                c.close("command timeout: CID " + cid + " on queue " + qid + " after " +
+                    timeoutNanos / 1_000_000 + " ms", null);
+                return work + 1;
+            }
+        }
+        return work;
+    }
+
+    /** From the connection, on the owner thread: the connection is gone. */
+    void onConnectionClosed(final TcpConnection c, final String reason, final Throwable cause)
+    {
+        if (c != conn)
+        {
+            return;
+        }
+        lostReason = reason;
+        inflightCommands = 0;
+        keepAliveInFlight = false;
+        // requeue (or fail) everything that was active, in slot order
+        fifoHead = 0;
+        fifoTail = 0;
+        for (int r = 0; r < depth; r++)
+        {
+            if (!reqActive[r])
+            {
+                continue;
+            }
+            reqOutstanding[r] = 0;
+            reqNextBlock[r] = 0;
+            reqIssuedAll[r] = false;
+            reqStatus[r] = 0;
+            reqQueued[r] = false;
+            if (reqInternal[r])
+            {
+                completeRequest(r, 0);
+            }
+            else if (!retryOnReconnect || closing)
+            {
+                completeRequest(r, NvmeStatus.HOST_PATHING_ERROR.status());
+            }
+            else
+            {
+                enqueue(r);
+            }
+        }
+        if (!closing && events != null)
+        {
+            events.connectionLost(this, c, reason, cause);
+        }
+    }
+
+    /** Complete every active request with {@code status} (the controller is lost). */
+    private void failAll(final int status)
+    {
+        fifoHead = 0;
+        fifoTail = 0;
+        inflightCommands = 0;
+        for (int r = 0; r < depth; r++)
+        {
+            if (reqActive[r])
+            {
+                completeRequest(r, status);
+            }
+        }
+    }
+
+    /**
+     * Drive the queue on the calling thread until {@code handler}'s request completes (setup commands).
+     *
+     * @return false if the deadline passed or the connection closed first.
+     */
+    public boolean pollUntil(final java.util.function.BooleanSupplier done, final CompletionHandler h,
+        final long deadlineNanos)
+    {
+        while (!done.getAsBoolean())
+        {
+            final TcpConnection c = conn;
+            if (c == null || c.isClosed() || failure != null)
+            {
+                return false;
+            }
+            if (poll(h) == 0 && !done.getAsBoolean())
+            {
+                if (clock.nanoTime() - deadlineNanos > 0)
+                {
+                    return false;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close()
+    {
+        closing = true;
+        final TcpConnection c = conn;
+        if (c != null)
+        {
+            c.close("queue closed", null);
+        }
+        final TcpConnection p = pendingConn;
+        if (p != null)
+        {
+            p.close("queue closed", null);
+        }
+    }
+
+    /** Close from another thread: close the socket; the owner notices at its next poll. */
+    public void abortConnection()
+    {
+        final TcpConnection c = conn;
+        if (c != null)
+        {
+            try
+            {
+                c.channel().close();
+            }
+            catch (final java.io.IOException ignore)
+            {
+                // closing anyway
+            }
+        }
+    }
+
+    public boolean isClosing()
+    {
+        return closing;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TcpQueue{qid=" + qid + ", depth=" + depth + ", outstanding=" + activeRequests + '}';
+    }
+}
