@@ -16,7 +16,8 @@ import org.nvmeof4j.protocol.pdu.TermReqPdu;
  * negotiated digests, PDO and alignment, DATAL against PLEN, header digest); every length from the wire is checked
  * before it is used. PDU data goes straight to the destination the listener names: copied, or skipped when the
  * segment is {@link Segment#placed}; the data digest is computed during the copy, or skipped when every data
- * segment of the PDU is {@link Segment#crcOk} (the ULP DDP contract of the Linux offload series).
+ * segment of the PDU, and every segment carrying its data digest, is {@link Segment#crcOk} (the ULP DDP contract of
+ * the Linux offload series: a NIC reports a digest mismatch on the packet that carries the digest).
  *
  * <p>Any violation calls {@link PduListener#onFatalError} with the FES and FEI of NVMe/TCP 3.6.2.4/5, and the
  * receiver then stops. Not thread-safe: one thread owns a receiver, as it owns its connection.
@@ -251,6 +252,13 @@ public final class PduReceiver
 
                 case AWAIT_DDGST:
                     n = Math.min(length, CommonHeader.DIGEST_LENGTH - ddgstFill);
+                    if (allCrcOk && !crcOk && !discard)
+                    {
+                        // a device reports its digest verdict on the segment that carries the digest (the kernel
+                        // ANDs the flag over every skb of the PDU): without it, check in software over the data
+                        allCrcOk = false;
+                        crc.update(dst, dstIndex, dataDone);
+                    }
                     for (int i = 0; i < n; i++)
                     {
                         ddgst.put(ddgstFill++, buf.get(index + i));

@@ -300,6 +300,26 @@ class PduReceiverTest
     }
 
     @Test
+    void shouldCheckDigestInSoftwareWhenTheDigestSegmentIsNotVerified()
+    {
+        final Wire w = new Wire().icResp(false, true).digests(false, true, 0);
+        final ByteBuffer data = pattern(8192, 11);
+        w.c2hData(1, 0, data.duplicate(), CommonHeader.FLAG_LAST_PDU);
+        final byte[] s = w.bytes();
+        s[s.length - 1] ^= 0x01; // corrupt the digest on the wire
+        final RecordingListener l = new RecordingListener();
+        final PduReceiver rx = hostAfterIc(l, false, true);
+        final ByteBuffer b = ByteBuffer.wrap(s);
+        rx.consume(b, 0, 152);
+        l.sink.put(0, data, 0, 8192);
+        // every data segment looked fine to the device, but the packet with the digest carries its mismatch verdict
+        rx.consume(new Segment().set(l.sink, 0, 8192, 152, true, true));
+        rx.consume(new Segment().set(b, 152 + 8192, 4, 152 + 8192, false, false));
+        assertThat(l.events).containsExactly("IC_RESP:0", "C2H_DATA:8192", "C2H_DATA:data:bad");
+        assertThat(rx.digestsSkipped()).isZero();
+    }
+
+    @Test
     void shouldReportPduBoundaries()
     {
         final byte[] s = hostStream(false, false);
