@@ -1,0 +1,654 @@
+package org.nvmeof4j.ddp.model;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.util.ArrayDeque;
+import java.util.SplittableRandom;
+import org.nvmeof4j.ddp.UlpDdpCaps;
+import org.nvmeof4j.ddp.UlpDdpConfig;
+import org.nvmeof4j.ddp.UlpDdpIo;
+import org.nvmeof4j.ddp.UlpDdpLimits;
+import org.nvmeof4j.ddp.UlpDdpUlpOps;
+import org.nvmeof4j.ddp.spi.PduShape;
+import org.nvmeof4j.ddp.spi.UlpDdpContext;
+import org.nvmeof4j.protocol.crc.Crc32c;
+import org.nvmeof4j.protocol.pdu.CommonHeader;
+import org.nvmeof4j.protocol.pdu.DataPdu;
+import org.nvmeof4j.protocol.pdu.PduType;
+import org.nvmeof4j.tcp.NvmeTcpConnection;
+import org.nvmeof4j.tcp.PduReceiver;
+import org.nvmeof4j.tcp.Segment;
+
+/**
+ * One connection through the {@link ModelDdpDevice}: sender-side packetizer, {@link WireModel}, NIC, and receiver
+ * TCP reassembly, in one segment source.
+ *
+ * <h2>NIC</h2>
+ * The NIC keeps, per connection, only what seed 003 allows: the next expected TCP sequence, the tag → buffer map,
+ * and the position in the current PDU (with a partial header). For each packet, in wire order:
+ * <ul>
+ *   <li>sequence as expected and in sync: follow the framing; payload of a C2HData whose header it saw in sync,
+ *       with a registered CCCID and DATAO/DATAL inside the registration, is written to the destination and the
+ *       packet's runs point there; CRC32C is accumulated and checked against the DDGST;</li>
+ *   <li>sequence older than expected (retransmission or duplicate): passed on untouched, no flags;</li>
+ *   <li>sequence beyond expected (a gap): sync is lost. The NIC searches following packets for the PDU pattern
+ *       ({@link PduShape} in strict mode), asks the ULP to confirm the candidate with
+ *       {@link UlpDdpUlpOps#resyncRequest} (counted in {@code rx_nvme_tcp_resync}), follows the framing from there
+ *       without offloading, and goes back in sync when {@code resync} confirms that sequence; a candidate whose
+ *       framing breaks is dropped and the search starts again.</li>
+ * </ul>
+ * A packet's {@code crcOk} is set only when the NIC was in sync for the whole packet, every PDU data byte in it
+ * belonged to a PDU whose data it verified from the first byte, and every data digest in it matched. It never
+ * holds, changes or drops a packet.
+ *
+ * <h2>Reassembly</h2>
+ * Plays the host TCP stack: delivers bytes in stream order exactly once, keeping early packets aside and dropping
+ * duplicates; each segment carries its packet's flags, and placed runs point at the destination, where the NIC
+ * already wrote the bytes.
+ */
+public final class ModelDdpContext extends UlpDdpContext
+{
+    private enum Sync
+    {
+        /** Following the framing and offloading. */
+        SYNC,
+        /** Lost: scanning packets for a plausible PDU header. */
+        SEARCH,
+        /** Following the framing from a candidate header, waiting for the ULP's confirmation. */
+        TRACK
+    }
+
+    private enum Part
+    {
+        CH, PSH, PAD, DATA, DDGST
+    }
+
+    /** A candidate followed this far without confirmation is dropped and the search restarts. */
+    private static final long TRACK_GIVE_UP = 8L << 20;
+
+    private final ModelDdpDevice model;
+    private final WireConfig wireConfig;
+    private final ArrayDeque<Packet> pool = new ArrayDeque<>();
+    private final WireModel wire;
+    private final ByteBuffer ingest;
+    private final int isn;
+    private final Segment seg = new Segment();
+    private PduReceiver rx;
+    private boolean started;
+    private long nextOffset;
+
+    // NIC state
+    private final PduShape shape;
+    private final ByteBuffer hdr = ByteBuffer.allocate(PduReceiver.MAX_HEADER + 8);
+    private final ByteBuffer ddgstBuf = ByteBuffer.allocate(CommonHeader.DIGEST_LENGTH);
+    private final Crc32c crc = new Crc32c();
+    private Sync sync = Sync.SYNC;
+    private int expectedSeq;
+    private Part part = Part.CH;
+    private int hdrFill;
+    private int hdrNeed = CommonHeader.LENGTH;
+    private int padLeft;
+    private int dataLength;
+    private int dataDone;
+    private int ddgstLength;
+    private int ddgstFill;
+    private boolean pduPlace;
+    private boolean pduCrc;
+    private UlpDdpIo io;
+    private long datao;
+    private int candidateSeq;
+    private long trackedBytes;
+    private boolean confirmPending;
+    private int confirmSeq;
+    private boolean everConfirmed;
+
+    // reassembly state
+    private long rcvNxt;
+    private Packet[] ooo = new Packet[16];
+    private int oooCount;
+
+    // asynchronous teardown completions
+    private Object[] pendingDone = new Object[16];
+    private int pendingCount;
+
+    ModelDdpContext(
+        final ModelDdpDevice device, final NvmeTcpConnection connection, final UlpDdpConfig config,
+        final UlpDdpUlpOps ulpOps, final UlpDdpCaps caps, final UlpDdpLimits limits, final WireConfig wire)
+    {
+        super(device, connection, config, ulpOps, caps, limits);
+        this.model = device;
+        this.wireConfig = wire;
+        final long seed = wire.seed() * 0x9E3779B97F4A7C15L + config.queueId();
+        this.wire = new WireModel(wire, seed, pool);
+        this.isn = new SplittableRandom(~seed).nextInt();
+        this.ingest = ByteBuffer.allocate(Math.max(64 * 1024, wire.mss() * 16));
+        this.shape = new PduShape(config.hdgst(), config.ddgst(), config.cpda(),
+            Math.min(limits.maxTransferBytes(), Integer.MAX_VALUE - 256));
+    }
+
+    @Override
+    public int receive(final ReadableByteChannel channel, final PduReceiver receiver) throws IOException
+    {
+        rx = receiver;
+        if (!started)
+        {
+            started = true;
+            nextOffset = receiver.streamOffset();
+            rcvNxt = nextOffset;
+            expectedSeq = isn + (int)nextOffset;
+        }
+        completeTeardowns();
+        int total = 0;
+        boolean drained = false;
+        boolean eof = false;
+        for (int reads = 0; reads < 4; reads++)
+        {
+            ingest.clear();
+            final int n = channel.read(ingest);
+            if (n <= 0)
+            {
+                eof = n < 0;
+                drained = true;
+                break;
+            }
+            total += n;
+            packetize(n);
+            if (n < ingest.capacity())
+            {
+                drained = true;
+                break;
+            }
+        }
+        if (drained)
+        {
+            // the sender went idle: everything on the wire arrives, retransmissions included
+            for (Packet p = wire.pollAny(); p != null; p = wire.pollAny())
+            {
+                arrive(p);
+            }
+        }
+        completeTeardowns();
+        if (total == 0 && eof)
+        {
+            return -1;
+        }
+        return total;
+    }
+
+    private void packetize(final int n)
+    {
+        final int mss = wireConfig.mss();
+        for (int off = 0; off < n; off += mss)
+        {
+            final int len = Math.min(mss, n - off);
+            final Packet p = pool.isEmpty() ? new Packet(mss) : pool.pop();
+            p.clearRuns();
+            p.data.put(0, ingest, off, len);
+            p.length = len;
+            p.offset = nextOffset;
+            p.seq = isn + (int)nextOffset;
+            nextOffset += len;
+            wire.submit(p);
+            for (Packet q = wire.poll(); q != null; q = wire.poll())
+            {
+                arrive(q);
+            }
+        }
+    }
+
+    private void arrive(final Packet p)
+    {
+        model.packetsSeen.increment();
+        nic(p);
+        reassemble(p);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- NIC
+
+    private void nic(final Packet p)
+    {
+        p.clearRuns();
+        if (confirmPending)
+        {
+            confirmPending = false;
+            if (sync == Sync.TRACK && confirmSeq == candidateSeq - isn)
+            {
+                sync = Sync.SYNC; // offload resumes at the next PDU header
+                everConfirmed = true;
+                model.confirmed.increment();
+            }
+        }
+        final int d = p.seq - expectedSeq;
+        if (d == 0)
+        {
+            p.crcOk = sync == Sync.SYNC;
+            walk(p);
+            expectedSeq += p.length;
+        }
+        else if (d < 0 && p.seq + p.length - expectedSeq <= 0)
+        {
+            p.addRun(p.data, 0, p.length, false); // old data: retransmission or duplicate, passed on as is
+        }
+        else
+        {
+            loseSync();
+            expectedSeq = p.seq + p.length;
+            walk(p);
+        }
+        if (p.offloaded)
+        {
+            packetCount++;
+        }
+    }
+
+    private void loseSync()
+    {
+        sync = Sync.SEARCH;
+        resetFraming();
+    }
+
+    private void resetFraming()
+    {
+        part = Part.CH;
+        hdrFill = 0;
+        hdrNeed = CommonHeader.LENGTH;
+        pduPlace = false;
+        pduCrc = false;
+        io = null;
+    }
+
+    private void walk(final Packet p)
+    {
+        final ByteBuffer b = p.data;
+        int i = 0;
+        while (i < p.length)
+        {
+            if (sync == Sync.SEARCH)
+            {
+                p.crcOk = false;
+                int found = -1;
+                for (int j = i; j + CommonHeader.LENGTH <= p.length; j++)
+                {
+                    if (shape.parse(b, j, true))
+                    {
+                        found = j;
+                        break;
+                    }
+                }
+                if (found < 0)
+                {
+                    p.addRun(b, i, p.length - i, false);
+                    return;
+                }
+                p.addRun(b, i, found - i, false);
+                i = found;
+                sync = Sync.TRACK;
+                resetFraming();
+                candidateSeq = p.seq + found;
+                trackedBytes = 0;
+                resyncCount++;
+                ulpOps.resyncRequest(connection, candidateSeq - isn, UlpDdpUlpOps.RESYNC_PENDING);
+                continue;
+            }
+            final int n = step(p, i);
+            i += n;
+            if (sync == Sync.TRACK)
+            {
+                p.crcOk = false;
+                trackedBytes += n;
+                if (trackedBytes > TRACK_GIVE_UP)
+                {
+                    loseSync();
+                }
+            }
+        }
+    }
+
+    /** Follow the framing over packet bytes from {@code i}; returns how many were consumed. */
+    private int step(final Packet p, final int i)
+    {
+        final ByteBuffer b = p.data;
+        final int avail = p.length - i;
+        switch (part)
+        {
+            case CH:
+            case PSH:
+            {
+                final int n = Math.min(avail, hdrNeed - hdrFill);
+                for (int k = 0; k < n; k++)
+                {
+                    hdr.put(hdrFill + k, b.get(i + k));
+                }
+                hdrFill += n;
+                p.addRun(b, i, n, false);
+                if (hdrFill == hdrNeed)
+                {
+                    if (part == Part.CH)
+                    {
+                        if (!shape.parse(hdr, 0, sync != Sync.SYNC) || shape.type == PduType.C2H_TERM_REQ)
+                        {
+                            loseSync();
+                            return n;
+                        }
+                        hdrNeed = shape.headerLength;
+                        part = Part.PSH;
+                        if (hdrFill == hdrNeed)
+                        {
+                            onHeader(p);
+                        }
+                    }
+                    else
+                    {
+                        onHeader(p);
+                    }
+                }
+                return n;
+            }
+
+            case PAD:
+            {
+                final int n = Math.min(avail, padLeft);
+                padLeft -= n;
+                p.addRun(b, i, n, false);
+                if (padLeft == 0)
+                {
+                    part = Part.DATA;
+                }
+                return n;
+            }
+
+            case DATA:
+            {
+                final int n = Math.min(avail, dataLength - dataDone);
+                if (pduPlace && sync == Sync.SYNC)
+                {
+                    place(p, i, n);
+                }
+                else
+                {
+                    p.addRun(b, i, n, false);
+                }
+                if (!pduCrc)
+                {
+                    p.crcOk = false;
+                }
+                dataDone += n;
+                if (dataDone == dataLength)
+                {
+                    if (ddgstLength > 0)
+                    {
+                        ddgstFill = 0;
+                        part = Part.DDGST;
+                    }
+                    else
+                    {
+                        endOfPdu();
+                    }
+                }
+                return n;
+            }
+
+            default:
+            {
+                final int n = Math.min(avail, ddgstLength - ddgstFill);
+                for (int k = 0; k < n; k++)
+                {
+                    ddgstBuf.put(ddgstFill + k, b.get(i + k));
+                }
+                ddgstFill += n;
+                p.addRun(b, i, n, false);
+                if (!pduCrc)
+                {
+                    p.crcOk = false;
+                }
+                if (ddgstFill == ddgstLength)
+                {
+                    if (pduCrc && crc.value() != Crc32c.get(ddgstBuf, 0))
+                    {
+                        p.crcOk = false; // the verdict rides on the packet carrying the digest
+                    }
+                    endOfPdu();
+                }
+                return n;
+            }
+        }
+    }
+
+    private void onHeader(final Packet p)
+    {
+        hdrFill = 0;
+        hdrNeed = CommonHeader.LENGTH;
+        if (shape.hdgst() && crc.compute(hdr, 0, shape.hlen) != Crc32c.get(hdr, shape.hlen))
+        {
+            loseSync();
+            return;
+        }
+        if (shape.dataLength == 0)
+        {
+            part = Part.CH;
+            return;
+        }
+        dataLength = shape.dataLength;
+        ddgstLength = shape.ddgstLength;
+        dataDone = 0;
+        padLeft = shape.padLength;
+        pduPlace = false;
+        pduCrc = false;
+        io = null;
+        if (sync == Sync.SYNC && shape.type == PduType.C2H_DATA && isOffloaded() && device.isUp())
+        {
+            final int cid = (hdr.get(DataPdu.CCCID_OFFSET) & 0xFF) | (hdr.get(DataPdu.CCCID_OFFSET + 1) & 0xFF) << 8;
+            final UlpDdpIo mapped = table.get(cid);
+            final long o = CommonHeader.u32(hdr, DataPdu.DATAO_OFFSET);
+            if (mapped != null && CommonHeader.u32(hdr, DataPdu.DATAL_OFFSET) == dataLength &&
+                o + dataLength <= mapped.length())
+            {
+                io = mapped;
+                datao = o;
+                pduPlace = true;
+                pduCrc = crcOffload;
+                crc.reset();
+            }
+        }
+        part = padLeft > 0 ? Part.PAD : Part.DATA;
+    }
+
+    private void endOfPdu()
+    {
+        part = Part.CH;
+        pduPlace = false;
+        pduCrc = false;
+        io = null;
+    }
+
+    /** "DMA" packet bytes to the destination at DATAO + done; the packet's runs point there. */
+    private void place(final Packet p, final int from, final int length)
+    {
+        long pos = datao + dataDone;
+        int e = 0;
+        long base = 0;
+        while (e < io.nents() - 1 && base + io.length(e) <= pos)
+        {
+            base += io.length(e);
+            e++;
+        }
+        int off = (int)(pos - base);
+        int left = length;
+        int src = from;
+        while (left > 0)
+        {
+            final int take = Math.min(left, io.length(e) - off);
+            final ByteBuffer dst = io.buffer(e);
+            final int at = io.index(e) + off;
+            dst.put(at, p.data, src, take);
+            if (pduCrc)
+            {
+                crc.update(p.data, src, take);
+            }
+            p.addRun(dst, at, take, true);
+            src += take;
+            left -= take;
+            e++;
+            off = 0;
+        }
+        p.offloaded = true;
+        byteCount += length;
+        if (everConfirmed)
+        {
+            model.placedAfterResync.add(length);
+        }
+    }
+
+    @Override
+    protected void onUnmapped(final UlpDdpIo unmapped)
+    {
+        if (unmapped == io)
+        {
+            pduPlace = false; // a registration never outlives its teardown
+            pduCrc = false;
+            io = null;
+        }
+    }
+
+    @Override
+    public void resync(final int seq)
+    {
+        confirmPending = true;
+        confirmSeq = seq;
+    }
+
+    // --------------------------------------------------------------------------------------------- reassembly
+
+    private void reassemble(final Packet p)
+    {
+        if (p.offset + p.length <= rcvNxt)
+        {
+            pool.push(p); // already delivered: a duplicate
+            return;
+        }
+        if (p.offset > rcvNxt)
+        {
+            keepEarly(p);
+            return;
+        }
+        deliver(p);
+        while (oooCount > 0 && ooo[0].offset <= rcvNxt)
+        {
+            final Packet q = ooo[0];
+            System.arraycopy(ooo, 1, ooo, 0, --oooCount);
+            ooo[oooCount] = null;
+            if (q.offset + q.length > rcvNxt)
+            {
+                deliver(q);
+            }
+            else
+            {
+                pool.push(q);
+            }
+        }
+    }
+
+    private void keepEarly(final Packet p)
+    {
+        int at = oooCount;
+        for (int k = 0; k < oooCount; k++)
+        {
+            if (ooo[k].offset == p.offset)
+            {
+                pool.push(p); // the first copy to arrive is kept, as TCP keeps it
+                return;
+            }
+            if (ooo[k].offset > p.offset)
+            {
+                at = k;
+                break;
+            }
+        }
+        if (oooCount == ooo.length)
+        {
+            ooo = java.util.Arrays.copyOf(ooo, oooCount * 2);
+        }
+        System.arraycopy(ooo, at, ooo, at + 1, oooCount - at);
+        ooo[at] = p;
+        oooCount++;
+    }
+
+    private void deliver(final Packet p)
+    {
+        long stream = p.offset;
+        for (int r = 0; r < p.runs; r++)
+        {
+            final int len = p.runLength[r];
+            final long skip = rcvNxt - stream;
+            if (skip < len)
+            {
+                final int s = (int)Math.max(0, skip);
+                rx.consume(seg.set(p.runBuffer[r], p.runIndex[r] + s, len - s, rcvNxt, p.runPlaced[r], p.crcOk));
+                rcvNxt += len - s;
+            }
+            stream += len;
+        }
+        pool.push(p);
+    }
+
+    // ----------------------------------------------------------------------------------------------- teardown
+
+    @Override
+    protected void scheduleTeardownDone(final Object ctx)
+    {
+        if (!isOffloaded())
+        {
+            ulpOps.ddpTeardownDone(ctx);
+            return;
+        }
+        if (pendingCount == pendingDone.length)
+        {
+            pendingDone = java.util.Arrays.copyOf(pendingDone, pendingCount * 2);
+        }
+        pendingDone[pendingCount++] = ctx;
+    }
+
+    private void completeTeardowns()
+    {
+        // completions may schedule new teardowns: take a count first
+        final int n = pendingCount;
+        for (int k = 0; k < n; k++)
+        {
+            final Object ctx = pendingDone[k];
+            pendingDone[k] = null;
+            ulpOps.ddpTeardownDone(ctx);
+        }
+        System.arraycopy(pendingDone, n, pendingDone, 0, pendingCount - n);
+        for (int k = pendingCount - n; k < pendingCount; k++)
+        {
+            pendingDone[k] = null;
+        }
+        pendingCount -= n;
+    }
+
+    @Override
+    protected void onRelease()
+    {
+        pduPlace = false;
+        io = null;
+        completeTeardowns();
+        model.lost.add(wire.lost);
+        model.reordered.add(wire.reordered);
+        model.duplicated.add(wire.duplicated);
+        wire.lost = 0;
+        wire.reordered = 0;
+        wire.duplicated = 0;
+    }
+
+    /** Push this connection's wire counters into the device totals (also done at skDel). */
+    public void publishWireCounters()
+    {
+        model.lost.add(wire.lost);
+        model.reordered.add(wire.reordered);
+        model.duplicated.add(wire.duplicated);
+        wire.lost = 0;
+        wire.reordered = 0;
+        wire.duplicated = 0;
+    }
+}
