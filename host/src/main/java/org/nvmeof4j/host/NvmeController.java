@@ -194,7 +194,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     /** MDTS in bytes (0: no limit). */
     public long maxDataTransferBytes()
     {
-        return identify.maxDataTransferBytes(ControllerRegisters.Cap.mpsmin(cap));
+        return identify.maxDataTransferBytes(4096 << ControllerRegisters.Cap.mpsmin(cap));
     }
 
     // ------------------------------------------------------------------ queue setup (synchronous, any thread)

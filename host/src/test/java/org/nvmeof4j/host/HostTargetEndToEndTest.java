@@ -1,0 +1,224 @@
+package org.nvmeof4j.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nvmeof4j.host.discovery.Discovery;
+import org.nvmeof4j.host.discovery.DiscoveryLogEntry;
+import org.nvmeof4j.protocol.admin.IdentifyController;
+import org.nvmeof4j.protocol.fabrics.Nqn;
+import org.nvmeof4j.protocol.nvme.NvmeStatus;
+import org.nvmeof4j.target.Target;
+
+/** Java host ↔ Java target on loopback: every host feature, with data verification. */
+class HostTargetEndToEndTest
+{
+    private static Target target;
+
+    @BeforeAll
+    static void startTarget()
+    {
+        target = TestTargets.ram(512);
+    }
+
+    @AfterAll
+    static void stopTarget()
+    {
+        target.close();
+    }
+
+    @Test
+    void shouldDiscoverTheSubsystem()
+    {
+        final Discovery.Log log = Discovery.discover(TestTargets.options(target));
+        assertThat(log.subsystems()).extracting(DiscoveryLogEntry::subnqn).contains(TestTargets.NQN);
+        final DiscoveryLogEntry e = log.subsystems().get(0);
+        assertThat(e.trtypeName()).isEqualTo("tcp");
+        assertThat(e.trsvcid()).isEqualTo(String.valueOf(target.boundPort()));
+        assertThat(log.referrals()).isEmpty();
+    }
+
+    @Test
+    void shouldConnectAndIdentify()
+    {
+        try (NvmeController c = NvmeController.connect(TestTargets.options(target)))
+        {
+            final IdentifyController id = c.identifyController();
+            assertThat(id.subnqn()).isEqualTo(TestTargets.NQN);
+            assertThat(id.cntlid()).isEqualTo(c.cntlid());
+            assertThat(c.state()).isEqualTo(NvmeController.State.LIVE);
+            assertThat(c.namespaces()).hasSize(1);
+            assertThat(c.namespace(1).blockSize()).isEqualTo(512);
+            assertThat(c.namespace(1).nsze()).isEqualTo((64L << 20) / 512);
+            assertThat(c.ioQueueCount()).isEqualTo(2);
+            assertThat(c.options().hostnqn()).startsWith(Nqn.UUID_PREFIX);
+        }
+    }
+
+    @ParameterizedTest(name = "digests={0} direct={1}")
+    @CsvSource({"false,true", "true,true", "false,false", "true,false"})
+    void shouldWriteAndReadBackThroughPolledQueue(final boolean digests, final boolean direct)
+    {
+        final ConnectOptions o = TestTargets.options(target).hdrDigest(digests).dataDigest(digests);
+        try (NvmeController c = NvmeController.connect(o))
+        {
+            final IoQueue q = c.openIoQueue();
+            // 512 B and 4 KiB in-capsule, 64 KiB and 1 MiB via R2T (above MAXH2CDATA: several H2CData),
+            // 3 MiB above MDTS (split into several commands)
+            long lba = 0;
+            for (final int size : new int[] {512, 4096, 65536, 1 << 20, 3 << 20})
+            {
+                final ByteBuffer w = TestTargets.pattern(size, size + (digests ? 1 : 0), direct);
+                final ByteBuffer r = direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+                assertThat(run(q, q.submitWrite(1, lba, size / 512, w, 1))).isZero();
+                assertThat(run(q, q.submitRead(1, lba, size / 512, r, 2))).isZero();
+                assertThat(r).as("read back %d bytes", size).isEqualTo(w);
+                lba += size / 512;
+            }
+            q.close();
+        }
+    }
+
+    @Test
+    void shouldRespectBufferPositionAndLeaveItAlone()
+    {
+        try (NvmeController c = NvmeController.connect(TestTargets.options(target)))
+        {
+            final ByteBuffer w = TestTargets.pattern(8192, 5, false);
+            w.position(1024).limit(1024 + 4096);
+            c.writeBlocking(1, 100, 8, w);
+            assertThat(w.position()).isEqualTo(1024);
+            assertThat(w.limit()).isEqualTo(5120);
+            final ByteBuffer r = ByteBuffer.allocate(4096);
+            c.readBlocking(1, 100, 8, r);
+            assertThat(r.position()).isZero();
+            assertThat(r).isEqualTo(w);
+        }
+    }
+
+    @Test
+    void shouldRunAsyncIoFromManyThreadsOverSeveralQueues() throws Exception
+    {
+        final ConnectOptions o = TestTargets.options(target).nrIoQueues(3).nrPollQueues(0);
+        try (NvmeController c = NvmeController.connect(o))
+        {
+            assertThat(c.ioQueueCount()).isEqualTo(3);
+            final List<Thread> threads = new ArrayList<>();
+            final List<Throwable> errors = new ArrayList<>();
+            for (int t = 0; t < 4; t++)
+            {
+                final int id = t;
+                threads.add(new Thread(() ->
+                {
+                    try
+                    {
+                        final List<CompletableFuture<Void>> fs = new ArrayList<>();
+                        final List<ByteBuffer> ws = new ArrayList<>();
+                        for (int i = 0; i < 64; i++)
+                        {
+                            final ByteBuffer w = TestTargets.pattern(4096, id * 1000 + i, true);
+                            ws.add(w);
+                            fs.add(c.write(1, 10_000 + (id * 64 + i) * 8L, 8, w));
+                        }
+                        CompletableFuture.allOf(fs.toArray(new CompletableFuture[0])).join();
+                        for (int i = 0; i < 64; i++)
+                        {
+                            final ByteBuffer r = ByteBuffer.allocate(4096);
+                            c.readBlocking(1, 10_000 + (id * 64 + i) * 8L, 8, r);
+                            if (!r.equals(ws.get(i)))
+                            {
+                                throw new AssertionError("mismatch thread " + id + " block " + i);
+                            }
+                        }
+                    }
+                    catch (final Throwable e)
+                    {
+                        synchronized (errors)
+                        {
+                            errors.add(e);
+                        }
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (final Thread t : threads)
+            {
+                t.join();
+            }
+            assertThat(errors).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldFlushWriteZeroesAndDeallocate()
+    {
+        try (NvmeController c = NvmeController.connect(TestTargets.options(target)))
+        {
+            final ByteBuffer w = TestTargets.pattern(65536, 9, true);
+            c.writeBlocking(1, 5000, 128, w);
+            c.flushBlocking(1);
+            c.writeZeroesBlocking(1, 5000, 64);
+            final ByteBuffer r = ByteBuffer.allocate(65536);
+            c.readBlocking(1, 5000, 128, r);
+            assertThat(r.slice(0, 32768)).isEqualTo(ByteBuffer.allocate(32768));
+            assertThat(r.slice(32768, 32768)).isEqualTo(w.slice(32768, 32768));
+            c.deallocateBlocking(1, 5064, 64);
+        }
+    }
+
+    @Test
+    void shouldNameTheStatusOfAFailedCommand()
+    {
+        try (NvmeController c = NvmeController.connect(TestTargets.options(target)))
+        {
+            final long end = c.namespace(1).nsze();
+            assertThatThrownBy(() -> c.readBlocking(1, end, 1, ByteBuffer.allocate(512)))
+                .isInstanceOf(NvmeException.class)
+                .hasMessageContaining("LBA out of range (0x80)")
+                .satisfies(e -> assertThat(((NvmeException)e).nvmeStatus()).isEqualTo(NvmeStatus.LBA_OUT_OF_RANGE));
+            // the polled API reports the same status as a number
+            final IoQueue q = c.openIoQueue();
+            final int status = run(q, q.submitRead(1, end, 1, ByteBuffer.allocate(512), 3));
+            assertThat(NvmeStatus.describe(status, 0x02)).startsWith("LBA out of range (0x80)");
+        }
+    }
+
+    @Test
+    void shouldRejectUnknownNamespaceAndShortBuffer()
+    {
+        try (NvmeController c = NvmeController.connect(TestTargets.options(target)))
+        {
+            final IoQueue q = c.openIoQueue();
+            assertThatThrownBy(() -> q.submitRead(7, 0, 1, ByteBuffer.allocate(512), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("namespace 7");
+            assertThatThrownBy(() -> q.submitRead(1, 0, 2, ByteBuffer.allocate(512), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1024 bytes");
+        }
+    }
+
+    /** Submit was accepted; poll until that one request completes and return its status. */
+    static int run(final IoQueue q, final int slot)
+    {
+        assertThat(slot).isGreaterThanOrEqualTo(0);
+        final int[] result = {-1};
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        while (result[0] < 0)
+        {
+            q.poll((tag, status) -> result[0] = status);
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("no completion");
+            }
+        }
+        return result[0];
+    }
+}
