@@ -300,7 +300,10 @@ public enum NvmeStatus {
         return describe(status, of(status));
     }
 
-    /** Like {@link #describe(int)}, resolving command-specific codes by {@code opcode} as {@link #of(int, int)} does. */
+    /**
+     * Like {@link #describe(int)}, resolving command-specific codes by {@code opcode} as {@link #of(int, int)}
+     * does.
+     */
     public static String describe(final int status, final int opcode) {
         return describe(status, of(status, opcode));
     }

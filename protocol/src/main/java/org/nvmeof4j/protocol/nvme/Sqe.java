@@ -520,7 +520,8 @@ public final class Sqe extends Flyweight {
         if (buffer == null) {
             return "Sqe{unwrapped}";
         }
-        return "Sqe{opc=0x" + Integer.toHexString(opcode()) + ", cid=" + cid() + ", nsid=" + Integer.toUnsignedString(nsid())
-            + ", sgl=0x" + Integer.toHexString(sglIdentifier()) + "/" + sglLength() + "}";
+        return "Sqe{opc=0x" + Integer.toHexString(opcode()) + ", cid=" + cid()
+            + ", nsid=" + Integer.toUnsignedString(nsid()) + ", sgl=0x" + Integer.toHexString(sglIdentifier())
+            + "/" + sglLength() + "}";
     }
 }

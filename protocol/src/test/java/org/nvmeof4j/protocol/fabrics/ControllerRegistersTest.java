@@ -107,7 +107,8 @@ class ControllerRegistersTest {
     void shouldRoundTripCap(@ForAll @IntRange(max = 0xFFFF) final int mqes, @ForAll final boolean cqr,
                             @ForAll @IntRange(max = 3) final int ams, @ForAll @IntRange(max = 255) final int to,
                             @ForAll @IntRange(max = 15) final int dstrd, @ForAll @IntRange(max = 255) final int css,
-                            @ForAll @IntRange(max = 15) final int mpsmin, @ForAll @IntRange(max = 15) final int mpsmax) {
+                            @ForAll @IntRange(max = 15) final int mpsmin,
+                            @ForAll @IntRange(max = 15) final int mpsmax) {
         final long cap = Cap.of(mqes, cqr, ams, to, dstrd, css, mpsmin, mpsmax);
         assertThat(Cap.mqes(cap)).isEqualTo(mqes);
         assertThat(Cap.cqr(cap)).isEqualTo(cqr);
