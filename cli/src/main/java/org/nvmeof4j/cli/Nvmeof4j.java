@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     description = "NVMe over TCP for the JVM: host, target and offload tools.",
     subcommands = {
         CommandLine.HelpCommand.class,
+        TargetCommand.class,
     })
 public final class Nvmeof4j implements Runnable
 {

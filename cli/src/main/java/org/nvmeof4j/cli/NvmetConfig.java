@@ -1,0 +1,304 @@
+package org.nvmeof4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.nvmeof4j.cli.Nvmeof4j.UsageException;
+import org.nvmeof4j.target.Target;
+
+/**
+ * nvmetcli's JSON configuration ({@code nvmetcli save} / {@code restore} format) applied to a {@link Target.Builder}:
+ *
+ * <pre>
+ * { "hosts":      [ { "nqn": HOSTNQN } ],
+ *   "ports":      [ { "portid": 1, "addr": { "trtype": "tcp", "adrfam": "ipv4", "traddr": "0.0.0.0", "trsvcid": "4420" },
+ *                     "param": { "inline_data_size": "8192" }, "subsystems": [ NQN, ... ], "referrals": [] } ],
+ *   "subsystems": [ { "nqn": NQN, "allowed_hosts": [ HOSTNQN ],
+ *                     "attr": { "allow_any_host": "0|1", "serial": "...", "model": "..." },
+ *                     "namespaces": [ { "nsid": 1, "enable": 1,
+ *                                       "device": { "path": "/dev/...", "uuid": "...", "nguid": "..." } } ] } ] }
+ * </pre>
+ *
+ * <p>Only {@code trtype: tcp} ports are accepted. Namespace paths name a file or block device as in nvmetcli; three
+ * nvmeof4j extensions: {@code "path": "ram:MIB"} and {@code "path": "null:MIB"} for memory and null backends, and
+ * {@code "device": {"size_mib": N}} to create a missing file at that size. {@code "block_size"} in a namespace sets
+ * its logical block size (default 512). A port whose {@code trsvcid} is 8009 and that lists no subsystem serves
+ * discovery only. Any mistake is reported as one line naming the JSON path.
+ */
+public final class NvmetConfig
+{
+    private final JsonNode root;
+    private final Path file;
+
+    private NvmetConfig(final JsonNode root, final Path file)
+    {
+        this.root = root;
+        this.file = file;
+    }
+
+    /** Parse a file; a syntax error becomes a {@link UsageException}. */
+    public static NvmetConfig load(final Path file)
+    {
+        try
+        {
+            return new NvmetConfig(new ObjectMapper().readTree(Files.readAllBytes(file)), file);
+        }
+        catch (final IOException e)
+        {
+            final String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
+            throw new UsageException("cannot read config " + file + ": " + msg);
+        }
+    }
+
+    /** Parse JSON text (tests). */
+    public static NvmetConfig parse(final String json)
+    {
+        try
+        {
+            return new NvmetConfig(new ObjectMapper().readTree(json), Path.of("<string>"));
+        }
+        catch (final IOException e)
+        {
+            throw new UsageException("bad config JSON: " + e.getMessage().split("\n")[0]);
+        }
+    }
+
+    private UsageException bad(final String where, final String what)
+    {
+        return new UsageException("config " + file + ": " + where + ": " + what);
+    }
+
+    /** Add the configured ports and subsystems to {@code builder}. */
+    public void apply(final Target.Builder builder)
+    {
+        if (root == null || !root.isObject())
+        {
+            throw bad("/", "expected a JSON object with hosts, ports and subsystems");
+        }
+        final Set<String> knownHosts = new LinkedHashSet<>();
+        final JsonNode hosts = root.path("hosts");
+        for (int i = 0; i < hosts.size(); i++)
+        {
+            knownHosts.add(text(hosts.get(i), "nqn", "hosts[" + i + "]"));
+        }
+        final JsonNode ports = root.path("ports");
+        if (!ports.isArray() || ports.size() == 0)
+        {
+            throw bad("ports", "at least one port is needed");
+        }
+        final List<Integer> portIds = new ArrayList<>();
+        for (int i = 0; i < ports.size(); i++)
+        {
+            final String at = "ports[" + i + "]";
+            final JsonNode p = ports.get(i);
+            final JsonNode addr = p.path("addr");
+            final String trtype = addr.path("trtype").asText("tcp");
+            if (!trtype.equals("tcp"))
+            {
+                throw bad(at + ".addr.trtype", "only tcp is supported, not '" + trtype + "'");
+            }
+            final String traddr = text(addr, "traddr", at + ".addr");
+            final int svc = integer(addr, "trsvcid", at + ".addr", 0, 65535);
+            final JsonNode inline = p.path("param").path("inline_data_size");
+            if (!inline.isMissingNode())
+            {
+                try
+                {
+                    builder.inlineDataSize(Integer.parseInt(inline.asText().trim()));
+                }
+                catch (final NumberFormatException e)
+                {
+                    throw bad(at + ".param.inline_data_size", "not a number: " + inline.asText());
+                }
+            }
+            final JsonNode subs = p.path("subsystems");
+            final List<String> nqns = new ArrayList<>();
+            for (int j = 0; j < subs.size(); j++)
+            {
+                nqns.add(subs.get(j).asText());
+            }
+            if (svc == 8009 && nqns.isEmpty())
+            {
+                builder.discoveryPort(8009);
+            }
+            else
+            {
+                builder.listen(traddr, svc, nqns);
+            }
+            portIds.add(p.path("portid").asInt(i + 1));
+        }
+        final JsonNode subsystems = root.path("subsystems");
+        if (!subsystems.isArray())
+        {
+            throw bad("subsystems", "expected an array");
+        }
+        for (int i = 0; i < subsystems.size(); i++)
+        {
+            subsystem(builder, subsystems.get(i), "subsystems[" + i + "]", knownHosts);
+        }
+    }
+
+    private void subsystem(final Target.Builder builder, final JsonNode s, final String at, final Set<String> knownHosts)
+    {
+        final String nqn = text(s, "nqn", at);
+        final JsonNode attr = s.path("attr");
+        final boolean anyHost = "1".equals(attr.path("allow_any_host").asText("0").trim());
+        final List<String> allowed = new ArrayList<>();
+        final JsonNode ah = s.path("allowed_hosts");
+        for (int i = 0; i < ah.size(); i++)
+        {
+            final String h = ah.get(i).asText();
+            if (!knownHosts.isEmpty() && !knownHosts.contains(h))
+            {
+                throw bad(at + ".allowed_hosts[" + i + "]", "host " + h + " is not declared in hosts");
+            }
+            allowed.add(h);
+        }
+        final String serial = attr.hasNonNull("serial") ? attr.get("serial").asText() : null;
+        final String model = attr.hasNonNull("model") ? attr.get("model").asText() : null;
+        final JsonNode namespaces = s.path("namespaces");
+        try
+        {
+            builder.subsystem(spec ->
+            {
+                spec.nqn(nqn);
+                if (serial != null)
+                {
+                    spec.serial(serial);
+                }
+                if (model != null)
+                {
+                    spec.model(model);
+                }
+                if (anyHost)
+                {
+                    spec.allowAnyHost();
+                }
+                allowed.forEach(spec::allowHost);
+                for (int i = 0; i < namespaces.size(); i++)
+                {
+                    namespace(spec, namespaces.get(i), at + ".namespaces[" + i + "]");
+                }
+            });
+        }
+        catch (final UsageException e)
+        {
+            throw e;
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw bad(at, e.getMessage());
+        }
+    }
+
+    private void namespace(final Target.SubsystemSpec spec, final JsonNode n, final String at)
+    {
+        if (n.has("enable") && n.get("enable").asInt(1) == 0)
+        {
+            return;
+        }
+        final int nsid = integer(n, "nsid", at, 1, 0x7FFFFFFF);
+        final JsonNode device = n.path("device");
+        final String path = text(device, "path", at + ".device");
+        if (n.has("block_size"))
+        {
+            spec.blockSize(integer(n, "block_size", at, 512, 65536));
+        }
+        UUID uuid = null;
+        if (device.hasNonNull("uuid") && !device.get("uuid").asText().isEmpty())
+        {
+            try
+            {
+                uuid = UUID.fromString(device.get("uuid").asText());
+            }
+            catch (final IllegalArgumentException e)
+            {
+                throw bad(at + ".device.uuid", "not a UUID: " + device.get("uuid").asText());
+            }
+        }
+        if (path.startsWith("ram:") || path.startsWith("null:"))
+        {
+            final long mib;
+            try
+            {
+                mib = Long.parseLong(path.substring(path.indexOf(':') + 1));
+            }
+            catch (final NumberFormatException e)
+            {
+                throw bad(at + ".device.path", "expected ram:MIB or null:MIB, got " + path);
+            }
+            if (mib <= 0)
+            {
+                throw bad(at + ".device.path", "size must be positive: " + path);
+            }
+            if (path.startsWith("ram:"))
+            {
+                spec.ramNamespace(nsid, mib << 20);
+            }
+            else
+            {
+                spec.nullNamespace(nsid, mib << 20);
+            }
+            return;
+        }
+        final long sizeMib = device.path("size_mib").asLong(0);
+        final Path p = Path.of(path);
+        if (!Files.exists(p) && sizeMib <= 0)
+        {
+            throw bad(at + ".device.path", path + " does not exist (give device.size_mib to create it)");
+        }
+        spec.fileNamespace(nsid, p, sizeMib << 20, uuid);
+    }
+
+    private String text(final JsonNode node, final String field, final String at)
+    {
+        final JsonNode v = node.get(field);
+        if (v == null || v.isNull() || v.asText().isEmpty())
+        {
+            throw bad(at, "missing \"" + field + "\"");
+        }
+        return v.asText();
+    }
+
+    private int integer(final JsonNode node, final String field, final String at, final int min, final int max)
+    {
+        final JsonNode v = node.get(field);
+        if (v == null || v.isNull())
+        {
+            throw bad(at, "missing \"" + field + "\"");
+        }
+        final long x;
+        try
+        {
+            x = v.isNumber() ? v.asLong() : Long.parseLong(v.asText().trim());
+        }
+        catch (final NumberFormatException e)
+        {
+            throw bad(at + "." + field, "not a number: " + v.asText());
+        }
+        if (x < min || x > max)
+        {
+            throw bad(at + "." + field, "must be " + min + ".." + max + ": " + x);
+        }
+        return (int)x;
+    }
+
+    /** @return the field names of the root object (for diagnostics). */
+    List<String> sections()
+    {
+        final List<String> names = new ArrayList<>();
+        for (final Iterator<String> it = root.fieldNames(); it.hasNext(); )
+        {
+            names.add(it.next());
+        }
+        return names;
+    }
+}

@@ -1,0 +1,223 @@
+package org.nvmeof4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import org.nvmeof4j.cli.Nvmeof4j.UsageException;
+import org.nvmeof4j.protocol.fabrics.Nqn;
+import org.nvmeof4j.protocol.fabrics.NqnCheck;
+import org.nvmeof4j.target.Listener;
+import org.nvmeof4j.target.Target;
+import org.nvmeof4j.target.subsystem.Namespace;
+import org.nvmeof4j.target.subsystem.Subsystem;
+import org.nvmeof4j.tcp.IdleStrategy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nvmeof4j target}: serve NVMe/TCP. One subsystem from flags (default: a 1 GiB RAM namespace on
+ * 127.0.0.1:4420 under {@code nqn.2014-08.org.nvmeof4j:default}), or anything larger from an nvmetcli JSON file
+ * ({@code --config}, see {@link NvmetConfig}). Runs until Ctrl-C / SIGTERM, then closes every connection.
+ */
+@Command(name = "target", mixinStandardHelpOptions = true,
+    description = {"Serve NVMe/TCP subsystems (a Linux host connects as to nvmet-tcp or SPDK nvmf_tgt).",
+        "Without --config: one subsystem from the flags below (default: 1 GiB RAM namespace on 127.0.0.1:4420)."})
+public final class TargetCommand implements Callable<Integer>
+{
+    public static final String DEFAULT_NQN = "nqn.2014-08.org.nvmeof4j:default";
+
+    @Option(names = "--config", paramLabel = "FILE", description = "nvmetcli JSON configuration (hosts, ports, subsystems)")
+    Path config;
+
+    @Option(names = {"--listen", "-a"}, paramLabel = "ADDR", description = "address to listen on (default ${DEFAULT-VALUE})",
+        defaultValue = "127.0.0.1")
+    String listen;
+
+    @Option(names = {"--port", "-s"}, paramLabel = "PORT", description = "TCP port (default ${DEFAULT-VALUE}; 0 = any free port)",
+        defaultValue = "4420")
+    int port;
+
+    @Option(names = {"--nqn", "-n"}, paramLabel = "NQN", description = "subsystem NQN (default ${DEFAULT-VALUE})",
+        defaultValue = DEFAULT_NQN)
+    String nqn;
+
+    @Option(names = "--ram-mib", paramLabel = "MIB", description = "RAM namespace of this size (default 1024 when no other backend is given)")
+    Long ramMib;
+
+    @Option(names = "--file", paramLabel = "PATH", description = "file or block device namespace (created when missing; needs --size-mib)")
+    Path file;
+
+    @Option(names = "--size-mib", paramLabel = "MIB", description = "size of the --file namespace (0 = the file's size)")
+    Long sizeMib;
+
+    @Option(names = "--null-mib", paramLabel = "MIB", description = "null namespace (reads zeroes, discards writes) of this size")
+    Long nullMib;
+
+    @Option(names = "--block-size", paramLabel = "BYTES", description = "logical block size (default ${DEFAULT-VALUE})",
+        defaultValue = "512")
+    int blockSize;
+
+    @Option(names = "--allow-host", paramLabel = "HOSTNQN", description = "allow only these hosts (repeatable; default: any host)")
+    List<String> allowHosts = new ArrayList<>();
+
+    @Option(names = "--discovery-port", paramLabel = "PORT", description = "also serve discovery alone on this port (8009 is the well-known one)")
+    Integer discoveryPort;
+
+    @Option(names = "--inline-data-size", paramLabel = "BYTES", description = "in-capsule data on I/O queues (default ${DEFAULT-VALUE})",
+        defaultValue = "8192")
+    int inlineDataSize;
+
+    @Option(names = "--max-h2c-data", paramLabel = "BYTES", description = "MAXH2CDATA announced in ICResp (default ${DEFAULT-VALUE})",
+        defaultValue = "131072")
+    int maxH2cData;
+
+    @Option(names = "--pollers", paramLabel = "N", description = "poller threads (default ${DEFAULT-VALUE})", defaultValue = "1")
+    int pollers;
+
+    @Option(names = "--idle", paramLabel = "spin|backoff|block", description = "poller idle strategy (default ${DEFAULT-VALUE})",
+        defaultValue = "backoff")
+    String idle;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final Target.Builder builder = Target.builder();
+        try
+        {
+            IdleStrategy.parse(idle);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new UsageException(e.getMessage());
+        }
+        final String idleName = idle;
+        try
+        {
+            builder.inlineDataSize(inlineDataSize).maxH2cData(maxH2cData).pollers(pollers)
+                .idleStrategy(() -> IdleStrategy.parse(idleName));
+            if (discoveryPort != null)
+            {
+                builder.discoveryPort(discoveryPort);
+            }
+            if (config != null)
+            {
+                NvmetConfig.load(config).apply(builder);
+            }
+            else
+            {
+                fromFlags(builder);
+            }
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new UsageException(e.getMessage());
+        }
+        final Target target;
+        try
+        {
+            target = builder.build().start();
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new UsageException(e.getMessage());
+        }
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final Thread hook = new Thread(() ->
+        {
+            System.err.println("nvmeof4j target: stopping");
+            target.close();
+            stopped.countDown();
+        }, "nvmeof4j-target-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        printBanner(target);
+        stopped.await();
+        return 0;
+    }
+
+    private void fromFlags(final Target.Builder builder)
+    {
+        if (Nqn.check(nqn) != NqnCheck.VALID)
+        {
+            throw new UsageException("invalid --nqn '" + nqn + "'");
+        }
+        if (port < 0 || port > 65535)
+        {
+            throw new UsageException("--port must be 0..65535: " + port);
+        }
+        if (file == null && sizeMib != null)
+        {
+            throw new UsageException("--size-mib needs --file");
+        }
+        for (final String h : allowHosts)
+        {
+            if (Nqn.check(h) != NqnCheck.VALID)
+            {
+                throw new UsageException("invalid --allow-host '" + h + "'");
+            }
+        }
+        builder.listen(listen, port);
+        final long ram = ramMib != null ? ramMib : (file == null && nullMib == null ? 1024 : 0);
+        if (ram < 0 || (nullMib != null && nullMib <= 0) || (sizeMib != null && sizeMib < 0))
+        {
+            throw new UsageException("sizes must be positive");
+        }
+        if (ramMib != null && ramMib == 0)
+        {
+            throw new UsageException("--ram-mib must be positive");
+        }
+        if (file != null && !Files.exists(file) && (sizeMib == null || sizeMib == 0))
+        {
+            throw new UsageException(file + " does not exist: give --size-mib to create it");
+        }
+        builder.subsystem(s ->
+        {
+            s.nqn(nqn).blockSize(blockSize);
+            if (allowHosts.isEmpty())
+            {
+                s.allowAnyHost();
+            }
+            allowHosts.forEach(s::allowHost);
+            int nsid = 1;
+            if (ram > 0)
+            {
+                s.ramNamespace(nsid++, ram << 20);
+            }
+            if (file != null)
+            {
+                s.fileNamespace(nsid++, file, sizeMib == null ? 0 : sizeMib << 20);
+            }
+            if (nullMib != null)
+            {
+                s.nullNamespace(nsid, nullMib << 20);
+            }
+        });
+    }
+
+    private static void printBanner(final Target target)
+    {
+        for (final Listener l : target.listeners())
+        {
+            System.out.println("nvmeof4j target: listening on " + l.address().getAddress().getHostAddress() + ":" +
+                l.port() + (l.discoveryOnly() ? " (discovery only)" : ""));
+        }
+        for (final Subsystem s : target.subsystems())
+        {
+            if (s.isDiscovery())
+            {
+                continue;
+            }
+            System.out.println("  subsystem " + s.nqn() + " (" + (s.allowAnyHost() ? "any host" :
+                "hosts " + s.allowedHosts()) + ")");
+            for (final Namespace n : s.namespaces())
+            {
+                System.out.println("    " + n);
+            }
+        }
+        System.out.println("  discovery " + Nqn.DISCOVERY + " on every port; Ctrl-C stops");
+        System.out.flush();
+    }
+}
