@@ -259,6 +259,10 @@ public final class SoftDdpContext extends UlpDdpContext
     {
         while (rpos < wpos)
         {
+            if (abandon)
+            {
+                abandonPlacement();
+            }
             final int avail = wpos - rpos;
             switch (state)
             {
@@ -446,6 +450,7 @@ public final class SoftDdpContext extends UlpDdpContext
 
     private void endOfPdu()
     {
+        abandon = false; // a teardown triggered by this PDU's own completion
         placing = false;
         defer = false;
         io = null;
@@ -462,6 +467,7 @@ public final class SoftDdpContext extends UlpDdpContext
         }
         if (defer)
         {
+            flushPlain();
             handUpPlaced(0, dataDone, false);
             if (state == State.DDGST && ddgstFill > 0)
             {

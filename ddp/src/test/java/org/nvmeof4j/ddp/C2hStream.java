@@ -1,0 +1,176 @@
+package org.nvmeof4j.ddp;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nvmeof4j.protocol.pdu.CommonHeader;
+import org.nvmeof4j.protocol.pdu.DataPdu;
+import org.nvmeof4j.protocol.pdu.PduType;
+import org.nvmeof4j.tcp.PduSender;
+
+/**
+ * A random controller-to-host stream as a target would send it for a set of reads: C2HData PDUs of random sizes
+ * interleaved across up to {@code queueDepth} commands, each read ending with a CapsuleResp or with SUCCESS on its
+ * last C2HData, encoded by the real {@link PduSender} with the chosen digests and CPDA.
+ */
+final class C2hStream
+{
+    static final class Read
+    {
+        final int cid;
+        final byte[] data;
+        final boolean registered;
+        final List<Long> dataStarts = new ArrayList<>();
+        int sent;
+
+        Read(final int cid, final byte[] data, final boolean registered)
+        {
+            this.cid = cid;
+            this.data = data;
+            this.registered = registered;
+        }
+    }
+
+    final boolean hdgst;
+    final boolean ddgst;
+    final int cpda;
+    final List<Read> reads = new ArrayList<>();
+    final byte[] bytes;
+
+    C2hStream(
+        final long seed, final int count, final int maxSize, final int queueDepth, final boolean hdgst,
+        final boolean ddgst, final int cpda, final double registeredRate)
+    {
+        this.hdgst = hdgst;
+        this.ddgst = ddgst;
+        this.cpda = cpda;
+        final SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < count; i++)
+        {
+            final int size = r.nextBoolean() ? (1 + r.nextInt(maxSize / 512)) * 512 : 1 + r.nextInt(maxSize);
+            final byte[] data = new byte[size];
+            r.nextBytes(data);
+            reads.add(new Read(i, data, r.nextDouble() < registeredRate));
+        }
+        final PduSender sender = new PduSender(16, null);
+        sender.connectionInitialized(hdgst, ddgst, cpda);
+        final Sink sink = new Sink();
+        final List<Read> active = new ArrayList<>();
+        int next = 0;
+        while (next < reads.size() || !active.isEmpty())
+        {
+            while (active.size() < queueDepth && next < reads.size())
+            {
+                active.add(reads.get(next++));
+            }
+            final Read rd = active.get(r.nextInt(active.size()));
+            final int chunk = Math.min(rd.data.length - rd.sent, 512 + r.nextInt(r.nextBoolean() ? 4096 : 131072));
+            final boolean last = rd.sent + chunk == rd.data.length;
+            final boolean success = last && r.nextInt(3) == 0;
+            final int flags = (last ? CommonHeader.FLAG_LAST_PDU : 0) | (success ? CommonHeader.FLAG_SUCCESS : 0);
+            final long start = sink.out.size();
+            new DataPdu().wrap(sender.claimHeader(), 0)
+                .encode(PduType.C2H_DATA, flags, 0, 0, rd.cid, 0, rd.sent, chunk);
+            sender.commit(ByteBuffer.wrap(rd.data), rd.sent, chunk, PduSender.NO_TOKEN);
+            flush(sender, sink);
+            final int hd = hdgst ? 4 : 0;
+            final int unit = (cpda + 1) * 4;
+            final int pdo = cpda == 0 ? 24 + hd : (24 + hd + unit - 1) / unit * unit;
+            rd.dataStarts.add(start + pdo);
+            rd.sent += chunk;
+            if (last)
+            {
+                if (!success)
+                {
+                    final ByteBuffer h = sender.claimHeader();
+                    for (int i = 0; i < 24; i++)
+                    {
+                        h.put(i, (byte)0);
+                    }
+                    new CommonHeader().wrap(h, 0).header(PduType.CAPSULE_RESP, 0, 0, 24);
+                    h.put(8 + 12, (byte)rd.cid);
+                    h.put(8 + 13, (byte)(rd.cid >>> 8));
+                    sender.commit(null, 0, 0, PduSender.NO_TOKEN);
+                    flush(sender, sink);
+                }
+                active.remove(rd);
+            }
+        }
+        bytes = sink.out.toByteArray();
+    }
+
+    long totalRegisteredBytes()
+    {
+        long n = 0;
+        for (final Read rd : reads)
+        {
+            if (rd.registered)
+            {
+                n += rd.data.length;
+            }
+        }
+        return n;
+    }
+
+    private static void flush(final PduSender sender, final Sink sink)
+    {
+        try
+        {
+            while (sender.hasPending())
+            {
+                sender.flush(sink);
+            }
+        }
+        catch (final IOException e)
+        {
+            throw new AssertionError(e);
+        }
+    }
+
+    static final class Sink implements GatheringByteChannel
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        @Override
+        public long write(final ByteBuffer[] srcs, final int offset, final int length)
+        {
+            long n = 0;
+            for (int i = offset; i < offset + length; i++)
+            {
+                n += write(srcs[i]);
+            }
+            return n;
+        }
+
+        @Override
+        public long write(final ByteBuffer[] srcs)
+        {
+            return write(srcs, 0, srcs.length);
+        }
+
+        @Override
+        public int write(final ByteBuffer src)
+        {
+            final int n = src.remaining();
+            final byte[] b = new byte[n];
+            src.get(b);
+            out.write(b, 0, n);
+            return n;
+        }
+
+        @Override
+        public boolean isOpen()
+        {
+            return true;
+        }
+
+        @Override
+        public void close()
+        {
+        }
+    }
+}
