@@ -139,6 +139,11 @@ if [[ -z "$summary" ]]; then
     fi
     log "last lines of $logfile:"
     tr -d '\r' < "$logfile" | tail -n 40 | sed 's/^/  /' >&2
+    if (( qrc == 124 || qrc == 137 )); then
+        echo "INTEROP FAIL vm: no summary line, the VM was killed after the ${timeout_s} s timeout"
+    else
+        echo "INTEROP FAIL vm: no summary line, qemu exited with status $qrc"
+    fi
     exit 3
 fi
 failed="${summary##*failed=}"

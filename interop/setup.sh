@@ -79,7 +79,9 @@ NVME="$(command -v nvme)"
 # ---- 2. the kernel ---------------------------------------------------------
 kpkg="${NVMEOF4J_INTEROP_KERNEL_PKG:-}"
 if [[ -z "$kpkg" && $refresh -eq 0 && -r "$INTEROP_ENV_FILE" ]]; then
+    # keep the cached kernel, as long as it is still unpacked
     kpkg="$(sed -n "s/^INTEROP_KERNEL_PKG='\(.*\)'$/\1/p" "$INTEROP_ENV_FILE")"
+    [[ -e "$INTEROP_CACHE/kernel/${kpkg#linux-image-}/.complete" ]] || kpkg=""
 fi
 if [[ -z "$kpkg" ]]; then
     kpkg="$(apt-cache depends linux-image-amd64 2>/dev/null | awk '$1=="Depends:" && $2 ~ /^linux-image-/ {print $2; exit}')"
@@ -94,8 +96,11 @@ log "kernel package $kpkg (KVER $KVER)"
 
 debdir="$INTEROP_CACHE/debs"
 mkdir -p "$debdir"
+kroot="$INTEROP_CACHE/kernel/$KVER"
 deb="$(ls -1 "$debdir/${kpkg}_"*.deb 2>/dev/null | tail -n 1 || true)"
-if [[ -z "$deb" ]]; then
+if [[ -e "$kroot/.complete" ]]; then
+    :
+elif [[ -z "$deb" ]]; then
     log "apt-get download $kpkg"
     dl_opts=()
     (( EUID == 0 )) && dl_opts=(-o APT::Sandbox::User=root)
@@ -108,7 +113,6 @@ else
     log "kernel package already downloaded: $(basename "$deb")"
 fi
 
-kroot="$INTEROP_CACHE/kernel/$KVER"
 if [[ ! -e "$kroot/.complete" ]]; then
     log "unpacking $(basename "$deb") into $kroot"
     rm -rf "$kroot" "$kroot.tmp"

@@ -154,13 +154,22 @@ find_ns() {
     return 1
 }
 
+# references held on the crc32c modules (each digest-enabled queue takes some)
+crc32c_refs() {
+    n=0
+    for m in crc32c_intel crc32c_generic; do
+        [ -r /sys/module/$m/refcnt ] && n=$((n + $(cat /sys/module/$m/refcnt)))
+    done
+    echo $n
+}
+
 run_host() {
     info "kernel=$(uname -r) cpus=$(nproc) port=$PORT nqn=$NQN hostnqn=$HOSTNQN hdr_digest=$HDR_DIGEST data_digest=$DATA_DIGEST nr_io_queues=${NR_IO_QUEUES:-default} queue_size=${QUEUE_SIZE:-default}"
     echo "$HOSTNQN" > /etc/nvme/hostnqn
     echo "$HOSTID" > /etc/nvme/hostid
 
     # -- discover
-    timeout 90 nvme discover -t tcp -a 10.0.2.2 -s "$PORT" -q "$HOSTNQN" -I "$HOSTID" > /tmp/disc.out 2>&1
+    timeout 60 nvme discover -t tcp -a 10.0.2.2 -s "$PORT" -q "$HOSTNQN" -I "$HOSTID" > /tmp/disc.out 2>&1
     rc=$?
     show < /tmp/disc.out
     if grep -qF "$NQN" /tmp/disc.out; then
@@ -176,7 +185,8 @@ run_host() {
     [ -n "$NR_IO_QUEUES" ] && opts="$opts,nr_io_queues=$NR_IO_QUEUES"
     [ -n "$QUEUE_SIZE" ] && opts="$opts,queue_size=$QUEUE_SIZE"
     echo "  connect options: $opts"
-    resp=$(timeout 120 sh -c 'exec 3<>/dev/nvme-fabrics && printf "%s" "$1" >&3 && read -r r <&3 && echo "$r"' sh "$opts" 2>/tmp/conn.err)
+    refs_before=$(crc32c_refs)
+    resp=$(timeout 60 sh -c 'exec 3<>/dev/nvme-fabrics && printf "%s" "$1" >&3 && read -r r <&3 && echo "$r"' sh "$opts" 2>/tmp/conn.err)
     rc=$?
     CTRL=""
     DEV=""
@@ -193,12 +203,13 @@ run_host() {
             ;;
     esac
     if [ -z "$CTRL" ]; then
-        fail connect "rc=$rc: $(oneline < /tmp/conn.err) $resp"
+        fail connect "writing the options to /dev/nvme-fabrics failed (rc=$rc) $(oneline < /tmp/conn.err)$resp; last kernel message: $(dmesg | grep -i nvme | tail -n 1 | sed 's/^\[[ 0-9.]*\] //')"
     elif [ -z "$DEV" ]; then
         fail connect "$resp: controller /dev/$CTRL but no namespace block device after 15 s"
     else
         c=/sys/class/nvme/$CTRL
         info "connect: $resp ctrl=/dev/$CTRL ns=$DEV state=$(cat $c/state 2>/dev/null) queue_count=$(cat $c/queue_count 2>/dev/null) sqsize=$(cat $c/sqsize 2>/dev/null) transport=$(cat $c/transport 2>/dev/null) address=$(cat $c/address 2>/dev/null | oneline)"
+        info "connect: crc32c module references before=$refs_before after=$(crc32c_refs) (digests hold extra ones)"
         pass connect
     fi
 

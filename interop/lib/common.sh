@@ -12,24 +12,24 @@ INTEROP_DEFAULT_HOSTNQN="nqn.2014-08.org.nvmexpress:uuid:6e766d65-6f66-3466-8a00
 interop_prog="$(basename "$0")"
 
 log() { printf '%s: %s\n' "$interop_prog" "$*" >&2; }
-die() { printf '%s: error: %s\n' "$interop_prog" "$*" >&2; exit "${2:-1}"; }
+die() { printf '%s: error: %s\n' "$interop_prog" "$1" >&2; exit "${2:-1}"; }
 
 # Loads current.env (written by setup.sh); runs setup.sh first when it is
 # missing or points at files that are gone.
 interop_load_env() {
     if [[ ! -r "$INTEROP_ENV_FILE" ]]; then
         log "no cached kernel/initramfs in $INTEROP_CACHE; running setup.sh"
-        "$INTEROP_DIR/setup.sh" >&2 || die "setup.sh failed"
+        "$INTEROP_DIR/setup.sh" >&2 || die "setup.sh failed" 4
     fi
     # shellcheck disable=SC1090
     . "$INTEROP_ENV_FILE"
     if [[ ! -r "${INTEROP_VMLINUZ:-}" || ! -r "${INTEROP_BASE_INITRD:-}" ]]; then
         log "cache is incomplete; running setup.sh"
-        "$INTEROP_DIR/setup.sh" >&2 || die "setup.sh failed"
+        "$INTEROP_DIR/setup.sh" >&2 || die "setup.sh failed" 4
         # shellcheck disable=SC1090
         . "$INTEROP_ENV_FILE"
     fi
-    command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found; run interop/setup.sh"
+    command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found; run interop/setup.sh" 4
 }
 
 # Validation helpers for values that end up in the guest's shell config and
