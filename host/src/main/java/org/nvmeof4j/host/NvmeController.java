@@ -99,6 +99,8 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     private volatile long generation;
     private long lossStartNanos;
     private int reconnectAttempts;
+    /** Largest transfer the read offload can map (0: no cap), from its limits on the first admin connect. */
+    private long offloadMaxTransfer;
     private volatile String lastError;
     private volatile String deadReason;
     private long reconnects;
@@ -145,6 +147,11 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         identifyData = s.identify;
         identify = new IdentifyController().wrap(identifyData, 0);
         grantedIoQueues = s.grantedQueues;
+        if (options.readOffload() != null && !options.isDiscovery())
+        {
+            // the admin queue queries the offload's limits and caps the transfer size (nvme_tcp_offload_apply_limits)
+            offloadMaxTransfer = Math.max(0, options.readOffload().maxTransferBytes(s.conn));
+        }
         adminQueue = new TcpQueue(0, ADMIN_QUEUE_SIZE, this, clock, options.adminTimeout().toNanos(), false);
         adminQueue.adopt(s.conn);
         configureAdmin(adminQueue);
@@ -191,10 +198,15 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         q.keepAliveInterval(kato / 2);
     }
 
-    /** MDTS in bytes (0: no limit). */
+    /** MDTS in bytes (0: no limit), capped by the read offload's limits when one is configured. */
     public long maxDataTransferBytes()
     {
-        return identify.maxDataTransferBytes(4096 << ControllerRegisters.Cap.mpsmin(cap));
+        final long mdts = identify.maxDataTransferBytes(4096 << ControllerRegisters.Cap.mpsmin(cap));
+        if (offloadMaxTransfer <= 0)
+        {
+            return mdts;
+        }
+        return mdts <= 0 ? offloadMaxTransfer : Math.min(mdts, offloadMaxTransfer);
     }
 
     // ------------------------------------------------------------------ queue setup (synchronous, any thread)
@@ -313,17 +325,6 @@ public final class NvmeController implements AutoCloseable, QueueEvents
                 LockSupport.parkNanos(20_000);
             }
         }
-        if (offload != null && qid > 0)
-        {
-            try
-            {
-                conn.readOffload(offload.create(conn));
-            }
-            catch (final RuntimeException e)
-            {
-                conn.readOffload(null); // an offload that fails to set up falls back to software, silently
-            }
-        }
         final SetupRunner run = new SetupRunner(setup);
         final FabricsCommand connect = new FabricsCommand().wrap(run.sqe());
         connect.init(Opcodes.FCTYPE_CONNECT).recfmt(FabricsCommand.RECFMT_0).qid(qid)
@@ -345,6 +346,18 @@ public final class NvmeController implements AutoCloseable, QueueEvents
                 "which this host does not support yet");
         }
         run.result = dw0;
+        if (offload != null && qid > 0)
+        {
+            // ULP DDP: only I/O queues, after ICReq/ICResp and Connect (seed 000, nvme_tcp_start_queue)
+            try
+            {
+                conn.readOffload(offload.create(conn));
+            }
+            catch (final RuntimeException e)
+            {
+                conn.readOffload(null); // an offload that fails to set up falls back to software, silently
+            }
+        }
         return run;
     }
 

@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
  */
 public interface ReadOffload
 {
-    /** Creates the offload of one I/O queue connection; called after the ICReq/ICResp exchange, before Connect. */
+    /** Creates the offload of one I/O queue connection; called after the ICReq/ICResp exchange and Connect. */
     @FunctionalInterface
     interface Factory
     {
@@ -23,6 +23,15 @@ public interface ReadOffload
          *         silently).
          */
         ReadOffload create(TcpConnection connection);
+
+        /**
+         * Called on the admin queue once it is connected: the largest transfer the offload can map (the ULP DDP
+         * {@code limits}: max segments × 4 KiB), which caps the controller's MDTS for every I/O queue. 0: no cap.
+         */
+        default long maxTransferBytes(final TcpConnection adminConnection)
+        {
+            return 0;
+        }
     }
 
     /**
@@ -41,6 +50,14 @@ public interface ReadOffload
      *         {@code ddpTeardownDone}).
      */
     boolean teardown(TcpConnection connection, int cid);
+
+    /**
+     * The receive path reached a PDU header at this stream offset (where the ULP DDP resync handshake confirms a
+     * device's pending request). Called for every PDU: keep it cheap.
+     */
+    default void onPduBoundary(final TcpConnection connection, final long streamOffset)
+    {
+    }
 
     /** The connection closed: release everything registered for it (the device's {@code skDel}). */
     default void close(final TcpConnection connection)

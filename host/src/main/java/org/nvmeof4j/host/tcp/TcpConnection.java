@@ -120,6 +120,12 @@ public final class TcpConnection extends NvmeTcpConnection
         return qid;
     }
 
+    /** @return command slots (the queue size). */
+    public int queueSize()
+    {
+        return cids;
+    }
+
     /** Attach the queue that owns this connection (its requests, its thread). */
     void owner(final TcpQueue owner)
     {
@@ -313,6 +319,16 @@ public final class TcpConnection extends NvmeTcpConnection
             default:
                 // TermReq is handled by the receiver and the base class
                 break;
+        }
+    }
+
+    @Override
+    public void onPduBoundary(final long streamOffset)
+    {
+        final ReadOffload o = offload;
+        if (o != null)
+        {
+            o.onPduBoundary(this, streamOffset);
         }
     }
 
