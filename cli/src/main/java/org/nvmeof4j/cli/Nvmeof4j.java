@@ -18,6 +18,14 @@ import picocli.CommandLine.Command;
     subcommands = {
         CommandLine.HelpCommand.class,
         TargetCommand.class,
+        DiscoverCommand.class,
+        IdCtrlCommand.class,
+        IdNsCommand.class,
+        ListNsCommand.class,
+        ReadWriteCommand.Read.class,
+        ReadWriteCommand.Write.class,
+        FlushCommand.class,
+        PerfCommand.class,
     })
 public final class Nvmeof4j implements Runnable
 {

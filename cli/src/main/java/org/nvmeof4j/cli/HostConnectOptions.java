@@ -1,0 +1,139 @@
+package org.nvmeof4j.cli;
+
+import java.time.Duration;
+import org.nvmeof4j.cli.Nvmeof4j.UsageException;
+import org.nvmeof4j.host.ConnectOptions;
+import org.nvmeof4j.host.NvmeController;
+import org.nvmeof4j.host.NvmeException;
+import org.nvmeof4j.host.NvmeTransportException;
+import picocli.CommandLine.Option;
+
+/**
+ * nvme-cli's connection flags, shared by the host commands: {@code -t tcp -a TRADDR -s TRSVCID -n SUBNQN} plus
+ * digests and queue options. The host NQN is {@code -q} on nvme-cli commands ({@link HostNqnOption}) and
+ * {@code --hostnqn} only on {@code perf}, where {@code -q} is the queue depth as in spdk_nvme_perf.
+ */
+public final class HostConnectOptions
+{
+    @Option(names = {"-t", "--transport"}, paramLabel = "TRTYPE", defaultValue = "tcp",
+        description = "transport (default ${DEFAULT-VALUE})")
+    String transport;
+
+    @Option(names = {"-a", "--traddr"}, paramLabel = "TRADDR", description = "target address")
+    String traddr;
+
+    @Option(names = {"-s", "--trsvcid"}, paramLabel = "TRSVCID", description = "target port (default 4420; 8009 for discover)")
+    Integer trsvcid;
+
+    @Option(names = {"-n", "--nqn"}, paramLabel = "SUBNQN", description = "subsystem NQN")
+    String nqn;
+
+    @Option(names = "--hdr-digest", description = "enable the PDU header digest")
+    boolean hdrDigest;
+
+    @Option(names = "--data-digest", description = "enable the PDU data digest")
+    boolean dataDigest;
+
+    @Option(names = {"--nr-io-queues"}, paramLabel = "N", description = "I/O queues (default 1 for these commands)")
+    Integer nrIoQueues;
+
+    @Option(names = {"--queue-size"}, paramLabel = "N", defaultValue = "128",
+        description = "I/O queue size (default ${DEFAULT-VALUE})")
+    int queueSize;
+
+    @Option(names = "--keep-alive-tmo", paramLabel = "S", description = "keep-alive timeout in seconds (default 5)")
+    Integer keepAliveTmo;
+
+    /** Build the options; {@code defaultPort} when -s is absent. */
+    ConnectOptions toOptions(final String hostnqn, final int defaultPort, final boolean needNqn)
+    {
+        if (!"tcp".equals(transport))
+        {
+            throw new UsageException("unsupported transport '" + transport + "' (only tcp)");
+        }
+        if (traddr == null || traddr.isEmpty())
+        {
+            throw new UsageException("missing -a/--traddr");
+        }
+        if (needNqn && (nqn == null || nqn.isEmpty()))
+        {
+            throw new UsageException("missing -n/--nqn");
+        }
+        final int port = trsvcid != null ? trsvcid : defaultPort;
+        if (port < 1 || port > 65535)
+        {
+            throw new UsageException("bad -s/--trsvcid " + port);
+        }
+        if (queueSize < 16 || queueSize > 1024)
+        {
+            throw new UsageException("--queue-size must be in 16..1024");
+        }
+        final ConnectOptions o = ConnectOptions.tcp(traddr, port, nqn).hdrDigest(hdrDigest).dataDigest(dataDigest)
+            .queueSize(queueSize).nrIoQueues(nrIoQueues != null ? nrIoQueues : 1).nrPollQueues(0)
+            .reconnectDelay(Duration.ofSeconds(1)).ctrlLossTmo(Duration.ofSeconds(5));
+        if (hostnqn != null)
+        {
+            o.hostnqn(hostnqn);
+        }
+        if (keepAliveTmo != null)
+        {
+            o.keepAliveTmo(Duration.ofSeconds(keepAliveTmo));
+        }
+        return o;
+    }
+
+    /** Connect, with failures turned into one clear line. */
+    static NvmeController connect(final ConnectOptions o)
+    {
+        try
+        {
+            return NvmeController.connect(o);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new UsageException(e.getMessage());
+        }
+        catch (final NvmeException | NvmeTransportException e)
+        {
+            throw new CliFailure("connect to " + o.traddr() + ":" + o.trsvcid() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** An operation failed (exit status 1) with this one-line message. */
+    static final class CliFailure extends RuntimeException
+    {
+        CliFailure(final String message, final Throwable cause)
+        {
+            super(message, cause);
+        }
+    }
+
+    /** {@code -q/--hostnqn} as nvme-cli spells it. */
+    public static final class HostNqnOption
+    {
+        @Option(names = {"-q", "--hostnqn"}, paramLabel = "HOSTNQN",
+            description = "host NQN (default: ~/.config/nvmeof4j/hostnqn, created on first use)")
+        String hostnqn;
+    }
+
+    /** {@code -o/--output-format normal|json} as nvme-cli spells it. */
+    public static final class OutputFormat
+    {
+        @Option(names = {"-o", "--output-format"}, paramLabel = "FMT", defaultValue = "normal",
+            description = "normal or json (default ${DEFAULT-VALUE})")
+        String format;
+
+        boolean json()
+        {
+            if ("json".equals(format))
+            {
+                return true;
+            }
+            if (!"normal".equals(format))
+            {
+                throw new UsageException("bad -o/--output-format '" + format + "' (normal, json)");
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package org.nvmeof4j.cli;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nvmeof4j.host.NvmeController;
+import org.nvmeof4j.protocol.admin.Identify;
+import org.nvmeof4j.protocol.admin.NamespaceIdList;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code nvmeof4j list-ns}: the active namespace IDs (Identify CNS 02h), as {@code nvme list-ns} prints them. */
+@Command(name = "list-ns", mixinStandardHelpOptions = true, description = "List the active namespaces.")
+public final class ListNsCommand implements Callable<Integer>
+{
+    @Mixin
+    HostConnectOptions connect;
+    @Mixin
+    HostConnectOptions.HostNqnOption host;
+    @Mixin
+    HostConnectOptions.OutputFormat output;
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call()
+    {
+        final boolean json = output.json();
+        final List<Integer> ids = new ArrayList<>();
+        try (NvmeController c = HostConnectOptions.connect(connect.toOptions(host.hostnqn, 4420, true).nrIoQueues(0)))
+        {
+            final ByteBuffer list = c.identify(Identify.CNS_ACTIVE_NAMESPACE_LIST, 0);
+            final int n = NamespaceIdList.count(list, 0);
+            for (int i = 0; i < n; i++)
+            {
+                ids.add(NamespaceIdList.nsid(list, 0, i));
+            }
+        }
+        final var out = spec.commandLine().getOut();
+        if (json)
+        {
+            final List<Map<String, Object>> l = new ArrayList<>();
+            for (final int id : ids)
+            {
+                final Map<String, Object> m = new LinkedHashMap<>();
+                m.put("nsid", id);
+                l.add(m);
+            }
+            out.println(Json.write(Map.of("nsid_list", l)));
+            return 0;
+        }
+        for (int i = 0; i < ids.size(); i++)
+        {
+            out.printf("[%4d]:0x%x%n", i, ids.get(i));
+        }
+        return 0;
+    }
+}
