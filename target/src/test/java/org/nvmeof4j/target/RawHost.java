@@ -21,6 +21,15 @@ final class RawHost implements AutoCloseable
     boolean ddgst;
     int cpda;
     long maxh2cdata;
+    int kato = 30000;
+
+    /** A formatter only: builds PDUs with the given digests, has no socket. */
+    RawHost(final boolean hdgst, final boolean ddgst)
+    {
+        ch = null;
+        this.hdgst = hdgst;
+        this.ddgst = ddgst;
+    }
 
     RawHost(final int port) throws IOException
     {
@@ -167,7 +176,7 @@ final class RawHost implements AutoCloseable
     ByteBuffer connect(final int qid, final int cntlid, final String subnqn, final String hostnqn, final int sqsize)
         throws IOException
     {
-        send(capsule(connectSqe(qid == 0 ? 1 : 2, qid, sqsize, qid == 0 ? 30000 : 0),
+        send(capsule(connectSqe(qid == 0 ? 1 : 2, qid, sqsize, qid == 0 ? kato : 0),
             connectData(cntlid, subnqn, hostnqn)));
         return readPdu();
     }
@@ -263,6 +272,9 @@ final class RawHost implements AutoCloseable
     @Override
     public void close() throws IOException
     {
-        ch.close();
+        if (ch != null)
+        {
+            ch.close();
+        }
     }
 }

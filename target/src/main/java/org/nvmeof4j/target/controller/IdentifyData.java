@@ -60,8 +60,8 @@ public final class IdentifyData
         LittleEndian.putI32(b, 516, c.isDiscovery() ? 0 : Subsystem.MAX_NSID); // NN
         // ONCS: Dataset Management (bit 2), Write Zeroes (bit 3)
         LittleEndian.putU16(b, 520, c.isDiscovery() ? 0 : 0x0C);
-        // VWC: present (bit 0); Flush with NSID FFFFFFFFh supported (bits 2:1 = 11b)
-        b.put(525, (byte)(c.volatileWriteCache() ? 0x07 : 0x06));
+        // VWC: present (bit 0) and Flush with NSID FFFFFFFFh supported (bits 2:1 = 11b); all zero without a cache
+        b.put(525, (byte)(c.volatileWriteCache() ? 0x07 : 0x00));
         LittleEndian.putU16(b, 526, 0);            // AWUN
         // SGLS: SGLs supported (bits 1:0 = 01b), SGL offset (bit 20) for in-capsule data
         LittleEndian.putI32(b, 536, 0x1 | 1 << 20);
