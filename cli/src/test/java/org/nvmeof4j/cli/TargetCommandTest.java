@@ -1,0 +1,89 @@
+package org.nvmeof4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nvmeof4j.target.Target;
+import org.nvmeof4j.target.subsystem.Subsystem;
+import picocli.CommandLine;
+
+class TargetCommandTest
+{
+    private static int run(final StringWriter err, final String... args)
+    {
+        final CommandLine cl = Nvmeof4j.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void shouldExitWith2AndOneLineForABadFlag()
+    {
+        final StringWriter err = new StringWriter();
+        assertThat(run(err, "target", "--port", "70000")).isEqualTo(2);
+        assertThat(err.toString().trim()).doesNotContain("\n").contains("--port");
+        final StringWriter err2 = new StringWriter();
+        assertThat(run(err2, "target", "--idle", "nap")).isEqualTo(2);
+        assertThat(err2.toString().trim()).doesNotContain("\n").contains("nap");
+        final StringWriter err3 = new StringWriter();
+        assertThat(run(err3, "target", "--nqn", "")).isEqualTo(2);
+        final StringWriter err4 = new StringWriter();
+        assertThat(run(err4, "target", "--frobnicate")).isEqualTo(2);
+    }
+
+    @Test
+    void shouldExitWith2ForABadConfig(@TempDir final Path dir) throws Exception
+    {
+        final Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{ \"ports\": [ { \"addr\": { \"trtype\": \"rdma\", \"traddr\": \"1.2.3.4\", \"trsvcid\": \"4420\" } } ], \"subsystems\": [] }");
+        final StringWriter err = new StringWriter();
+        assertThat(run(err, "target", "--config", bad.toString())).isEqualTo(2);
+        assertThat(err.toString().trim()).doesNotContain("\n").contains("trtype");
+        Files.writeString(bad, "{ not json");
+        final StringWriter err2 = new StringWriter();
+        assertThat(run(err2, "target", "--config", bad.toString())).isEqualTo(2);
+        assertThat(err2.toString().trim()).doesNotContain("\n");
+    }
+
+    @Test
+    void shouldReadNvmetcliJson(@TempDir final Path dir) throws Exception
+    {
+        final Path img = dir.resolve("disk.img");
+        final String json = new String(TargetCommandTest.class.getResourceAsStream("/nvmetcli-example.json")
+            .readAllBytes()).replace("\"4420\"", "\"0\"").replace("\"8009\"", "\"0\"")
+            .replace("/tmp/nvmeof4j-disk.img", img.toString()).replace("\"size_mib\": 512", "\"size_mib\": 8")
+            .replace("ram:256", "ram:8");
+        final Target.Builder b = Target.builder();
+        NvmetConfig.parse(json).apply(b);
+        try (Target t = b.build().start())
+        {
+            assertThat(t.listeners()).hasSize(2);
+            final Subsystem fast = t.subsystem("nqn.2024-01.org.example:fast");
+            assertThat(fast.allowAnyHost()).isTrue();
+            assertThat(fast.namespaces()).hasSize(2);
+            assertThat(fast.serial()).isEqualTo("nvmeof4j-fast-0001");
+            final Subsystem disk = t.subsystem("nqn.2024-01.org.example:disk");
+            assertThat(disk.allowAnyHost()).isFalse();
+            assertThat(disk.isHostAllowed("nqn.2014-08.org.nvmexpress:uuid:6e766d65-6f66-3466-8a00-696e7465726f"))
+                .isTrue();
+            assertThat(disk.namespace(1).uuid().toString()).isEqualTo("2f1ac3c4-8a52-4a3c-9f5b-0d6b1c1f0a11");
+            assertThat(Files.size(img)).isEqualTo(8L << 20);
+        }
+    }
+
+    @Test
+    void shouldNameTheJsonPathOfAMistake()
+    {
+        final String json = "{ \"ports\": [ { \"addr\": { \"trtype\": \"tcp\", \"traddr\": \"127.0.0.1\", \"trsvcid\": \"0\" } } ],"
+            + " \"subsystems\": [ { \"nqn\": \"nqn.2024-01.x:y\", \"namespaces\": [ { \"nsid\": 1, \"device\": { \"path\": \"ram:x\" } } ] } ] }";
+        assertThatThrownBy(() -> NvmetConfig.parse(json).apply(Target.builder()))
+            .isInstanceOf(Nvmeof4j.UsageException.class)
+            .hasMessageContaining("subsystems[0].namespaces[0].device.path");
+    }
+}
