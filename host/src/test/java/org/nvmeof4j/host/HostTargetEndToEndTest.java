@@ -89,6 +89,24 @@ class HostTargetEndToEndTest
     }
 
     @Test
+    void shouldCompleteReadsOnC2hDataSuccessWithSqFlowControlDisabled()
+    {
+        final ConnectOptions o = TestTargets.options(target).disableSqflow(true).dataDigest(true);
+        try (NvmeController c = NvmeController.connect(o))
+        {
+            final IoQueue q = c.openIoQueue();
+            for (final int size : new int[] {512, 4096, 1 << 20})
+            {
+                final ByteBuffer w = TestTargets.pattern(size, size * 11L, true);
+                final ByteBuffer r = ByteBuffer.allocateDirect(size);
+                assertThat(run(q, q.submitWrite(1, 30_000, size / 512, w, 1))).isZero();
+                assertThat(run(q, q.submitRead(1, 30_000, size / 512, r, 2))).isZero();
+                assertThat(r).isEqualTo(w);
+            }
+        }
+    }
+
+    @Test
     void shouldRespectBufferPositionAndLeaveItAlone()
     {
         try (NvmeController c = NvmeController.connect(TestTargets.options(target)))

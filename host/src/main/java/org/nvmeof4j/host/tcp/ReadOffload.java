@@ -10,7 +10,12 @@ import java.nio.ByteBuffer;
  * the factory replaces the connection's {@link org.nvmeof4j.tcp.SegmentSource} with
  * {@code connection.segmentSource(...)}.
  *
- * <p>All calls come on the thread that owns the connection. Only I/O queues are offloaded.
+ * <p>All calls come on the thread that owns the connection; so must {@link TcpConnection#completeDeferred(int)}.
+ * Only I/O queues are offloaded; the factory runs again on every reconnect (a caps change takes effect then). A
+ * device that goes away closes the socket ({@code connection.channel().close()}, from any thread): the controller's
+ * error recovery reconnects. Negotiated values for the device's {@code skAdd}: {@link TcpConnection#qid()},
+ * {@link TcpConnection#queueSize()}, {@link TcpConnection#cpda()}, {@link TcpConnection#hdgst()},
+ * {@link TcpConnection#ddgst()}, {@link TcpConnection#receiver()} (stream offsets, for resync).
  */
 public interface ReadOffload
 {
