@@ -58,8 +58,8 @@ public final class IdentifyData
         b.put(513, (byte)0x44);                    // CQES: 16 bytes
         LittleEndian.putU16(b, 514, t.maxQueueSize()); // MAXCMD
         LittleEndian.putI32(b, 516, c.isDiscovery() ? 0 : Subsystem.MAX_NSID); // NN
-        // ONCS: Dataset Management (bit 2), Write Zeroes (bit 3)
-        LittleEndian.putU16(b, 520, c.isDiscovery() ? 0 : 0x0C);
+        // ONCS: Compare (bit 0), Dataset Management (bit 2), Write Zeroes (bit 3)
+        LittleEndian.putU16(b, 520, c.isDiscovery() ? 0 : 0x0D);
         // VWC: present (bit 0) and Flush with NSID FFFFFFFFh supported (bits 2:1 = 11b); all zero without a cache
         b.put(525, (byte)(c.volatileWriteCache() ? 0x07 : 0x00));
         LittleEndian.putU16(b, 526, 0);            // AWUN

@@ -76,6 +76,8 @@ public final class TargetQueue extends NvmeTcpConnection
     private int sqSize = 1;
     private int sqhd;
     private boolean sqFlowControlDisabled;
+    private static final int COMPARE_CHUNK = 16384;
+    private ByteBuffer compareScratch;
     private Namespace[] viewNamespaces;
     private Backend.MemoryView[] views;
     private volatile long lastActivityNanos = System.nanoTime();
@@ -195,6 +197,14 @@ public final class TargetQueue extends NvmeTcpConnection
 
     // ------------------------------------------------------------------------------------------------------------
     // duty cycle
+
+    @Override
+    public int doWork() throws Exception
+    {
+        // one clock read per duty cycle: commands received in this cycle are stamped with it (keep-alive)
+        nowNanos = System.nanoTime();
+        return super.doWork();
+    }
 
     @Override
     protected int onDuty(final long now)
@@ -681,6 +691,8 @@ public final class TargetQueue extends NvmeTcpConnection
                 return writeZeroes(r);
             case Opcodes.IO_DATASET_MANAGEMENT:
                 return datasetManagement(r);
+            case Opcodes.IO_COMPARE:
+                return compare(r);
             default:
                 return NvmeStatus.INVALID_OPCODE.status();
         }
@@ -776,6 +788,54 @@ public final class TargetQueue extends NvmeTcpConnection
             r.namespace.backend().flush();
         }
         return 0;
+    }
+
+    /** Compare (NVM Command Set 3.2.2): the host's data against the blocks, through a small per-queue buffer. */
+    private int compare(final Request r) throws IOException
+    {
+        if (r.namespace == null)
+        {
+            final int status = checkRw(r, r.dataLength);
+            if (status != 0)
+            {
+                return status;
+            }
+        }
+        if (compareScratch == null)
+        {
+            compareScratch = ByteBuffer.allocateDirect(COMPARE_CHUNK);
+        }
+        final ByteBuffer data = r.dataBuffer;
+        for (int done = 0; done < r.dataLength; done += COMPARE_CHUNK)
+        {
+            final int n = Math.min(COMPARE_CHUNK, r.dataLength - done);
+            r.namespace.backend().read(r.byteOffset + done, compareScratch, 0, n);
+            if (!equal(compareScratch, data, r.dataIndex + done, n))
+            {
+                return NvmeStatus.COMPARE_FAILURE.status();
+            }
+        }
+        return 0;
+    }
+
+    private static boolean equal(final ByteBuffer a, final ByteBuffer b, final int bIndex, final int n)
+    {
+        int i = 0;
+        for (; i + 8 <= n; i += 8)
+        {
+            if (a.getLong(i) != b.getLong(bIndex + i))
+            {
+                return false;
+            }
+        }
+        for (; i < n; i++)
+        {
+            if (a.get(i) != b.get(bIndex + i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private int flush(final Request r) throws IOException
