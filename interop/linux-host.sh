@@ -72,8 +72,7 @@ if [[ "$hostnqn" =~ :uuid:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA
 fi
 
 if [[ -z "$logfile" ]]; then
-    mkdir -p "$INTEROP_CACHE/logs"
-    logfile="$INTEROP_CACHE/logs/linux-host-$(date +%Y%m%d-%H%M%S)-$$.log"
+    logfile="$(interop_default_log linux-host)"
 fi
 mkdir -p "$(dirname "$logfile")"
 : > "$logfile"

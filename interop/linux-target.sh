@@ -66,8 +66,7 @@ is_uint "$timeout_s" || die "bad --timeout '$timeout_s'" 2
 interop_load_env
 
 if [[ -z "$logfile" ]]; then
-    mkdir -p "$INTEROP_CACHE/logs"
-    logfile="$INTEROP_CACHE/logs/linux-target-$(date +%Y%m%d-%H%M%S)-$$.log"
+    logfile="$(interop_default_log linux-target)"
 fi
 mkdir -p "$(dirname "$logfile")"
 : > "$logfile"

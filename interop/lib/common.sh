@@ -32,9 +32,17 @@ interop_load_env() {
     command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found; run interop/setup.sh" 4
 }
 
+# interop_default_log NAME: prints a new log path under the cache's logs/
+# (and drops logs older than 7 days there).
+interop_default_log() {
+    mkdir -p "$INTEROP_CACHE/logs"
+    find "$INTEROP_CACHE/logs" -mindepth 1 -maxdepth 2 -mtime +7 -delete 2>/dev/null || true
+    printf '%s/logs/%s-%s-%s.log\n' "$INTEROP_CACHE" "$1" "$(date +%Y%m%d-%H%M%S)" "$$"
+}
+
 # Validation helpers for values that end up in the guest's shell config and
 # in the kernel's comma-separated fabrics option string.
-is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
+is_uint() { [[ "$1" =~ ^(0|[1-9][0-9]{0,8})$ ]]; }
 valid_port() { is_uint "$1" && (( $1 >= 1 && $1 <= 65535 )); }
 valid_nqn() { [[ "$1" =~ ^[A-Za-z0-9._:+@/-]+$ ]] && (( ${#1} <= 223 )); }
 
