@@ -79,6 +79,12 @@ class ControllerBehaviourTest
             final ByteBuffer r6 = command(c[0], RawHost.sglTransport(RawHost.sqe(0x06, 6, 0), 4096).putInt(40, 0x7F));
             assertThat(RawHost.sctSc(r6)).as("unknown CNS").isEqualTo(0x002);
             assertThat(RawHost.status(command(c[1], rw(0x08, 7, 0, 8)))).as("write zeroes").isZero();
+            final ByteBuffer prp = RawHost.sglTransport(rw(0x02, 8, 0, 8), 4096);
+            prp.put(1, (byte)0x00);
+            assertThat(RawHost.sctSc(command(c[1], prp))).as("PRP data pointer").isEqualTo(0x002);
+            final ByteBuffer fused = RawHost.sglTransport(rw(0x02, 9, 0, 8), 4096);
+            fused.put(1, (byte)0x41);
+            assertThat(RawHost.sctSc(command(c[1], fused))).as("fused").isEqualTo(0x002);
         }
         finally
         {

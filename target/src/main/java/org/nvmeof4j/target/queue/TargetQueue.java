@@ -447,6 +447,17 @@ public final class TargetQueue extends NvmeTcpConnection
         try
         {
             final int opcode = r.sqe.opcode();
+            if (r.sqe.fuse() != Sqe.FUSE_NORMAL)
+            {
+                complete(r, NvmeStatus.INVALID_FIELD.status()); // fused operations are not supported
+                return;
+            }
+            if (r.sqe.psdt() == Sqe.PSDT_PRP && opcode != Opcodes.FABRICS && (r.dataLength > 0 ||
+                r.sqe.sglLength() > 0 && (opcode & 0x3) != 0))
+            {
+                complete(r, NvmeStatus.INVALID_FIELD.status()); // NVMe over Fabrics moves data with SGLs only
+                return;
+            }
             if (r.dataLength == 0 && (opcode & 0x3) == 0x1 && r.sqe.sglLength() > 0)
             {
                 // host-to-controller data not in the capsule: ask for it with one R2T (within MAXR2T = 0)
