@@ -27,8 +27,9 @@ import org.nvmeof4j.tcp.NvmeTcpConnection;
  *       {@code teardown} when the response arrives; the command completes on {@code ddpTeardownDone}, which may come
  *       from inside {@code teardown} (synchronous devices) or later.</li>
  *   <li>At each PDU boundary, {@link ResyncState} confirms a pending resync request.</li>
- *   <li>When the device goes down, the queue's connection is closed on its own thread at the next I/O or PDU, so
- *       the controller reconnects; reconnected queues find the device down and stay in software.</li>
+ *   <li>When the device goes down, new reads run in software and the queue's connection is closed on its own
+ *       thread at the next PDU it receives (the usual connection-loss path), so the controller reconnects;
+ *       reconnected queues find the device down and stay in software.</li>
  * </ul>
  * Caps changes apply to queues connected afterwards. One instance per I/O queue connection; all calls except
  * {@link #onDeviceDown} and {@link #resyncRequest} come on the connection's thread.
@@ -138,8 +139,8 @@ public final class DdpReadOffload implements ReadOffload, UlpDdpUlpOps, UlpDdpDe
     {
         if (deviceDown)
         {
-            onDown();
-            return false;
+            softwareReads++;
+            return false; // the connection is closed at the next PDU boundary, outside the submission path
         }
         if (!limits.accepts(length, 1) || cid >= ios.length)
         {
