@@ -2,6 +2,7 @@ package org.nvmeof4j.tcp;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import org.nvmeof4j.protocol.pdu.Fes;
 import org.nvmeof4j.protocol.pdu.PduType;
@@ -27,6 +28,8 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
     private final PduType termReqType;
     private boolean closed;
     private String closeReason;
+    private SelectionKey selectionKey;
+    private boolean writeInterest;
 
     /**
      * @param channel         a connected socket channel; it is switched to non-blocking mode.
@@ -115,7 +118,30 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
         {
             work++;
         }
+        if (!closed)
+        {
+            updateWriteInterest(sender.hasPending());
+        }
         return work;
+    }
+
+    @Override
+    public void selectionKey(final SelectionKey key)
+    {
+        this.selectionKey = key;
+    }
+
+    /**
+     * While PDUs wait for room in the socket buffer, ask the poller's selector to wake us when the socket becomes
+     * writable, so a sleeping poller does not leave them waiting for its next timeout.
+     */
+    private void updateWriteInterest(final boolean pending)
+    {
+        if (pending != writeInterest && selectionKey != null && selectionKey.isValid())
+        {
+            selectionKey.interestOps(pending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+            writeInterest = pending;
+        }
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * An agent thread that drives {@link PollerTask}s with a duty cycle, as Aeron's conductor and sender do: each
  * cycle calls every task's {@code doWork()} directly (no selector on the hot path), and an {@link IdleStrategy}
  * decides what to do when a cycle found no work. The strategy's last step blocks in a {@link Selector} on which
- * every task's channel is registered for reads, so an idle poller sleeps in the kernel and wakes on the first byte.
+ * every task's channel is registered for reads (and for writes while a task's socket buffer is full), so an idle
+ * poller sleeps in the kernel and wakes on the first byte or the first free byte of send buffer.
  *
  * <p>A task that throws is closed and dropped; the loop and every other task keep running.
  */
@@ -76,7 +77,7 @@ public final class Poller implements Runnable, AutoCloseable
             {
                 if (channel != null)
                 {
-                    channel.register(selector, SelectionKey.OP_READ);
+                    task.selectionKey(channel.register(selector, SelectionKey.OP_READ, task));
                 }
                 tasks.add(task);
             }

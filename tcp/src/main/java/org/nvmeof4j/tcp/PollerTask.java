@@ -18,4 +18,13 @@ public interface PollerTask
 
     /** @return false once the task has finished and should be removed. */
     boolean isActive();
+
+    /**
+     * The poller registered the task's channel and hands over the key, so the task can ask to be woken when its
+     * socket becomes writable ({@code OP_WRITE}) while a send is blocked on a full socket buffer. Called on the
+     * poller thread; the default ignores it.
+     */
+    default void selectionKey(final java.nio.channels.SelectionKey key)
+    {
+    }
 }

@@ -215,11 +215,6 @@ public final class TargetQueue extends NvmeTcpConnection
         {
             work += controller.onAdminDuty(this, now);
         }
-        // keep the poller awake while the socket is full: it only sleeps on readability
-        if (sender.hasPending())
-        {
-            work++;
-        }
         return work;
     }
 
