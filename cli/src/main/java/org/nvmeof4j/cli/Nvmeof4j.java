@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
         ReadWriteCommand.Write.class,
         FlushCommand.class,
         PerfCommand.class,
+        DdpCommand.class,
     })
 public final class Nvmeof4j implements Runnable
 {

@@ -98,6 +98,22 @@ public final class PerfCommand implements Callable<Integer>
     @Option(names = "--no-progress", description = "no progress line each second")
     boolean noProgress;
 
+    @Option(names = "--ddp", paramLabel = "DEVICE", defaultValue = "off",
+        description = "ULP DDP receive offload on the I/O queues: off, soft, model, or a registered device name " +
+            "(default ${DEFAULT-VALUE})")
+    String ddp;
+
+    @Option(names = "--ddp-loss", paramLabel = "RATE", defaultValue = "0",
+        description = "--ddp model: packet loss rate of the modelled wire (default ${DEFAULT-VALUE})")
+    double ddpLoss;
+
+    @Option(names = "--ddp-reorder", paramLabel = "RATE", defaultValue = "0",
+        description = "--ddp model: packet reorder rate of the modelled wire (default ${DEFAULT-VALUE})")
+    double ddpReorder;
+
+    private org.nvmeof4j.ddp.UlpDdpDevice ddpDevice;
+    private org.nvmeof4j.ddp.UlpDdpStats ddpBefore;
+
     @Spec
     CommandSpec spec;
 
@@ -158,6 +174,13 @@ public final class PerfCommand implements Callable<Integer>
         }
         final ConnectOptions o = connect.toOptions(hostnqn, 4420, true).nrIoQueues(0).nrPollQueues(queues)
             .ctrlLossTmo(Duration.ofSeconds(10)).reconnectDelay(Duration.ofSeconds(1));
+        ddpDevice = DdpCommand.deviceFor(ddp, ddpLoss, ddpReorder);
+        if (ddpDevice != null)
+        {
+            o.readOffload(org.nvmeof4j.host.tcp.DdpReadOffload.factory(org.nvmeof4j.ddp.UlpDdpRegistry.global(),
+                ddpDevice.name()));
+            ddpBefore = ddpDevice.getStats();
+        }
         try (NvmeController c = HostConnectOptions.connect(o))
         {
             final Namespace ns = c.namespace(nsid);
@@ -217,6 +240,7 @@ public final class PerfCommand implements Callable<Integer>
         threads.forEach(Thread::start);
         Thread.sleep((long)(warmup * 1000));
         final long[] cpu0 = cpuTicks();
+        final long hostCpu0 = threadsCpuNanos(threads);
         final long t0 = System.nanoTime();
         for (final Worker w : workers)
         {
@@ -254,6 +278,7 @@ public final class PerfCommand implements Callable<Integer>
         }
         final long elapsed = System.nanoTime() - t0;
         final long[] cpu1 = cpuTicks();
+        final long hostCpuNanos = threadsCpuNanos(threads) - hostCpu0;
         for (final Worker w : workers)
         {
             w.stop = true;
@@ -314,6 +339,19 @@ public final class PerfCommand implements Callable<Integer>
         cpu.put("cores", Runtime.getRuntime().availableProcessors());
         cpu.put("includes_embedded_target", embedded);
         r.put("cpu_seconds", cpu);
+        // the host's own CPU: the perf threads poll their queues, so the whole host receive path runs on them
+        final double hostCpu = hostCpuNanos / 1e9;
+        final double gib = ios * (double)ioSize / (1L << 30);
+        r.put("host_cpu_seconds", round(hostCpu, 3));
+        r.put("host_cpu_seconds_per_gib", gib > 0 ? round(hostCpu / gib, 4) : 0);
+        if (ddpDevice != null)
+        {
+            final Map<String, Object> d = new LinkedHashMap<>();
+            d.put("device", ddpDevice.name());
+            d.put("caps", org.nvmeof4j.ddp.UlpDdpCaps.names(ddpDevice.getCaps().active()));
+            d.put("stats", ddpDevice.getStats().minus(ddpBefore).toMap());
+            r.put("ddp", d);
+        }
         r.put("errors", errors);
         if (doVerify)
         {
@@ -334,7 +372,16 @@ public final class PerfCommand implements Callable<Integer>
                 lat.get("avg"), lat.get("p50"), lat.get("p99"), lat.get("p99_9"), lat.get("max"));
             out.printf("%-14s: user %.2f  system %.2f  (%.1f s wall, %d cores%s)%n", "CPU (s)", user, system, secs,
                 Runtime.getRuntime().availableProcessors(), embedded ? ", includes the embedded target" : "");
+            out.printf("%-14s: %.3f s, %.4f s/GiB (perf threads: the host side)%n", "host CPU", hostCpu,
+                gib > 0 ? hostCpu / gib : 0.0);
             out.printf("%-14s: %d%s%n", "errors", errors, firstError != null ? " (first: " + firstError + ")" : "");
+            if (ddpDevice != null)
+            {
+                out.printf("%-14s: %s (%s)%n", "ddp", ddpDevice.name(),
+                    org.nvmeof4j.ddp.UlpDdpCaps.names(ddpDevice.getCaps().active()));
+                ddpDevice.getStats().minus(ddpBefore).toMap()
+                    .forEach((k, v) -> out.printf("  %-26s %d%n", k, v));
+            }
             if (doVerify)
             {
                 out.printf("%-14s: %d reads checked, %d mismatches%n", "verify", checked, mismatches);
@@ -347,6 +394,19 @@ public final class PerfCommand implements Callable<Integer>
     {
         final double f = Math.pow(10, digits);
         return Math.round(v * f) / f;
+    }
+
+    /** @return CPU time of these threads (ns), or 0 when the JVM cannot tell. */
+    static long threadsCpuNanos(final List<Thread> threads)
+    {
+        final var mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (final Thread t : threads)
+        {
+            final long ns = mx.isThreadCpuTimeSupported() ? mx.getThreadCpuTime(t.getId()) : -1;
+            sum += Math.max(0, ns);
+        }
+        return sum;
     }
 
     /** @return utime and stime of the whole process in clock ticks (/proc/self/stat fields 14 and 15), or -1. */
