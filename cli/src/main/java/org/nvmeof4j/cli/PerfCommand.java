@@ -238,6 +238,13 @@ public final class PerfCommand implements Callable<Integer>
                 embedded ? " (embedded RAM target)" : "");
         }
         threads.forEach(Thread::start);
+        for (final Worker w : workers)
+        {
+            while (!w.ready && w.errors == 0)
+            {
+                Thread.sleep(10);
+            }
+        }
         Thread.sleep((long)(warmup * 1000));
         final long[] cpu0 = cpuTicks();
         final long hostCpu0 = threadsCpuNanos(threads);
@@ -460,6 +467,10 @@ public final class PerfCommand implements Callable<Integer>
         long mismatches;
         String firstError;
         private long seq;
+        private boolean prefilling;
+        private long prefillNext;
+        /** Set once a verify prefill (if any) is done and the measured workload starts. */
+        volatile boolean ready;
         private long rng;
         private int inflight;
 
@@ -503,6 +514,21 @@ public final class PerfCommand implements Callable<Integer>
         {
             try
             {
+                if (verify && readPct == 100)
+                {
+                    // a read-only workload has nothing to check unless the range holds known data: write it first
+                    prefilling = true;
+                    for (int s = 0; s < depth; s++)
+                    {
+                        submit(s);
+                    }
+                    while (inflight > 0)
+                    {
+                        q.poll(this);
+                    }
+                    prefilling = false;
+                }
+                ready = true;
                 for (int s = 0; s < depth; s++)
                 {
                     submit(s);
@@ -527,6 +553,27 @@ public final class PerfCommand implements Callable<Integer>
         {
             if (stop)
             {
+                return;
+            }
+            if (prefilling)
+            {
+                if (prefillNext >= chunks)
+                {
+                    return;
+                }
+                final long chunk = prefillNext++;
+                slotChunk[slot] = chunk;
+                slotRead[slot] = false;
+                busy[(int)chunk] = true;
+                fill(bufs[slot], chunk, versions[(int)chunk] + 1);
+                slotStart[slot] = System.nanoTime();
+                if (q.submitWrite(nsid, (firstChunk + chunk) * blocksPerIo, blocksPerIo, bufs[slot], slot) < 0)
+                {
+                    busy[(int)chunk] = false;
+                    prefillNext--;
+                    return;
+                }
+                inflight++;
                 return;
             }
             long chunk;
