@@ -553,6 +553,10 @@ public final class TcpQueue implements IoQueue
         }
         try
         {
+            // send what was submitted since the last poll before reading: at low queue depth this puts the
+            // command on the wire one receive syscall earlier; submissions made by handlers during this poll's
+            // receive are batched into the flush at the end of the duty cycle
+            c.flushNow();
             c.doWork();
         }
         catch (final Throwable t)
