@@ -94,6 +94,8 @@ public final class ModelDdpContext extends UlpDdpContext
     private int ddgstLength;
     private int ddgstFill;
     private boolean pduPlace;
+    /** The current PDU's header maps to a registration (seen in sync, or while tracking a candidate). */
+    private boolean pduPlaceable;
     private boolean pduCrc;
     private UlpDdpIo io;
     private long datao;
@@ -214,9 +216,15 @@ public final class ModelDdpContext extends UlpDdpContext
             confirmPending = false;
             if (sync == Sync.TRACK && confirmSeq == candidateSeq - isn)
             {
-                sync = Sync.SYNC; // offload resumes at the next PDU header
+                sync = Sync.SYNC;
                 everConfirmed = true;
                 model.confirmed.increment();
+                // the framing followed since the candidate is now known good: place the rest of the current PDU
+                // (its beginning went up unplaced and unverified, so no CRC verdict for it)
+                if (pduPlaceable && (part == Part.PAD || part == Part.DATA))
+                {
+                    pduPlace = true;
+                }
             }
         }
         final int d = p.seq - expectedSeq;
@@ -254,6 +262,7 @@ public final class ModelDdpContext extends UlpDdpContext
         hdrFill = 0;
         hdrNeed = CommonHeader.LENGTH;
         pduPlace = false;
+        pduPlaceable = false;
         pduCrc = false;
         io = null;
     }
@@ -434,9 +443,10 @@ public final class ModelDdpContext extends UlpDdpContext
         dataDone = 0;
         padLeft = shape.padLength;
         pduPlace = false;
+        pduPlaceable = false;
         pduCrc = false;
         io = null;
-        if (sync == Sync.SYNC && shape.type == PduType.C2H_DATA && isOffloaded() && device.isUp())
+        if (sync != Sync.SEARCH && shape.type == PduType.C2H_DATA && isOffloaded() && device.isUp())
         {
             final int cid = (hdr.get(DataPdu.CCCID_OFFSET) & 0xFF) | (hdr.get(DataPdu.CCCID_OFFSET + 1) & 0xFF) << 8;
             final UlpDdpIo mapped = table.get(cid);
@@ -446,8 +456,9 @@ public final class ModelDdpContext extends UlpDdpContext
             {
                 io = mapped;
                 datao = o;
-                pduPlace = true;
-                pduCrc = crcOffload;
+                pduPlaceable = true;
+                pduPlace = sync == Sync.SYNC;
+                pduCrc = crcOffload && pduPlace;
                 crc.reset();
             }
         }
@@ -458,6 +469,7 @@ public final class ModelDdpContext extends UlpDdpContext
     {
         part = Part.CH;
         pduPlace = false;
+        pduPlaceable = false;
         pduCrc = false;
         io = null;
     }
@@ -506,6 +518,7 @@ public final class ModelDdpContext extends UlpDdpContext
         if (unmapped == io)
         {
             pduPlace = false; // a registration never outlives its teardown
+            pduPlaceable = false;
             pduCrc = false;
             io = null;
         }
