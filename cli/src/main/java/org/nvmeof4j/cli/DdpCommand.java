@@ -288,6 +288,16 @@ public final class DdpCommand implements Runnable
         @Option(names = "--json", description = "print JSON")
         boolean json;
 
+        @Option(names = "--what", split = ",", paramLabel = "PART", defaultValue = "perf,rx",
+            description = "perf: end-to-end perf runs (embedded target, spinning polled queue: host CPU includes " +
+                "polling); rx: the host receive path alone over a loopback socket with a blocking reader (its CPU " +
+                "is only the receive work) (default ${DEFAULT-VALUE})")
+        List<String> what;
+
+        @Option(names = "--rx-gib", paramLabel = "GIB", defaultValue = "2",
+            description = "data received per rx run (default ${DEFAULT-VALUE})")
+        double rxGib;
+
         @Spec
         CommandSpec spec;
 
@@ -295,12 +305,87 @@ public final class DdpCommand implements Runnable
         public Integer call() throws Exception
         {
             final PrintWriter out = spec.commandLine().getOut();
-            final ObjectMapper mapper = new ObjectMapper();
             final List<Map<String, Object>> rows = new ArrayList<>();
+            int failures = 0;
+            if (what.contains("perf"))
+            {
+                failures += perf(out, rows);
+            }
+            if (what.contains("rx"))
+            {
+                rx(out, rows);
+            }
+            if (json)
+            {
+                out.println(Json.write(rows));
+            }
+            return failures == 0 ? 0 : Nvmeof4j.EXIT_FAILURE;
+        }
+
+        private void rx(final PrintWriter out, final List<Map<String, Object>> rows) throws Exception
+        {
             if (!json)
             {
-                out.printf("ddp bench: randread, QD %d, 1 polled queue, embedded RAM target, %.0f s per run%n", depth,
-                    seconds);
+                out.printf("%nddp bench rx: host receive path only (loopback socket, blocking reader, QD %d)%n", depth);
+                out.printf("%-8s %-6s %-5s %12s %10s %14s %10s%n", "size", "ddgst", "ddp", "IOPS", "MiB/s",
+                    "rx CPU s/GiB", "vs off");
+            }
+            // warm both paths up so the first row does not pay for the JIT
+            new DdpRxBench(65536, depth, true).run(false, 256L << 20);
+            new DdpRxBench(65536, depth, true).run(true, 256L << 20);
+            for (final int size : sizes)
+            {
+                for (final boolean ddgst : new boolean[] {false, true})
+                {
+                    double offCpu = 0;
+                    for (final String mode : new String[] {"off", "soft"})
+                    {
+                        final long[] m = new DdpRxBench(size, depth, ddgst).run(mode.equals("soft"),
+                            (long)(rxGib * (1L << 30)));
+                        final double gib = m[2] / (double)(1L << 30);
+                        final double cpu = m[0] / 1e9 / gib;
+                        final double iops = m[2] / (double)size / (m[1] / 1e9);
+                        if (mode.equals("off"))
+                        {
+                            offCpu = cpu;
+                        }
+                        final Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("bench", "rx");
+                        row.put("io_size", size);
+                        row.put("data_digest", ddgst);
+                        row.put("ddp", mode);
+                        row.put("iops", Math.round(iops));
+                        row.put("mib_per_s", Math.round(iops * size / (1 << 20) * 10) / 10.0);
+                        row.put("rx_cpu_seconds_per_gib", Math.round(cpu * 10000) / 10000.0);
+                        row.put("cpu_vs_off", offCpu > 0 ? Math.round(cpu / offCpu * 1000) / 1000.0 : null);
+                        rows.add(row);
+                        if (!json)
+                        {
+                            out.printf("%-8s %-6s %-5s %12.0f %10.1f %14.4f %10s%n", size, ddgst ? "on" : "off", mode,
+                                iops, iops * size / (1 << 20), cpu,
+                                offCpu > 0 ? String.format("%.0f%%", 100 * cpu / offCpu) : "-");
+                            out.flush();
+                        }
+                    }
+                }
+            }
+        }
+
+        private int perf(final PrintWriter out, final List<Map<String, Object>> rows) throws Exception
+        {
+            final ObjectMapper mapper = new ObjectMapper();
+            // one short discarded run per mode first: the JIT, not the device, would win the first row
+            for (final String mode : modes)
+            {
+                final CommandLine warm = new CommandLine(new Nvmeof4j());
+                warm.setOut(new PrintWriter(new StringWriter()));
+                warm.execute("perf", "-w", "randread", "-o", "65536", "--time", "2", "--warmup", "1", "--no-verify",
+                    "--no-progress", "--json", "--ddp", mode);
+            }
+            if (!json)
+            {
+                out.printf("ddp bench perf: randread, QD %d, 1 polled queue (spinning), embedded RAM target, %.0f s " +
+                    "per run; host CPU = perf thread%n", depth, seconds);
                 out.printf("%-8s %-6s %-5s %12s %10s %14s %10s%n", "size", "ddgst", "ddp", "IOPS", "MiB/s",
                     "host CPU s/GiB", "vs off");
             }
@@ -335,6 +420,7 @@ public final class DdpCommand implements Runnable
                             offCpu = cpu;
                         }
                         final Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("bench", "perf");
                         row.put("io_size", size);
                         row.put("data_digest", ddgst);
                         row.put("ddp", mode);
@@ -357,11 +443,7 @@ public final class DdpCommand implements Runnable
                     }
                 }
             }
-            if (json)
-            {
-                out.println(Json.write(rows));
-            }
-            return failures == 0 ? 0 : Nvmeof4j.EXIT_FAILURE;
+            return failures;
         }
     }
 }
