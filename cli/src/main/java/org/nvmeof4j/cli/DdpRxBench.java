@@ -191,7 +191,11 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
 
     private void setup(final int cid)
     {
-        device.setup(connection, ios[cid].reset(cid).add(dst[cid], 0, ioSize));
+        // as the host does: only reads at or above the device's ioThreshold are offloaded
+        if (device.limits().accepts(ioSize, 1))
+        {
+            device.setup(connection, ios[cid].reset(cid).add(dst[cid], 0, ioSize));
+        }
     }
 
     @Override
@@ -207,7 +211,7 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
         else if (type == PduType.CAPSULE_RESP)
         {
             cid = (header.get(8 + 12) & 0xFF) | (header.get(8 + 13) & 0xFF) << 8;
-            if (device != null)
+            if (device != null && device.limits().accepts(ioSize, 1))
             {
                 device.teardown(connection, ios[cid], ios[cid]);
             }

@@ -267,6 +267,23 @@ public final class SoftDdpContext extends UlpDdpContext
             switch (state)
             {
                 case CH:
+                    if (hdrFill == 0 && avail >= CommonHeader.LENGTH)
+                    {
+                        // common case: the whole header is in the buffer, read it in place
+                        if (!shape.parse(buf, rpos, false))
+                        {
+                            state = State.PASS;
+                            break;
+                        }
+                        if (avail >= shape.headerLength)
+                        {
+                            final int base = rpos;
+                            rpos += shape.headerLength;
+                            onHeader(buf, base);
+                            break;
+                        }
+                    }
+                    // fall through: gather a header split across reads
                 case PSH:
                 {
                     final int n = Math.min(avail, hdrNeed - hdrFill);
@@ -284,7 +301,7 @@ public final class SoftDdpContext extends UlpDdpContext
                         }
                         else
                         {
-                            onHeader();
+                            onHeader(hdr, 0);
                         }
                     }
                     break;
@@ -373,11 +390,12 @@ public final class SoftDdpContext extends UlpDdpContext
         state = State.PSH;
         if (hdrFill == hdrNeed)
         {
-            onHeader();
+            onHeader(hdr, 0);
         }
     }
 
-    private void onHeader()
+    /** A whole header (and digest) is at {@code h[base..]}; rpos is already past it. */
+    private void onHeader(final ByteBuffer h, final int base)
     {
         final PduType type = shape.type;
         hdrFill = 0;
@@ -387,7 +405,7 @@ public final class SoftDdpContext extends UlpDdpContext
             state = State.PASS;
             return;
         }
-        if (shape.hdgst() && crc.compute(hdr, 0, shape.hlen) != Crc32c.get(hdr, shape.hlen))
+        if (shape.hdgst() && crc.compute(h, base, shape.hlen) != Crc32c.get(h, base + shape.hlen))
         {
             state = State.PASS; // the ULP will see the same mismatch and end the connection
             return;
@@ -408,10 +426,11 @@ public final class SoftDdpContext extends UlpDdpContext
         largeMode = false;
         if (type == PduType.C2H_DATA && isOffloaded() && device.isUp())
         {
-            final int cid = (hdr.get(DataPdu.CCCID_OFFSET) & 0xFF) | (hdr.get(DataPdu.CCCID_OFFSET + 1) & 0xFF) << 8;
-            final UlpDdpIo mapped = table.get(cid);
-            final long o = CommonHeader.u32(hdr, DataPdu.DATAO_OFFSET);
-            if (mapped != null && CommonHeader.u32(hdr, DataPdu.DATAL_OFFSET) == dataLength &&
+            final int cid = (h.get(base + DataPdu.CCCID_OFFSET) & 0xFF) |
+                (h.get(base + DataPdu.CCCID_OFFSET + 1) & 0xFF) << 8;
+            final UlpDdpIo mapped = table.size() == 0 ? null : table.get(cid);
+            final long o = CommonHeader.u32(h, base + DataPdu.DATAO_OFFSET);
+            if (mapped != null && CommonHeader.u32(h, base + DataPdu.DATAL_OFFSET) == dataLength &&
                 o + dataLength <= mapped.length())
             {
                 io = mapped;
