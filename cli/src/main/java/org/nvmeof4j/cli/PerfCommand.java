@@ -259,9 +259,14 @@ public final class PerfCommand implements Callable<Integer>
         int second = 0;
         while (System.nanoTime() < end)
         {
-            final long sleepNs = Math.min(1_000_000_000L, end - System.nanoTime());
-            Thread.sleep(Math.max(1, sleepNs / 1_000_000));
+            // wake on whole seconds from t0 (no drift, no extra partial line at the end)
             second++;
+            final long wake = Math.min(end, t0 + second * 1_000_000_000L);
+            long rem;
+            while ((rem = wake - System.nanoTime()) > 0)
+            {
+                Thread.sleep(rem / 1_000_000, (int)(rem % 1_000_000));
+            }
             final long now = System.nanoTime();
             long ios = 0;
             long errors = 0;
