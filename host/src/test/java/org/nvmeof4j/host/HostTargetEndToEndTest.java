@@ -177,6 +177,72 @@ class HostTargetEndToEndTest
     }
 
     @Test
+    void shouldRunSeveralPolledQueuesOnTheirOwnThreads() throws Exception
+    {
+        final ConnectOptions o = TestTargets.options(target).nrIoQueues(1).nrPollQueues(3).hdrDigest(true);
+        try (NvmeController c = NvmeController.connect(o))
+        {
+            final List<Throwable> errors = new ArrayList<>();
+            final List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 3; t++)
+            {
+                final int id = t;
+                final IoQueue q = c.openIoQueue();
+                assertThat(q.qid()).isEqualTo(2 + t);
+                threads.add(new Thread(() ->
+                {
+                    try
+                    {
+                        final long base = 60_000 + id * 4096L;
+                        final ByteBuffer[] w = new ByteBuffer[16];
+                        final int[] done = {0};
+                        final int[] bad = {0};
+                        for (int i = 0; i < w.length; i++)
+                        {
+                            w[i] = TestTargets.pattern(8192, id * 100 + i, true);
+                            while (q.submitWrite(1, base + i * 16L, 16, w[i], i) < 0)
+                            {
+                                q.poll((tag, st) -> { done[0]++; bad[0] += st; });
+                            }
+                        }
+                        while (done[0] < w.length)
+                        {
+                            q.poll((tag, st) -> { done[0]++; bad[0] += st; });
+                        }
+                        for (int i = 0; i < w.length; i++)
+                        {
+                            final ByteBuffer r = ByteBuffer.allocateDirect(8192);
+                            if (run(q, q.submitRead(1, base + i * 16L, 16, r, 100 + i)) != 0 || !r.equals(w[i]))
+                            {
+                                throw new AssertionError("queue " + q.qid() + " block " + i);
+                            }
+                        }
+                        if (bad[0] != 0)
+                        {
+                            throw new AssertionError("write failed on queue " + q.qid());
+                        }
+                    }
+                    catch (final Throwable e)
+                    {
+                        synchronized (errors)
+                        {
+                            errors.add(e);
+                        }
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (final Thread t : threads)
+            {
+                t.join();
+            }
+            assertThat(errors).isEmpty();
+            assertThatThrownBy(c::openIoQueue).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no I/O queue left");
+        }
+    }
+
+    @Test
     void shouldFlushWriteZeroesAndDeallocate()
     {
         try (NvmeController c = NvmeController.connect(TestTargets.options(target)))

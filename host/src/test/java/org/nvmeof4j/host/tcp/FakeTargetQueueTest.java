@@ -33,6 +33,8 @@ class FakeTargetQueueTest
     private OutputStream out;
     private TcpQueue queue;
     private final List<int[]> completions = new ArrayList<>();
+    /** CPDA announced by the fake controller: H2CData it receives must start at a multiple of (CPDA + 1) × 4. */
+    private static final int CPDA = 3;
 
     @BeforeEach
     void connect() throws IOException
@@ -52,7 +54,8 @@ class FakeTargetQueueTest
         assertThat(icreq[0]).isEqualTo((byte)0x00);
         assertThat(icreq[11]).as("DGST: data digest only").isEqualTo((byte)0x02);
         final ByteBuffer icresp = le(128);
-        icresp.put(0, (byte)0x01).put(2, (byte)128).putInt(4, 128).put(11, (byte)0x02).putInt(12, 8192);
+        icresp.put(0, (byte)0x01).put(2, (byte)128).putInt(4, 128).put(10, (byte)CPDA).put(11, (byte)0x02)
+            .putInt(12, 8192);
         out.write(icresp.array());
         while (!conn.isInitialized())
         {
@@ -222,6 +225,9 @@ class FakeTargetQueueTest
         {
             final ByteBuffer h = ByteBuffer.wrap(readN(24)).order(ByteOrder.LITTLE_ENDIAN);
             assertThat(h.get(0)).isEqualTo((byte)0x06);
+            final int pdo = h.get(3) & 0xFF;
+            assertThat(pdo % ((CPDA + 1) * 4)).as("PDO %d aligned to CPDA", pdo).isZero();
+            readN(pdo - 24); // padding
             assertThat(h.getShort(10)).as("TTAG").isEqualTo((short)77);
             final int datao = h.getInt(12);
             final int datal = h.getInt(16);
