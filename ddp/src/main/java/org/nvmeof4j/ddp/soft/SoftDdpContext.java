@@ -2,6 +2,7 @@ package org.nvmeof4j.ddp.soft;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ScatteringByteChannel;
 import org.nvmeof4j.ddp.UlpDdpCaps;
@@ -108,7 +109,8 @@ public final class SoftDdpContext extends UlpDdpContext
         super(device, connection, config, ulpOps, caps, limits);
         this.directThreshold = directThreshold;
         this.shortRead = shortRead;
-        this.buf = ByteBuffer.allocateDirect(bufferSize);
+        this.buf = ByteBuffer.allocateDirect(bufferSize).order(ByteOrder.LITTLE_ENDIAN);
+        hdr.order(ByteOrder.LITTLE_ENDIAN);
         final long maxData = Math.min(limits.maxTransferBytes(), Integer.MAX_VALUE - 256);
         this.shape = new PduShape(config.hdgst(), config.ddgst(), config.cpda(), maxData);
         final int sg = limits.maxDdpSglLen() > 0 ? limits.maxDdpSglLen() : UlpDdpIo.SG_CHUNK_SIZE;
@@ -270,7 +272,7 @@ public final class SoftDdpContext extends UlpDdpContext
                     if (hdrFill == 0 && avail >= CommonHeader.LENGTH)
                     {
                         // common case: the whole header is in the buffer, read it in place
-                        if (!shape.parse(buf, rpos, false))
+                        if (!shape.parse(buf.getLong(rpos), false))
                         {
                             state = State.PASS;
                             break;
@@ -426,11 +428,10 @@ public final class SoftDdpContext extends UlpDdpContext
         largeMode = false;
         if (type == PduType.C2H_DATA && isOffloaded() && device.isUp())
         {
-            final int cid = (h.get(base + DataPdu.CCCID_OFFSET) & 0xFF) |
-                (h.get(base + DataPdu.CCCID_OFFSET + 1) & 0xFF) << 8;
-            final UlpDdpIo mapped = table.size() == 0 ? null : table.get(cid);
-            final long o = CommonHeader.u32(h, base + DataPdu.DATAO_OFFSET);
-            if (mapped != null && CommonHeader.u32(h, base + DataPdu.DATAL_OFFSET) == dataLength &&
+            final UlpDdpIo mapped =
+                table.size() == 0 ? null : table.get(h.getShort(base + DataPdu.CCCID_OFFSET) & 0xFFFF);
+            final long o = mapped == null ? 0 : h.getInt(base + DataPdu.DATAO_OFFSET) & 0xFFFF_FFFFL;
+            if (mapped != null && (h.getInt(base + DataPdu.DATAL_OFFSET) & 0xFFFF_FFFFL) == dataLength &&
                 o + dataLength <= mapped.length())
             {
                 io = mapped;

@@ -73,15 +73,29 @@ public final class PduShape
      */
     public boolean parse(final ByteBuffer b, final int index, final boolean strict)
     {
-        final PduType t = PduType.valueOf(b.get(index + CommonHeader.PDU_TYPE_OFFSET) & 0xFF);
+        long ch = 0;
+        for (int i = CommonHeader.LENGTH - 1; i >= 0; i--)
+        {
+            ch = ch << 8 | (b.get(index + i) & 0xFF);
+        }
+        return parse(ch, strict);
+    }
+
+    /**
+     * {@link #parse(ByteBuffer, int, boolean)} on the common header read as one little-endian long (one buffer
+     * access instead of eight: the receive path calls this for every PDU).
+     */
+    public boolean parse(final long ch, final boolean strict)
+    {
+        final PduType t = PduType.valueOf((int)ch & 0xFF);
         if (t == null)
         {
             return false;
         }
-        final int f = b.get(index + CommonHeader.FLAGS_OFFSET) & 0xFF;
-        final int hl = b.get(index + CommonHeader.HLEN_OFFSET) & 0xFF;
-        final int pdo = b.get(index + CommonHeader.PDO_OFFSET) & 0xFF;
-        final long pl = CommonHeader.u32(b, index + CommonHeader.PLEN_OFFSET);
+        final int f = (int)(ch >>> 8) & 0xFF;
+        final int hl = (int)(ch >>> 16) & 0xFF;
+        final int pdo = (int)(ch >>> 24) & 0xFF;
+        final long pl = ch >>> 32;
         if (hl != t.hlen())
         {
             return false;
