@@ -864,6 +864,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
             }
             synchronized (lock)
             {
+                pollQueues.removeIf(TcpQueue::isClosing); // queues the application closed stay closed
                 queues.addAll(pollQueues);
             }
             if (s.grantedQueues < nextPollQid - 1)
