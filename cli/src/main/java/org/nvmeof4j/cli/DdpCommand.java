@@ -294,9 +294,19 @@ public final class DdpCommand implements Runnable
                 "is only the receive work) (default ${DEFAULT-VALUE})")
         List<String> what;
 
-        @Option(names = "--rx-gib", paramLabel = "GIB", defaultValue = "2",
+        @Option(names = "--rx-gib", paramLabel = "GIB", defaultValue = "1",
             description = "data received per rx run (default ${DEFAULT-VALUE})")
         double rxGib;
+
+        @Option(names = "--rx-channel", paramLabel = "KIND", defaultValue = "socket",
+            description = "rx: socket (loopback TCP, kernel copy included) or memory (a memcpy stands in for the " +
+                "kernel: user-space cost only) (default ${DEFAULT-VALUE})")
+        String rxChannel;
+
+        @Option(names = "--repeat", paramLabel = "N", defaultValue = "3",
+            description = "rx runs per configuration, off and soft alternating; the best (least CPU per GiB) is " +
+                "reported, which filters out other processes' interference (default ${DEFAULT-VALUE})")
+        int repeat;
 
         @Spec
         CommandSpec spec;
@@ -326,7 +336,9 @@ public final class DdpCommand implements Runnable
         {
             if (!json)
             {
-                out.printf("%nddp bench rx: host receive path only (loopback socket, blocking reader, QD %d)%n", depth);
+                out.printf("%nddp bench rx: host receive path only (%s, QD %d, best of %d)%n",
+                    "memory".equals(rxChannel) ? "in-memory stream, memcpy for the kernel copy" :
+                        "loopback socket, blocking reader", depth, Math.max(1, repeat));
                 out.printf("%-8s %-6s %-5s %12s %10s %14s %10s%n", "size", "ddgst", "ddp", "IOPS", "MiB/s",
                     "rx CPU s/GiB", "vs off");
             }
@@ -338,19 +350,33 @@ public final class DdpCommand implements Runnable
                 for (final boolean ddgst : new boolean[] {false, true})
                 {
                     double offCpu = 0;
+                    final double[] bestCpu = {Double.MAX_VALUE, Double.MAX_VALUE};
+                    final double[] bestIops = new double[2];
+                    for (int rep = 0; rep < Math.max(1, repeat); rep++)
+                    {
+                        for (int k = 0; k < 2; k++)
+                        {
+                            final long[] m = new DdpRxBench(size, depth, ddgst).run(k == 1,
+                                (long)(rxGib * (1L << 30)), "memory".equals(rxChannel));
+                            final double c = m[0] / 1e9 / (m[2] / (double)(1L << 30));
+                            if (c < bestCpu[k])
+                            {
+                                bestCpu[k] = c;
+                                bestIops[k] = m[2] / (double)size / (m[1] / 1e9);
+                            }
+                        }
+                    }
                     for (final String mode : new String[] {"off", "soft"})
                     {
-                        final long[] m = new DdpRxBench(size, depth, ddgst).run(mode.equals("soft"),
-                            (long)(rxGib * (1L << 30)));
-                        final double gib = m[2] / (double)(1L << 30);
-                        final double cpu = m[0] / 1e9 / gib;
-                        final double iops = m[2] / (double)size / (m[1] / 1e9);
+                        final int k = mode.equals("soft") ? 1 : 0;
+                        final double cpu = bestCpu[k];
+                        final double iops = bestIops[k];
                         if (mode.equals("off"))
                         {
                             offCpu = cpu;
                         }
                         final Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("bench", "rx");
+                        row.put("bench", "rx-" + rxChannel);
                         row.put("io_size", size);
                         row.put("data_digest", ddgst);
                         row.put("ddp", mode);

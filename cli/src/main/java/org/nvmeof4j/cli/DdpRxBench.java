@@ -118,6 +118,19 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
      */
     long[] run(final boolean soft, final long targetBytes) throws Exception
     {
+        return run(soft, targetBytes, false);
+    }
+
+    /**
+     * @param memory serve the stream from memory (reads of up to 256 KiB, a memcpy standing in for the kernel's
+     *               copy) instead of a socket: only the user-space receive path is measured, free of TCP noise.
+     */
+    long[] run(final boolean soft, final long targetBytes, final boolean memory) throws Exception
+    {
+        if (memory)
+        {
+            return runInMemory(soft, targetBytes);
+        }
         final int reads = (int)Math.max(depth * 4L, Math.min(1L << 16, (64L << 20) / ioSize));
         final ByteBuffer stream = stream(ioSize, depth, ddgst, reads - reads % depth);
         final int readsPerStream = reads - reads % depth;
@@ -186,6 +199,118 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
                     ", digest errors " + digestErrors);
             }
             return new long[] {cpu, wall, completed * ioSize};
+        }
+    }
+
+    private long[] runInMemory(final boolean soft, final long targetBytes) throws Exception
+    {
+        final int reads = (int)Math.max(depth * 4L, Math.min(1L << 16, (64L << 20) / ioSize));
+        final int readsPerStream = reads - reads % depth;
+        final ByteBuffer stream = stream(ioSize, depth, ddgst, readsPerStream);
+        final long repeats = Math.max(1, targetBytes / ((long)readsPerStream * ioSize));
+        final LoopChannel ch = new LoopChannel(stream, repeats);
+        final PduReceiver rx = new PduReceiver(PduReceiver.Role.HOST, this);
+        rx.connectionInitialized(false, ddgst, 0);
+        connection = new BenchConnection(SocketChannel.open());
+        final SegmentSource source;
+        if (soft)
+        {
+            device = new SoftDdpDevice("rxbench");
+            if (!device.skAdd(connection, UlpDdpConfig.of(0, false, ddgst, depth, 1, -1), this))
+            {
+                throw new IllegalStateException("skAdd failed");
+            }
+            source = connection.segmentSource();
+            for (int c = 0; c < depth; c++)
+            {
+                setup(c);
+            }
+        }
+        else
+        {
+            source = new SocketSegmentSource();
+        }
+        final var mx = ManagementFactory.getThreadMXBean();
+        final long cpu0 = mx.getCurrentThreadCpuTime();
+        final long t0 = System.nanoTime();
+        while (source.receive(ch, rx) >= 0 && !rx.isStopped())
+        {
+            // until the stream has been served `repeats` times
+        }
+        final long wall = System.nanoTime() - t0;
+        final long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+        if (completed != repeats * readsPerStream || digestErrors != 0)
+        {
+            throw new IllegalStateException("completed " + completed + " of " + repeats * readsPerStream +
+                ", digest errors " + digestErrors);
+        }
+        return new long[] {cpu, wall, completed * ioSize};
+    }
+
+    /** Serves a stream {@code repeats} times in reads of at most 256 KiB, then end of stream. */
+    private static final class LoopChannel implements java.nio.channels.ScatteringByteChannel
+    {
+        private final ByteBuffer stream;
+        private long left;
+        private int at;
+
+        LoopChannel(final ByteBuffer stream, final long repeats)
+        {
+            this.stream = stream;
+            this.left = repeats;
+        }
+
+        @Override
+        public long read(final ByteBuffer[] dsts, final int offset, final int length)
+        {
+            if (left == 0)
+            {
+                return -1;
+            }
+            int budget = 256 * 1024;
+            long n = 0;
+            for (int i = offset; i < offset + length && budget > 0 && left > 0; i++)
+            {
+                final ByteBuffer d = dsts[i];
+                while (d.hasRemaining() && budget > 0 && left > 0)
+                {
+                    final int k = Math.min(Math.min(d.remaining(), budget), stream.limit() - at);
+                    d.put(d.position(), stream, at, k);
+                    d.position(d.position() + k);
+                    at += k;
+                    budget -= k;
+                    n += k;
+                    if (at == stream.limit())
+                    {
+                        at = 0;
+                        left--;
+                    }
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public long read(final ByteBuffer[] dsts)
+        {
+            return read(dsts, 0, dsts.length);
+        }
+
+        @Override
+        public int read(final ByteBuffer dst)
+        {
+            return (int)read(new ByteBuffer[] {dst}, 0, 1);
+        }
+
+        @Override
+        public boolean isOpen()
+        {
+            return true;
+        }
+
+        @Override
+        public void close()
+        {
         }
     }
 

@@ -426,10 +426,9 @@ public final class SoftDdpContext extends UlpDdpContext
         placing = false;
         defer = false;
         largeMode = false;
-        if (type == PduType.C2H_DATA && isOffloaded() && device.isUp())
+        if (type == PduType.C2H_DATA && table.size() != 0 && isOffloaded() && device.isUp())
         {
-            final UlpDdpIo mapped =
-                table.size() == 0 ? null : table.get(h.getShort(base + DataPdu.CCCID_OFFSET) & 0xFFFF);
+            final UlpDdpIo mapped = table.get(h.getShort(base + DataPdu.CCCID_OFFSET) & 0xFFFF);
             final long o = mapped == null ? 0 : h.getInt(base + DataPdu.DATAO_OFFSET) & 0xFFFF_FFFFL;
             if (mapped != null && (h.getInt(base + DataPdu.DATAL_OFFSET) & 0xFFFF_FFFFL) == dataLength &&
                 o + dataLength <= mapped.length())
