@@ -44,6 +44,10 @@ public final class HostConnectOptions
     @Option(names = "--keep-alive-tmo", paramLabel = "S", description = "keep-alive timeout in seconds (default 5)")
     Integer keepAliveTmo;
 
+    @Option(names = "--disable-sqflow", description = "disable SQ flow control (reads may then complete on the last " +
+        "C2HData with SUCCESS, without a CapsuleResp)")
+    boolean disableSqflow;
+
     /** Build the options; {@code defaultPort} when -s is absent. */
     ConnectOptions toOptions(final String hostnqn, final int defaultPort, final boolean needNqn)
     {
@@ -70,6 +74,7 @@ public final class HostConnectOptions
         }
         final ConnectOptions o = ConnectOptions.tcp(traddr, port, nqn).hdrDigest(hdrDigest).dataDigest(dataDigest)
             .queueSize(queueSize).nrIoQueues(nrIoQueues != null ? nrIoQueues : 1).nrPollQueues(0)
+            .disableSqflow(disableSqflow)
             .reconnectDelay(Duration.ofSeconds(1)).ctrlLossTmo(Duration.ofSeconds(5));
         if (hostnqn != null)
         {
