@@ -259,10 +259,8 @@ public final class PduReceiver
                         allCrcOk = false;
                         crc.update(dst, dstIndex, dataDone);
                     }
-                    for (int i = 0; i < n; i++)
-                    {
-                        ddgst.put(ddgstFill++, buf.get(index + i));
-                    }
+                    ddgst.put(ddgstFill, buf, index, n);
+                    ddgstFill += n;
                     if (ddgstFill == CommonHeader.DIGEST_LENGTH)
                     {
                         final boolean ok;
@@ -290,10 +288,7 @@ public final class PduReceiver
 
     private void copyHeader(final ByteBuffer buf, final int index, final int n)
     {
-        for (int i = 0; i < n; i++)
-        {
-            header.put(headerFill + i, buf.get(index + i));
-        }
+        header.put(headerFill, buf, index, n);
         headerFill += n;
     }
 
