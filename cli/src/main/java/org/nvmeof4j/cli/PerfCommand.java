@@ -95,6 +95,12 @@ public final class PerfCommand implements Callable<Integer>
         description = "pollers' idle strategy: spin or backoff (default ${DEFAULT-VALUE}; the embedded target's pollers)")
     String idle;
 
+    @Option(names = "--host-idle", paramLabel = "MODE", defaultValue = "spin",
+        description = "what a perf thread does while it waits for completions: spin (lowest latency, one core per " +
+            "queue, like SPDK), backoff (spin briefly, then block on the socket: robust when cores are shared) or " +
+            "block (default ${DEFAULT-VALUE})")
+    String hostIdle;
+
     @Option(names = "--no-progress", description = "no progress line each second")
     boolean noProgress;
 
@@ -144,6 +150,7 @@ public final class PerfCommand implements Callable<Integer>
         {
             throw new UsageException("bad --idle '" + idle + "' (spin, backoff)");
         }
+        hostIdleStrategy(hostIdle);
         final boolean embedded = connect.traddr == null;
         final boolean doVerify = verify != null ? verify : embedded;
         Target target = null;
@@ -205,7 +212,7 @@ public final class PerfCommand implements Callable<Integer>
             for (int i = 0; i < queues; i++)
             {
                 workers.add(new Worker(i, c.openIoQueue(), nsid, bs, ioSize, depth, i * perThread, perThread,
-                    random, readPct, doVerify));
+                    random, readPct, doVerify, hostIdleStrategy(hostIdle)));
             }
             return run(c, workers, o, embedded, readPct, doVerify);
         }
@@ -443,6 +450,24 @@ public final class PerfCommand implements Callable<Integer>
         }
     }
 
+    /** The perf threads' idle strategy: {@code --host-idle}. */
+    static IdleStrategy hostIdleStrategy(final String mode)
+    {
+        switch (mode)
+        {
+            case "spin":
+                return IdleStrategy.busySpin();
+            case "backoff":
+                // a few empty polls (each one receive syscall) then block on the socket: a waiting thread gives its
+                // core away within microseconds instead of spinning out its scheduler time slice
+                return IdleStrategy.backoff(50, 2, 1_000_000L);
+            case "block":
+                return IdleStrategy.backoff(0, 0, 1_000_000L);
+            default:
+                throw new UsageException("bad --host-idle '" + mode + "' (spin, backoff, block)");
+        }
+    }
+
     /** One perf thread: owns a polled queue, keeps {@code depth} I/Os in flight; no allocation per I/O. */
     static final class Worker implements Runnable, CompletionHandler
     {
@@ -478,12 +503,17 @@ public final class PerfCommand implements Callable<Integer>
         volatile boolean ready;
         private long rng;
         private int inflight;
+        private final IdleStrategy idleStrategy;
+        private final IdleStrategy.Waiter waiter;
 
         Worker(final int id, final IoQueue q, final int nsid, final int blockSize, final int ioSize, final int depth,
-            final long firstChunk, final long chunks, final boolean random, final int readPct, final boolean verify)
+            final long firstChunk, final long chunks, final boolean random, final int readPct, final boolean verify,
+            final IdleStrategy idleStrategy)
         {
             this.id = id;
             this.q = q;
+            this.idleStrategy = idleStrategy;
+            this.waiter = q::await;
             this.nsid = nsid;
             this.blocksPerIo = ioSize / blockSize;
             this.ioSize = ioSize;
@@ -529,7 +559,7 @@ public final class PerfCommand implements Callable<Integer>
                     }
                     while (inflight > 0)
                     {
-                        q.poll(this);
+                        idleStrategy.idle(q.poll(this), waiter);
                     }
                     prefilling = false;
                 }
@@ -540,7 +570,7 @@ public final class PerfCommand implements Callable<Integer>
                 }
                 while (inflight > 0)
                 {
-                    q.poll(this);
+                    idleStrategy.idle(q.poll(this), waiter);
                 }
             }
             catch (final RuntimeException e)

@@ -79,6 +79,15 @@ public interface IoQueue extends AutoCloseable
      */
     long completionResult();
 
+    /**
+     * Block the owning thread until the queue's connection has bytes to read or {@code maxNanos} pass (millisecond
+     * granularity, at least 1 ms): the last step of a polling loop's idle strategy, so that a thread waiting for
+     * completions gives its core to others (the target, on a shared machine) instead of spinning. Use it with
+     * {@code org.nvmeof4j.tcp.IdleStrategy}: {@code if (q.poll(h) == 0) idle.idle(0, q::await)} (bind the method
+     * reference once). Submissions made before the call must have been sent by a {@link #poll} first.
+     */
+    void await(long maxNanos);
+
     /** @return the logical block size of {@code nsid} in bytes, or -1 if the namespace is unknown. */
     int blockSize(int nsid);
 

@@ -1,6 +1,9 @@
 package org.nvmeof4j.host.tcp;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import org.nvmeof4j.host.CompletionHandler;
 import org.nvmeof4j.host.IoQueue;
@@ -525,6 +528,40 @@ public final class TcpQueue implements IoQueue
         return completedResult;
     }
 
+    // ------------------------------------------------------------------ idle wait
+
+    private Selector awaitSelector;
+    private SocketChannel awaitChannel;
+
+    @Override
+    public void await(final long maxNanos)
+    {
+        final TcpConnection c = conn;
+        if (c == null || c.isClosed() || closing)
+        {
+            return;
+        }
+        try
+        {
+            if (awaitSelector == null)
+            {
+                awaitSelector = Selector.open();
+            }
+            if (awaitChannel != c.channel())
+            {
+                // a reconnect brought a new socket: watch that one (the old key died with its channel)
+                c.channel().register(awaitSelector, SelectionKey.OP_READ);
+                awaitChannel = c.channel();
+            }
+            awaitSelector.select(Math.max(1, maxNanos / 1_000_000));
+            awaitSelector.selectedKeys().clear();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            // a closed channel or selector: the next poll sees the connection state and recovers
+        }
+    }
+
     // ------------------------------------------------------------------ duty cycle
 
     @Override
@@ -688,6 +725,17 @@ public final class TcpQueue implements IoQueue
     public void close()
     {
         closing = true;
+        if (awaitSelector != null)
+        {
+            try
+            {
+                awaitSelector.close();
+            }
+            catch (final IOException ignore)
+            {
+                // closing anyway
+            }
+        }
         final TcpConnection c = conn;
         if (c != null)
         {
