@@ -2,15 +2,7 @@ package org.nvmeof4j.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,56 +30,12 @@ class LinuxTargetInteropTest
     private static final String NQN = "nqn.2014-08.org.nvmeof4j:linux-interop";
     private static final int SIZE_MIB = 64;
 
-    private Process vm;
-    private int port;
-    private final List<String> vmOutput = new ArrayList<>();
+    private LinuxTargetVm vm;
 
     @BeforeAll
     void bootLinuxTarget() throws Exception
     {
-        Path script = Path.of("interop", "linux-target.sh");
-        if (!Files.exists(script))
-        {
-            script = Path.of("..", "interop", "linux-target.sh");
-        }
-        assertThat(script).exists();
-        try (ServerSocket s = new ServerSocket(0))
-        {
-            port = s.getLocalPort();
-        }
-        final File log = File.createTempFile("nvmeof4j-linux-target-", ".log");
-        vm = new ProcessBuilder(script.toString(), "--port", String.valueOf(port), "--nqn", NQN,
-            "--size-mib", String.valueOf(SIZE_MIB), "--log", log.getPath(), "--timeout", "900")
-            .redirectErrorStream(true).start();
-        final BufferedReader r = new BufferedReader(new InputStreamReader(vm.getInputStream(), StandardCharsets.UTF_8));
-        final CompletableFuture<Boolean> ready = new CompletableFuture<>();
-        final Thread reader = new Thread(() ->
-        {
-            try
-            {
-                String line;
-                while ((line = r.readLine()) != null)
-                {
-                    synchronized (vmOutput)
-                    {
-                        vmOutput.add(line);
-                    }
-                    System.out.println("[vm] " + line);
-                    if (line.contains("INTEROP TARGET READY"))
-                    {
-                        ready.complete(true);
-                    }
-                }
-            }
-            catch (final IOException ignore)
-            {
-                // the VM went away
-            }
-            ready.complete(false);
-        }, "linux-target-output");
-        reader.setDaemon(true);
-        reader.start();
-        assertThat(ready.get(300, TimeUnit.SECONDS)).as("VM ready; output: %s", vmOutput).isTrue();
+        vm = LinuxTargetVm.start(NQN, SIZE_MIB);
     }
 
     @AfterAll
@@ -95,23 +43,14 @@ class LinuxTargetInteropTest
     {
         if (vm != null)
         {
-            vm.destroy();
-            if (!vm.waitFor(30, TimeUnit.SECONDS))
-            {
-                vm.destroyForcibly();
-            }
+            vm.close();
         }
-    }
-
-    private ConnectOptions options()
-    {
-        return ConnectOptions.tcp("127.0.0.1", port, NQN).nrIoQueues(1).nrPollQueues(0);
     }
 
     @Test
     void shouldDiscoverTheSubsystem()
     {
-        final Discovery.Log log = Discovery.discover(options());
+        final Discovery.Log log = Discovery.discover(vm.options());
         // the kernel names its own address (10.0.2.15:4420), not the forwarded one
         assertThat(log.subsystems()).extracting(DiscoveryLogEntry::subnqn).contains(NQN);
         System.out.println("discovery: " + log.entries());
@@ -120,7 +59,7 @@ class LinuxTargetInteropTest
     @Test
     void shouldIdentifyControllerAndNamespace()
     {
-        try (NvmeController c = NvmeController.connect(options()))
+        try (NvmeController c = NvmeController.connect(vm.options()))
         {
             final IdentifyController id = c.identifyController();
             assertThat(id.subnqn()).isEqualTo(NQN);
@@ -138,7 +77,7 @@ class LinuxTargetInteropTest
     @CsvSource({"false,1", "false,2", "true,1", "true,2"})
     void shouldWriteAndReadBack(final boolean digests, final int queues) throws Exception
     {
-        final ConnectOptions o = options().hdrDigest(digests).dataDigest(digests).nrIoQueues(queues)
+        final ConnectOptions o = vm.options().hdrDigest(digests).dataDigest(digests).nrIoQueues(queues)
             .nrPollQueues(3);
         try (NvmeController c = NvmeController.connect(o))
         {
