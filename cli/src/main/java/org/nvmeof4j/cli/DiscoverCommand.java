@@ -6,14 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nvmeof4j.host.ConnectOptions;
-import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.host.discovery.Discovery;
 import org.nvmeof4j.host.discovery.DiscoveryLogEntry;
 import org.nvmeof4j.protocol.fabrics.Nqn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code nvmeof4j discover}: read the Discovery Log Page, as {@code nvme discover} prints it. */
 @Command(name = "discover", mixinStandardHelpOptions = true,
@@ -21,29 +18,18 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class DiscoverCommand implements Callable<Integer>
 {
     @Mixin
-    HostConnectOptions connect;
-    @Mixin
-    HostConnectOptions.HostNqnOption host;
-    @Mixin
-    HostConnectOptions.OutputFormat output;
-    @Spec
-    CommandSpec spec;
+    HostConnectOptions.Report connect;
 
     @Override
     public Integer call()
     {
-        final boolean json = output.json();
-        if (connect.nqn == null)
+        final boolean json = connect.json();
+        if (connect.options.nqn == null)
         {
-            connect.nqn = Nqn.DISCOVERY;
+            connect.options.nqn = Nqn.DISCOVERY;
         }
-        final ConnectOptions o = connect.toOptions(host.hostnqn, ConnectOptions.DISCOVERY_PORT, true).nrIoQueues(0);
-        final Discovery.Log log;
-        try (NvmeController c = HostConnectOptions.connect(o))
-        {
-            log = Discovery.readLog(c);
-        }
-        final var out = spec.commandLine().getOut();
+        final Discovery.Log log = connect.admin(ConnectOptions.DISCOVERY_PORT, Discovery::readLog);
+        final var out = connect.out();
         if (json)
         {
             final List<Map<String, Object>> records = new ArrayList<>();

@@ -1,9 +1,6 @@
 package org.nvmeof4j.cli;
 
 import java.util.concurrent.Callable;
-import org.nvmeof4j.host.NvmeController;
-import org.nvmeof4j.host.NvmeException;
-import org.nvmeof4j.host.NvmeTransportException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,9 +10,7 @@ import picocli.CommandLine.Option;
 public final class FlushCommand implements Callable<Integer>
 {
     @Mixin
-    HostConnectOptions connect;
-    @Mixin
-    HostConnectOptions.HostNqnOption host;
+    HostConnectOptions.Connection connect;
     @Option(names = {"--nsid", "--namespace-id"}, paramLabel = "NSID", defaultValue = "1",
         description = "namespace (default ${DEFAULT-VALUE})")
     int nsid;
@@ -23,14 +18,11 @@ public final class FlushCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        try (NvmeController c = HostConnectOptions.connect(connect.toOptions(host.hostnqn, 4420, true)))
+        connect.io("flush", c ->
         {
             c.flushBlocking(nsid);
-        }
-        catch (final NvmeException | NvmeTransportException e)
-        {
-            throw new HostConnectOptions.CliFailure("flush: " + e.getMessage(), e);
-        }
+            return null;
+        });
         System.err.println("NVMe Flush: success");
         return 0;
     }

@@ -1,12 +1,16 @@
 package org.nvmeof4j.cli;
 
+import java.io.PrintWriter;
 import java.time.Duration;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
 import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.host.NvmeException;
 import org.nvmeof4j.host.NvmeTransportException;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * nvme-cli's connection flags, shared by the host commands: {@code -t tcp -a TRADDR -s TRSVCID -n SUBNQN} plus
@@ -87,6 +91,13 @@ public final class HostConnectOptions
         return o;
     }
 
+    /** What a host command does on a connected controller; its result goes back to the command. */
+    @FunctionalInterface
+    interface ControllerWork<T, E extends Exception>
+    {
+        T apply(NvmeController c) throws E;
+    }
+
     /** Connect, with failures turned into one clear line. */
     static NvmeController connect(final ConnectOptions o)
     {
@@ -110,6 +121,67 @@ public final class HostConnectOptions
         CliFailure(final String message, final Throwable cause)
         {
             super(message, cause);
+        }
+    }
+
+    /**
+     * What the nvme-cli style host commands (all but perf) mix in: the connection flags and {@code -q/--hostnqn}, and
+     * a connection made from them for the command's work.
+     */
+    public static class Connection
+    {
+        @Mixin
+        HostConnectOptions options;
+        @Mixin
+        HostNqnOption host;
+
+        /**
+         * Connect with the admin queue only (-n required, {@code defaultPort} without -s), run {@code work} on the
+         * controller and close it. Errors from {@code work} go out as they are.
+         */
+        <T, E extends Exception> T admin(final int defaultPort, final ControllerWork<T, E> work) throws E
+        {
+            try (NvmeController c = connect(options.toOptions(host.hostnqn, defaultPort, true).nrIoQueues(0)))
+            {
+                return work.apply(c);
+            }
+        }
+
+        /**
+         * Connect with I/O queues (-n required, port 4420 without -s), run {@code work} on the controller and close
+         * it. An NVMe status or transport error fails the command as "{@code what}: message".
+         */
+        <T, E extends Exception> T io(final String what, final ControllerWork<T, E> work) throws E
+        {
+            try (NvmeController c = connect(options.toOptions(host.hostnqn, 4420, true)))
+            {
+                return work.apply(c);
+            }
+            catch (final NvmeException | NvmeTransportException e)
+            {
+                throw new CliFailure(what + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** {@link Connection} plus {@code -o/--output-format} and the command's output, for the commands that report. */
+    public static final class Report extends Connection
+    {
+        @Mixin
+        OutputFormat output;
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec command;
+
+        /** @return true for {@code -o json}; a bad format is a usage error. */
+        boolean json()
+        {
+            return output.json();
+        }
+
+        /** @return the command's standard output. */
+        PrintWriter out()
+        {
+            return command.commandLine().getOut();
         }
     }
 

@@ -11,37 +11,20 @@ import org.nvmeof4j.protocol.admin.Identify;
 import org.nvmeof4j.protocol.admin.NamespaceIdList;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code nvmeof4j list-ns}: the active namespace IDs (Identify CNS 02h), as {@code nvme list-ns} prints them. */
 @Command(name = "list-ns", mixinStandardHelpOptions = true, description = "List the active namespaces.")
 public final class ListNsCommand implements Callable<Integer>
 {
     @Mixin
-    HostConnectOptions connect;
-    @Mixin
-    HostConnectOptions.HostNqnOption host;
-    @Mixin
-    HostConnectOptions.OutputFormat output;
-    @Spec
-    CommandSpec spec;
+    HostConnectOptions.Report connect;
 
     @Override
     public Integer call()
     {
-        final boolean json = output.json();
-        final List<Integer> ids = new ArrayList<>();
-        try (NvmeController c = HostConnectOptions.connect(connect.toOptions(host.hostnqn, 4420, true).nrIoQueues(0)))
-        {
-            final ByteBuffer list = c.identify(Identify.CNS_ACTIVE_NAMESPACE_LIST, 0);
-            final int n = NamespaceIdList.count(list, 0);
-            for (int i = 0; i < n; i++)
-            {
-                ids.add(NamespaceIdList.nsid(list, 0, i));
-            }
-        }
-        final var out = spec.commandLine().getOut();
+        final boolean json = connect.json();
+        final List<Integer> ids = connect.admin(4420, ListNsCommand::activeNsids);
+        final var out = connect.out();
         if (json)
         {
             final List<Map<String, Object>> l = new ArrayList<>();
@@ -59,5 +42,17 @@ public final class ListNsCommand implements Callable<Integer>
             out.printf("[%4d]:0x%x%n", i, ids.get(i));
         }
         return 0;
+    }
+
+    private static List<Integer> activeNsids(final NvmeController c)
+    {
+        final List<Integer> ids = new ArrayList<>();
+        final ByteBuffer list = c.identify(Identify.CNS_ACTIVE_NAMESPACE_LIST, 0);
+        final int n = NamespaceIdList.count(list, 0);
+        for (int i = 0; i < n; i++)
+        {
+            ids.add(NamespaceIdList.nsid(list, 0, i));
+        }
+        return ids;
     }
 }

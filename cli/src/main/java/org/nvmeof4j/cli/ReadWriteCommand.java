@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
 import org.nvmeof4j.host.NvmeController;
-import org.nvmeof4j.host.NvmeException;
-import org.nvmeof4j.host.NvmeTransportException;
 import org.nvmeof4j.host.Namespace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,9 +18,7 @@ import picocli.CommandLine.Option;
 public abstract class ReadWriteCommand implements Callable<Integer>
 {
     @Mixin
-    HostConnectOptions connect;
-    @Mixin
-    HostConnectOptions.HostNqnOption host;
+    HostConnectOptions.Connection connect;
     @Option(names = {"--nsid", "--namespace-id"}, paramLabel = "NSID", defaultValue = "1",
         description = "namespace (default ${DEFAULT-VALUE})")
     int nsid;
@@ -44,39 +40,34 @@ public abstract class ReadWriteCommand implements Callable<Integer>
         {
             throw new UsageException("--nsid, --start-block and --block-count must be positive");
         }
-        try (NvmeController c = HostConnectOptions.connect(connect.toOptions(host.hostnqn, 4420, true)))
+        return connect.io(isWrite() ? "write" : "read", this::transfer);
+    }
+
+    private Integer transfer(final NvmeController c) throws IOException
+    {
+        final Namespace ns = c.namespace(nsid);
+        if (ns == null)
         {
-            final Namespace ns = c.namespace(nsid);
-            if (ns == null)
-            {
-                throw new UsageException("namespace " + nsid + " is not active on " + connect.nqn);
-            }
-            final long bytes = blockCount * ns.blockSize();
-            if (bytes > Integer.MAX_VALUE - 8)
-            {
-                throw new UsageException("transfer too large: " + bytes + " bytes");
-            }
-            final ByteBuffer buf = ByteBuffer.allocateDirect((int)bytes);
-            try
-            {
-                if (isWrite())
-                {
-                    readInput(buf);
-                    buf.clear();
-                    c.writeBlocking(nsid, startBlock, (int)blockCount, buf);
-                    System.err.println("write: Success");
-                }
-                else
-                {
-                    c.readBlocking(nsid, startBlock, (int)blockCount, buf);
-                    writeOutput(buf);
-                    System.err.println("read: Success");
-                }
-            }
-            catch (final NvmeException | NvmeTransportException e)
-            {
-                throw new HostConnectOptions.CliFailure((isWrite() ? "write" : "read") + ": " + e.getMessage(), e);
-            }
+            throw new UsageException("namespace " + nsid + " is not active on " + connect.options.nqn);
+        }
+        final long bytes = blockCount * ns.blockSize();
+        if (bytes > Integer.MAX_VALUE - 8)
+        {
+            throw new UsageException("transfer too large: " + bytes + " bytes");
+        }
+        final ByteBuffer buf = ByteBuffer.allocateDirect((int)bytes);
+        if (isWrite())
+        {
+            readInput(buf);
+            buf.clear();
+            c.writeBlocking(nsid, startBlock, (int)blockCount, buf);
+            System.err.println("write: Success");
+        }
+        else
+        {
+            c.readBlocking(nsid, startBlock, (int)blockCount, buf);
+            writeOutput(buf);
+            System.err.println("read: Success");
         }
         return 0;
     }
