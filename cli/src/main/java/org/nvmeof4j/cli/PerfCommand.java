@@ -97,8 +97,8 @@ public final class PerfCommand implements Callable<Integer>
 
     @Option(names = "--host-idle", paramLabel = "MODE", defaultValue = "spin",
         description = "what a perf thread does while it waits for completions: spin (lowest latency, one core per " +
-            "queue, like SPDK), backoff (spin briefly, then block on the socket: robust when cores are shared) or " +
-            "block (default ${DEFAULT-VALUE})")
+            "queue, like SPDK), backoff (spin briefly, then block on the socket) or block (block on the socket at " +
+            "once: steadier QD1 latency when cores are shared, slower on a quiet machine) (default ${DEFAULT-VALUE})")
     String hostIdle;
 
     @Option(names = "--no-progress", description = "no progress line each second")
