@@ -113,11 +113,8 @@ public final class RamBackend implements Backend
     @Override
     public MemoryView newMemoryView()
     {
+        // duplicates are made on first use of a chunk: queues keep one view per request slot
         final ByteBuffer[] views = new ByteBuffer[chunks.length];
-        for (int i = 0; i < views.length; i++)
-        {
-            views[i] = chunks[i].duplicate();
-        }
         return new MemoryView()
         {
             @Override
@@ -125,7 +122,17 @@ public final class RamBackend implements Backend
             {
                 final int c = (int)(offset >>> CHUNK_SHIFT);
                 final int at = (int)(offset & CHUNK_MASK);
-                return at + length <= views[c].capacity() ? views[c] : null;
+                if (at + length > chunks[c].capacity())
+                {
+                    return null;
+                }
+                ByteBuffer v = views[c];
+                if (v == null)
+                {
+                    v = chunks[c].duplicate();
+                    views[c] = v;
+                }
+                return v;
             }
 
             @Override

@@ -79,7 +79,8 @@ public final class TargetQueue extends NvmeTcpConnection
     private static final int COMPARE_CHUNK = 16384;
     private ByteBuffer compareScratch;
     private Namespace[] viewNamespaces;
-    private Backend.MemoryView[] views;
+    /** Per namespace, one memory view per request slot: PDUs of one write batch never share a buffer object. */
+    private Backend.MemoryView[][] views;
     private volatile long lastActivityNanos = System.nanoTime();
     private long nowNanos = System.nanoTime();
 
@@ -499,7 +500,7 @@ public final class TargetQueue extends NvmeTcpConnection
             }
             if (!ddgst)
             {
-                final Backend.MemoryView view = view(r.namespace);
+                final Backend.MemoryView view = view(r);
                 if (view != null && view.writable())
                 {
                     final ByteBuffer b = view.buffer(r.byteOffset, length);
@@ -666,7 +667,7 @@ public final class TargetQueue extends NvmeTcpConnection
         if (qid > 0)
         {
             viewNamespaces = new Namespace[Subsystem.MAX_NSID + 1];
-            views = new Backend.MemoryView[Subsystem.MAX_NSID + 1];
+            views = new Backend.MemoryView[Subsystem.MAX_NSID + 1][];
         }
         r.dw0 = ConnectResponse.success(ctrl.cntlid(), false, false);
         return 0;
@@ -757,7 +758,7 @@ public final class TargetQueue extends NvmeTcpConnection
         final Backend backend = r.namespace.backend();
         if (!ddgst)
         {
-            final Backend.MemoryView view = view(r.namespace);
+            final Backend.MemoryView view = view(r);
             if (view != null)
             {
                 final ByteBuffer b = view.buffer(r.byteOffset, length);
@@ -923,16 +924,30 @@ public final class TargetQueue extends NvmeTcpConnection
         return 0;
     }
 
-    private Backend.MemoryView view(final Namespace ns)
+    /**
+     * The request slot's own view of its namespace's memory: the sender gathers many PDUs into one write, and a
+     * buffer object can describe only one range per write, so views shared between slots would cut the batch at
+     * every repeated buffer (a write syscall every few reads).
+     */
+    private Backend.MemoryView view(final Request r)
     {
+        final Namespace ns = r.namespace;
         final int nsid = ns.nsid();
         if (viewNamespaces[nsid] != ns)
         {
             // first I/O to this namespace on this queue (or it was replaced): one-time allocation
             viewNamespaces[nsid] = ns;
-            views[nsid] = ns.backend().newMemoryView();
+            views[nsid] = new Backend.MemoryView[requests.length];
         }
-        return views[nsid];
+        final Backend.MemoryView[] slots = views[nsid];
+        Backend.MemoryView v = slots[r.index];
+        if (v == null)
+        {
+            // first I/O of this slot to this namespace: one-time allocation
+            v = ns.backend().newMemoryView();
+            slots[r.index] = v;
+        }
+        return v;
     }
 
     // ------------------------------------------------------------------------------------------------------------
