@@ -1,6 +1,7 @@
 package org.nvmeof4j.protocol.pdu;
 
 import java.nio.ByteBuffer;
+import org.nvmeof4j.protocol.nvme.LittleEndian;
 
 /**
  * Flyweight over the 8-byte NVMe/TCP common header (NVMe/TCP 3.6.1) and base of every PDU flyweight.
@@ -150,15 +151,12 @@ public class CommonHeader
 
     protected final int getU16(final int fieldOffset)
     {
-        final int i = offset + fieldOffset;
-        return (buffer.get(i) & 0xFF) | (buffer.get(i + 1) & 0xFF) << 8;
+        return LittleEndian.getU16(buffer, offset + fieldOffset);
     }
 
     protected final void putU16(final int fieldOffset, final int value)
     {
-        final int i = offset + fieldOffset;
-        buffer.put(i, (byte)value);
-        buffer.put(i + 1, (byte)(value >>> 8));
+        LittleEndian.putU16(buffer, offset + fieldOffset, value);
     }
 
     protected final long getU32(final int fieldOffset)
@@ -168,33 +166,23 @@ public class CommonHeader
 
     protected final int getI32(final int fieldOffset)
     {
-        final int i = offset + fieldOffset;
-        return (buffer.get(i) & 0xFF) | (buffer.get(i + 1) & 0xFF) << 8 | (buffer.get(i + 2) & 0xFF) << 16 |
-            (buffer.get(i + 3) & 0xFF) << 24;
+        return LittleEndian.getI32(buffer, offset + fieldOffset);
     }
 
     protected final void putU32(final int fieldOffset, final long value)
     {
-        final int i = offset + fieldOffset;
-        buffer.put(i, (byte)value);
-        buffer.put(i + 1, (byte)(value >>> 8));
-        buffer.put(i + 2, (byte)(value >>> 16));
-        buffer.put(i + 3, (byte)(value >>> 24));
+        LittleEndian.putU32(buffer, offset + fieldOffset, value);
     }
 
     /** Read a little-endian u32 at an absolute index of any buffer. */
     public static long u32(final ByteBuffer buffer, final int index)
     {
-        return ((buffer.get(index) & 0xFF) | (buffer.get(index + 1) & 0xFF) << 8 |
-            (buffer.get(index + 2) & 0xFF) << 16 | (buffer.get(index + 3) & 0xFF) << 24) & 0xFFFF_FFFFL;
+        return LittleEndian.getU32(buffer, index);
     }
 
     /** Write a little-endian u32 at an absolute index of any buffer. */
     public static void u32(final ByteBuffer buffer, final int index, final long value)
     {
-        buffer.put(index, (byte)value);
-        buffer.put(index + 1, (byte)(value >>> 8));
-        buffer.put(index + 2, (byte)(value >>> 16));
-        buffer.put(index + 3, (byte)(value >>> 24));
+        LittleEndian.putU32(buffer, index, value);
     }
 }
