@@ -6,6 +6,7 @@ import org.nvmeof4j.protocol.pdu.CommonHeader;
 import org.nvmeof4j.protocol.pdu.DataPdu;
 import org.nvmeof4j.protocol.pdu.Fes;
 import org.nvmeof4j.protocol.pdu.PduType;
+import org.nvmeof4j.tcp.BufferChannel;
 import org.nvmeof4j.tcp.PduListener;
 import org.nvmeof4j.tcp.PduReceiver;
 import org.nvmeof4j.tcp.PduSender;
@@ -124,7 +125,7 @@ public class ReceivePathBenchmark implements PduListener
         headerLength = DataPdu.HLEN;
         final int pduLength = headerLength + payload + (ddgst ? CommonHeader.DIGEST_LENGTH : 0);
         final ByteBuffer out = ByteBuffer.allocateDirect(pduLength * PDUS);
-        final NullChannel sink = new NullChannel(out);
+        final BufferChannel sink = new BufferChannel(out);
         for (int cid = 0; cid < PDUS; cid++)
         {
             pduOffset[cid] = cid * pduLength;

@@ -8,6 +8,7 @@ import org.nvmeof4j.protocol.nvme.Sqe;
 import org.nvmeof4j.protocol.pdu.CapsulePdu;
 import org.nvmeof4j.protocol.pdu.CommonHeader;
 import org.nvmeof4j.protocol.pdu.PduType;
+import org.nvmeof4j.tcp.BufferChannel;
 import org.nvmeof4j.tcp.PduSender;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,7 +49,7 @@ public class SendPathBenchmark
 
     private final Sqe sqe = new Sqe();
     private final ByteBuffer template = ByteBuffer.allocateDirect(Sqe.LENGTH);
-    private final NullChannel channel = new NullChannel();
+    private final BufferChannel channel = new BufferChannel();
     private ByteBuffer data;
     private PduSender sender;
     private int cid;

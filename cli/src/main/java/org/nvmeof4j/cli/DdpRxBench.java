@@ -70,7 +70,7 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
         final int pdus = (ioSize + chunk - 1) / chunk;
         final long per = (long)pdus * (24 + ddgst4(ddgst)) + ioSize + 24;
         final ByteBuffer out = ByteBuffer.allocateDirect((int)(per * reads));
-        final Sink sink = new Sink(out);
+        final org.nvmeof4j.tcp.BufferChannel sink = new org.nvmeof4j.tcp.BufferChannel(out);
         final DataPdu pdu = new DataPdu();
         for (int r = 0; r < reads; r++)
         {
@@ -414,52 +414,6 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
 
         @Override
         public void onPduDataComplete(final PduReceiver r, final PduType t, final ByteBuffer h, final boolean ok)
-        {
-        }
-    }
-
-    private static final class Sink implements java.nio.channels.GatheringByteChannel
-    {
-        private final ByteBuffer out;
-
-        Sink(final ByteBuffer out)
-        {
-            this.out = out;
-        }
-
-        @Override
-        public long write(final ByteBuffer[] srcs, final int offset, final int length)
-        {
-            long n = 0;
-            for (int i = offset; i < offset + length; i++)
-            {
-                n += write(srcs[i]);
-            }
-            return n;
-        }
-
-        @Override
-        public long write(final ByteBuffer[] srcs)
-        {
-            return write(srcs, 0, srcs.length);
-        }
-
-        @Override
-        public int write(final ByteBuffer src)
-        {
-            final int n = src.remaining();
-            out.put(src);
-            return n;
-        }
-
-        @Override
-        public boolean isOpen()
-        {
-            return true;
-        }
-
-        @Override
-        public void close()
         {
         }
     }

@@ -1,31 +1,32 @@
-package org.nvmeof4j.bench;
+package org.nvmeof4j.tcp;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 
 /**
  * A gathering channel that takes every byte offered and drops it (or, with a capture buffer, appends it there): the
- * socket stand-in of the send-path benchmark and of the encoders that prepare receive streams. Allocates nothing.
+ * socket stand-in for encoding PDUs into memory with a {@link PduSender} (benchmarks, receive-path drivers, tools).
+ * Allocates nothing.
  */
-final class NullChannel implements GatheringByteChannel
+public final class BufferChannel implements GatheringByteChannel
 {
     private final ByteBuffer capture;
     private long bytes;
 
     /** A channel that discards. */
-    NullChannel()
+    public BufferChannel()
     {
         this(null);
     }
 
     /** A channel that appends what it is given to {@code capture} (relative puts); null to discard. */
-    NullChannel(final ByteBuffer capture)
+    public BufferChannel(final ByteBuffer capture)
     {
         this.capture = capture;
     }
 
     /** @return bytes written since creation. */
-    long bytes()
+    public long bytes()
     {
         return bytes;
     }
