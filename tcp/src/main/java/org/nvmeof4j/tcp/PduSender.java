@@ -17,7 +17,10 @@ import org.nvmeof4j.protocol.pdu.PduType;
  * digests. ICReq/ICResp/TermReq go out byte-exact with {@link #commitRaw}.
  *
  * <p>The data buffer is not copied: it must stay unchanged until the PDU is on the wire ({@link SentListener}
- * tells when). Its position and limit are used while writing and restored afterwards. Header buffers are
+ * tells when). Its position and limit are used while writing and restored afterwards, so one buffer object can
+ * describe only one range per write: PDUs queued together go out in one {@code writev} only if their data buffers
+ * are distinct objects (give each request slot its own view, e.g. a {@code duplicate()} made once; sharing one view
+ * cut a target's read batches into a {@code writev} per few PDUs and halved its IOPS). Header buffers are
  * preallocated direct memory; the ring grows (rarely, never in steady state) when more PDUs are queued than it
  * holds. Not thread-safe.
  */
