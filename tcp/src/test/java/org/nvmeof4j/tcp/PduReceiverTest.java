@@ -154,33 +154,8 @@ class PduReceiverTest
 
     private static PduReceiver hostAfterIc(final RecordingListener l, final boolean hdgst, final boolean ddgst)
     {
-        final PduReceiver rx = new PduReceiver(PduReceiver.Role.HOST, new PduListener()
-        {
-            @Override
-            public void onPduHeader(final PduReceiver r, final PduType type, final ByteBuffer header, final int n)
-            {
-                l.onPduHeader(r, type, header, n);
-                if (type == PduType.IC_RESP)
-                {
-                    r.connectionInitialized(hdgst, ddgst, 0);
-                }
-            }
-
-            @Override
-            public void onPduDataComplete(final PduReceiver r, final PduType type, final ByteBuffer header,
-                final boolean ok)
-            {
-                l.onPduDataComplete(r, type, header, ok);
-            }
-
-            @Override
-            public void onFatalError(final Fes fes, final long fei, final ByteBuffer header, final int len,
-                final String reason)
-            {
-                l.onFatalError(fes, fei, header, len, reason);
-            }
-        });
-        return rx;
+        l.hook = RecordingListener.initializeOnIc(hdgst, ddgst);
+        return new PduReceiver(PduReceiver.Role.HOST, l);
     }
 
     @Test
@@ -336,31 +311,8 @@ class PduReceiverTest
         final Wire w = new Wire().icReq().digests(true, true, 0);
         w.capsuleCmd(pattern(4096, 3));
         w.capsuleCmd(null);
-        final RecordingListener l = new RecordingListener();
-        final PduReceiver rx = new PduReceiver(PduReceiver.Role.CONTROLLER, new PduListener()
-        {
-            @Override
-            public void onPduHeader(final PduReceiver r, final PduType t, final ByteBuffer h, final int n)
-            {
-                l.onPduHeader(r, t, h, n);
-                if (t == PduType.IC_REQ)
-                {
-                    r.connectionInitialized(true, true, 0);
-                }
-            }
-
-            @Override
-            public void onPduDataComplete(final PduReceiver r, final PduType t, final ByteBuffer h, final boolean ok)
-            {
-                l.onPduDataComplete(r, t, h, ok);
-            }
-
-            @Override
-            public void onFatalError(final Fes f, final long fei, final ByteBuffer h, final int n, final String why)
-            {
-                l.onFatalError(f, fei, h, n, why);
-            }
-        });
+        final RecordingListener l = new RecordingListener(RecordingListener.initializeOnIc(true, true));
+        final PduReceiver rx = new PduReceiver(PduReceiver.Role.CONTROLLER, l);
         feed(rx, w.bytes(), 200, 201);
         assertThat(l.events).containsExactly("IC_REQ:0", "CAPSULE_CMD:4096", "CAPSULE_CMD:data:ok",
             "CAPSULE_CMD:0");
@@ -499,32 +451,16 @@ class PduReceiverTest
     {
         final Wire w = new Wire().digests(false, false, 0);
         w.c2hData(1, 1 << 30, pattern(512, 1), CommonHeader.FLAG_LAST_PDU);
-        final RecordingListener inner = new RecordingListener();
-        final PduReceiver rx = new PduReceiver(PduReceiver.Role.HOST, new PduListener()
+        final RecordingListener inner = new RecordingListener((r, t, h, n) ->
         {
-            @Override
-            public void onPduHeader(final PduReceiver r, final PduType t, final ByteBuffer h, final int n)
+            if (new DataPdu().wrap(h, 0).datao() + n > 4096)
             {
-                if (new DataPdu().wrap(h, 0).datao() + n > 4096)
-                {
-                    r.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "DATAO beyond the command");
-                    return;
-                }
-                inner.onPduHeader(r, t, h, n);
+                r.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "DATAO beyond the command");
+                return false;
             }
-
-            @Override
-            public void onPduDataComplete(final PduReceiver r, final PduType t, final ByteBuffer h, final boolean ok)
-            {
-                inner.onPduDataComplete(r, t, h, ok);
-            }
-
-            @Override
-            public void onFatalError(final Fes f, final long fei, final ByteBuffer h, final int n, final String why)
-            {
-                inner.onFatalError(f, fei, h, n, why);
-            }
+            return true;
         });
+        final PduReceiver rx = new PduReceiver(PduReceiver.Role.HOST, inner);
         rx.connectionInitialized(false, false, 0);
         feed(rx, w.bytes());
         assertThat(inner.fes).isEqualTo(Fes.DATA_TRANSFER_OUT_OF_RANGE);
@@ -561,29 +497,15 @@ class PduReceiverTest
     {
         final ByteBuffer ic = ByteBuffer.allocate(128);
         new IcReqPdu().wrap(ic, 0).encode(0, false, false, 0).pfv(1);
-        final RecordingListener inner = new RecordingListener();
-        final PduReceiver rx = new PduReceiver(PduReceiver.Role.CONTROLLER, new PduListener()
+        final RecordingListener inner = new RecordingListener((r, t, h, n) ->
         {
-            @Override
-            public void onPduHeader(final PduReceiver r, final PduType t, final ByteBuffer h, final int n)
+            if (new IcReqPdu().wrap(h, 0).pfv() != 0)
             {
-                if (new IcReqPdu().wrap(h, 0).pfv() != 0)
-                {
-                    r.fatal(Fes.UNSUPPORTED_PARAMETER, IcReqPdu.PFV_OFFSET, "PFV");
-                }
+                r.fatal(Fes.UNSUPPORTED_PARAMETER, IcReqPdu.PFV_OFFSET, "PFV");
             }
-
-            @Override
-            public void onPduDataComplete(final PduReceiver r, final PduType t, final ByteBuffer h, final boolean ok)
-            {
-            }
-
-            @Override
-            public void onFatalError(final Fes f, final long fei, final ByteBuffer h, final int n, final String why)
-            {
-                inner.onFatalError(f, fei, h, n, why);
-            }
+            return false;
         });
+        final PduReceiver rx = new PduReceiver(PduReceiver.Role.CONTROLLER, inner);
         feed(rx, ic.array());
         assertThat(inner.fes).isEqualTo(Fes.UNSUPPORTED_PARAMETER);
         assertThat(inner.fei).isEqualTo(8);
