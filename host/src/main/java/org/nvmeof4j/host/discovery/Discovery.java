@@ -7,8 +7,9 @@ import java.util.List;
 import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.host.NvmeTransportException;
+import org.nvmeof4j.protocol.admin.DiscoveryLogPage;
+import org.nvmeof4j.protocol.admin.GetLogPage;
 import org.nvmeof4j.protocol.fabrics.Nqn;
-import org.nvmeof4j.protocol.nvme.LittleEndian;
 
 /**
  * Reads the Discovery Log Page of a discovery controller, whole and consistent, as {@code nvme discover} does:
@@ -18,9 +19,9 @@ import org.nvmeof4j.protocol.nvme.LittleEndian;
 public final class Discovery
 {
     /** Log identifier of the Discovery Log Page. */
-    public static final int LID_DISCOVERY = 0x70;
+    public static final int LID_DISCOVERY = GetLogPage.LID_DISCOVERY;
     /** Header length. */
-    public static final int HEADER_LENGTH = 1024;
+    public static final int HEADER_LENGTH = DiscoveryLogPage.LENGTH;
     private static final int MAX_RETRIES = 10;
 
     private Discovery()
@@ -75,30 +76,31 @@ public final class Discovery
     /** Read the whole log from a connected discovery controller. */
     public static Log readLog(final NvmeController c)
     {
+        final DiscoveryLogPage page = new DiscoveryLogPage();
         for (int attempt = 0; attempt < MAX_RETRIES; attempt++)
         {
             final ByteBuffer head = c.getLogPage(LID_DISCOVERY, 0, 0, HEADER_LENGTH);
-            final long genctr = LittleEndian.getI64(head, 0);
-            final long numrec = LittleEndian.getI64(head, 8);
+            final long genctr = page.wrap(head, 0).genctr();
+            final long numrec = page.numrec();
             if (numrec < 0 || numrec > 65536)
             {
                 throw new NvmeTransportException("discovery log with " + numrec + " records");
             }
-            final int length = HEADER_LENGTH + (int)numrec * DiscoveryLogEntry.LENGTH;
+            final int length = (int)DiscoveryLogPage.pageLength(numrec);
             final ByteBuffer log = numrec == 0 ? head : c.getLogPage(LID_DISCOVERY, 0, 0, length);
             final ByteBuffer again = numrec == 0 ? head : c.getLogPage(LID_DISCOVERY, 0, 0, HEADER_LENGTH);
-            final long genctr2 = LittleEndian.getI64(log, 0);
-            final long genctr3 = LittleEndian.getI64(again, 0);
-            if (genctr != genctr2 || genctr2 != genctr3 || LittleEndian.getI64(log, 8) != numrec)
+            final long genctr3 = page.wrap(again, 0).genctr();
+            page.wrap(log, 0);
+            if (genctr != page.genctr() || page.genctr() != genctr3 || page.numrec() != numrec)
             {
                 continue;
             }
             final List<DiscoveryLogEntry> entries = new ArrayList<>((int)numrec);
             for (int i = 0; i < numrec; i++)
             {
-                entries.add(DiscoveryLogEntry.decode(log, HEADER_LENGTH + i * DiscoveryLogEntry.LENGTH));
+                entries.add(DiscoveryLogEntry.decode(log, (int)DiscoveryLogPage.entryOffset(i)));
             }
-            return new Log(genctr, LittleEndian.getU16(log, 16), Collections.unmodifiableList(entries));
+            return new Log(genctr, page.recfmt(), Collections.unmodifiableList(entries));
         }
         throw new NvmeTransportException("discovery log kept changing while being read (" + MAX_RETRIES +
             " attempts)");

@@ -1,9 +1,6 @@
 package org.nvmeof4j.host.discovery;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import org.nvmeof4j.protocol.fabrics.Nqn;
-import org.nvmeof4j.protocol.nvme.LittleEndian;
 
 /**
  * One 1024-byte Discovery Log Page entry (NVMe over Fabrics 1.1, Figure 38 / NVMe Base 2.0, Get Log Page 70h).
@@ -13,48 +10,24 @@ public record DiscoveryLogEntry(
     String subnqn, String traddr, int sectype)
 {
     /** Entry length. */
-    public static final int LENGTH = 1024;
+    public static final int LENGTH = org.nvmeof4j.protocol.admin.DiscoveryLogEntry.LENGTH;
     /** TRTYPE: TCP. */
-    public static final int TRTYPE_TCP = 3;
+    public static final int TRTYPE_TCP = org.nvmeof4j.protocol.admin.DiscoveryLogEntry.TRTYPE_TCP;
     /** SUBTYPE: a referral to another discovery service. */
-    public static final int SUBTYPE_REFERRAL = 1;
+    public static final int SUBTYPE_REFERRAL = org.nvmeof4j.protocol.admin.DiscoveryLogEntry.SUBTYPE_REFERRAL;
     /** SUBTYPE: an NVM subsystem. */
-    public static final int SUBTYPE_NVM = 2;
+    public static final int SUBTYPE_NVM = org.nvmeof4j.protocol.admin.DiscoveryLogEntry.SUBTYPE_NVME;
     /** SUBTYPE: the current discovery subsystem. */
-    public static final int SUBTYPE_CURRENT_DISCOVERY = 3;
+    public static final int SUBTYPE_CURRENT_DISCOVERY =
+        org.nvmeof4j.protocol.admin.DiscoveryLogEntry.SUBTYPE_CURRENT_DISCOVERY;
 
-    /** Decode the entry at {@code index} of {@code buf}. */
+    /** Decode the entry at {@code index} of {@code buf} (through the protocol module's flyweight). */
     public static DiscoveryLogEntry decode(final ByteBuffer buf, final int index)
     {
-        return new DiscoveryLogEntry(
-            LittleEndian.getU8(buf, index),
-            LittleEndian.getU8(buf, index + 1),
-            LittleEndian.getU8(buf, index + 2),
-            LittleEndian.getU8(buf, index + 3),
-            LittleEndian.getU16(buf, index + 4),
-            LittleEndian.getU16(buf, index + 6),
-            LittleEndian.getU16(buf, index + 8),
-            LittleEndian.getU16(buf, index + 10),
-            ascii(buf, index + 32, 32),
-            Nqn.read(buf, index + 256, Nqn.FIELD_LENGTH),
-            ascii(buf, index + 512, 256),
-            LittleEndian.getU8(buf, index + 768));
-    }
-
-    private static String ascii(final ByteBuffer buf, final int index, final int length)
-    {
-        final byte[] b = new byte[length];
-        int n = 0;
-        for (int i = 0; i < length; i++)
-        {
-            final byte c = buf.get(index + i);
-            if (c == 0)
-            {
-                break;
-            }
-            b[n++] = c;
-        }
-        return new String(b, 0, n, StandardCharsets.US_ASCII).trim();
+        final org.nvmeof4j.protocol.admin.DiscoveryLogEntry e =
+            new org.nvmeof4j.protocol.admin.DiscoveryLogEntry().wrap(buf, index);
+        return new DiscoveryLogEntry(e.trtype(), e.adrfam(), e.subtype(), e.treq(), e.portid(), e.cntlid(),
+            e.asqsz(), e.eflags(), e.trsvcid(), e.subnqn(), e.traddr(), e.sectype());
     }
 
     public boolean isReferral()
