@@ -1,15 +1,14 @@
 package org.nvmeof4j.ddp;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.GatheringByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nvmeof4j.protocol.pdu.CommonHeader;
 import org.nvmeof4j.protocol.pdu.DataPdu;
 import org.nvmeof4j.protocol.pdu.PduType;
+import org.nvmeof4j.tcp.BufferChannel;
 import org.nvmeof4j.tcp.PduSender;
 
 /**
@@ -58,7 +57,14 @@ final class C2hStream
         }
         final PduSender sender = new PduSender(16, null);
         sender.connectionInitialized(hdgst, ddgst, cpda);
-        final Sink sink = new Sink();
+        // room for every payload byte plus, per PDU, the largest header, digests and CPDA pad, and one CapsuleResp
+        long room = 0;
+        for (final Read rd : reads)
+        {
+            room += rd.data.length + (rd.data.length / 512 + 2) * 256L;
+        }
+        final ByteBuffer capture = ByteBuffer.allocate(Math.toIntExact(room));
+        final BufferChannel sink = new BufferChannel(capture);
         final List<Read> active = new ArrayList<>();
         int next = 0;
         while (next < reads.size() || !active.isEmpty())
@@ -72,7 +78,7 @@ final class C2hStream
             final boolean last = rd.sent + chunk == rd.data.length;
             final boolean success = last && r.nextInt(3) == 0;
             final int flags = (last ? CommonHeader.FLAG_LAST_PDU : 0) | (success ? CommonHeader.FLAG_SUCCESS : 0);
-            final long start = sink.out.size();
+            final long start = sink.bytes();
             new DataPdu().wrap(sender.claimHeader(), 0)
                 .encode(PduType.C2H_DATA, flags, 0, 0, rd.cid, 0, rd.sent, chunk);
             sender.commit(ByteBuffer.wrap(rd.data), rd.sent, chunk, PduSender.NO_TOKEN);
@@ -100,7 +106,8 @@ final class C2hStream
                 active.remove(rd);
             }
         }
-        bytes = sink.out.toByteArray();
+        bytes = new byte[capture.position()];
+        capture.flip().get(bytes);
     }
 
     long totalRegisteredBytes()
@@ -116,7 +123,7 @@ final class C2hStream
         return n;
     }
 
-    private static void flush(final PduSender sender, final Sink sink)
+    private static void flush(final PduSender sender, final BufferChannel sink)
     {
         try
         {
@@ -128,49 +135,6 @@ final class C2hStream
         catch (final IOException e)
         {
             throw new AssertionError(e);
-        }
-    }
-
-    static final class Sink implements GatheringByteChannel
-    {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        @Override
-        public long write(final ByteBuffer[] srcs, final int offset, final int length)
-        {
-            long n = 0;
-            for (int i = offset; i < offset + length; i++)
-            {
-                n += write(srcs[i]);
-            }
-            return n;
-        }
-
-        @Override
-        public long write(final ByteBuffer[] srcs)
-        {
-            return write(srcs, 0, srcs.length);
-        }
-
-        @Override
-        public int write(final ByteBuffer src)
-        {
-            final int n = src.remaining();
-            final byte[] b = new byte[n];
-            src.get(b);
-            out.write(b, 0, n);
-            return n;
-        }
-
-        @Override
-        public boolean isOpen()
-        {
-            return true;
-        }
-
-        @Override
-        public void close()
-        {
         }
     }
 }
