@@ -162,26 +162,9 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
             writer.setDaemon(true);
             final PduReceiver rx = new PduReceiver(PduReceiver.Role.HOST, this);
             rx.connectionInitialized(false, ddgst, 0);
-            final SegmentSource source;
             connection = new BenchConnection(client);
             client.configureBlocking(true); // the measured thread sleeps in read: its CPU time is real work
-            if (soft)
-            {
-                device = new SoftDdpDevice("rxbench");
-                if (!device.skAdd(connection, UlpDdpConfig.of(0, false, ddgst, depth, 1, -1), this))
-                {
-                    throw new IllegalStateException("skAdd failed");
-                }
-                source = connection.segmentSource();
-                for (int c = 0; c < depth; c++)
-                {
-                    setup(c);
-                }
-            }
-            else
-            {
-                source = new SocketSegmentSource();
-            }
+            final SegmentSource source = source(soft);
             final var mx = ManagementFactory.getThreadMXBean();
             writer.start();
             final long cpu0 = mx.getCurrentThreadCpuTime();
@@ -202,6 +185,26 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
         }
     }
 
+    /** The receive path under test on {@link #connection}: the soft device's context with every CID set up, or plain. */
+    private SegmentSource source(final boolean soft)
+    {
+        if (!soft)
+        {
+            return new SocketSegmentSource();
+        }
+        device = new SoftDdpDevice("rxbench");
+        if (!device.skAdd(connection, UlpDdpConfig.of(0, false, ddgst, depth, 1, -1), this))
+        {
+            throw new IllegalStateException("skAdd failed");
+        }
+        final SegmentSource source = connection.segmentSource();
+        for (int c = 0; c < depth; c++)
+        {
+            setup(c);
+        }
+        return source;
+    }
+
     private long[] runInMemory(final boolean soft, final long targetBytes) throws Exception
     {
         final int reads = (int)Math.max(depth * 4L, Math.min(1L << 16, (64L << 20) / ioSize));
@@ -212,24 +215,7 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
         final PduReceiver rx = new PduReceiver(PduReceiver.Role.HOST, this);
         rx.connectionInitialized(false, ddgst, 0);
         connection = new BenchConnection(SocketChannel.open());
-        final SegmentSource source;
-        if (soft)
-        {
-            device = new SoftDdpDevice("rxbench");
-            if (!device.skAdd(connection, UlpDdpConfig.of(0, false, ddgst, depth, 1, -1), this))
-            {
-                throw new IllegalStateException("skAdd failed");
-            }
-            source = connection.segmentSource();
-            for (int c = 0; c < depth; c++)
-            {
-                setup(c);
-            }
-        }
-        else
-        {
-            source = new SocketSegmentSource();
-        }
+        final SegmentSource source = source(soft);
         final var mx = ManagementFactory.getThreadMXBean();
         final long cpu0 = mx.getCurrentThreadCpuTime();
         final long t0 = System.nanoTime();
