@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.nvmeof4j.protocol.admin.DiscoveryLogEntry;
+import org.nvmeof4j.protocol.admin.DiscoveryLogPage;
 import org.nvmeof4j.protocol.fabrics.Nqn;
 import org.nvmeof4j.protocol.nvme.FixedStrings;
 import org.nvmeof4j.protocol.nvme.LittleEndian;
@@ -20,14 +22,9 @@ import org.nvmeof4j.target.subsystem.Subsystem;
  */
 public final class LogPages
 {
-    public static final int DISCOVERY_HEADER = 1024;
-    public static final int DISCOVERY_ENTRY = 1024;
-    /** TRTYPE 3: TCP. */
-    public static final int TRTYPE_TCP = 3;
-    public static final int SUBTYPE_NVM = 2;
-    public static final int SUBTYPE_CURRENT_DISCOVERY = 3;
     /** TREQ: secure channel not specified; SQ flow control disable supported (bit 2). */
-    public static final int TREQ = 0x04;
+    public static final int TREQ =
+        DiscoveryLogEntry.TREQ_SECURE_CHANNEL_NOT_SPECIFIED | DiscoveryLogEntry.TREQ_DISABLE_SQ_FLOW_CONTROL;
     /** Admin max SQ size reported in the discovery entries (ASQSZ). */
     public static final int ASQSZ = 32;
 
@@ -89,41 +86,40 @@ public final class LogPages
             {
                 if (l.serves(s))
                 {
-                    entries.add(new Entry(SUBTYPE_NVM, s.nqn(), l));
+                    entries.add(new Entry(DiscoveryLogEntry.SUBTYPE_NVME, s.nqn(), l));
                 }
             }
         }
         for (final Listener l : target.listeners())
         {
-            entries.add(new Entry(SUBTYPE_CURRENT_DISCOVERY, Nqn.DISCOVERY, l));
+            entries.add(new Entry(DiscoveryLogEntry.SUBTYPE_CURRENT_DISCOVERY, Nqn.DISCOVERY, l));
         }
-        final byte[] page = new byte[DISCOVERY_HEADER + DISCOVERY_ENTRY * entries.size()];
+        final byte[] page = new byte[(int)DiscoveryLogPage.pageLength(entries.size())];
         final ByteBuffer b = ByteBuffer.wrap(page);
-        LittleEndian.putI64(b, 0, target.discoveryGeneration());
-        LittleEndian.putI64(b, 8, entries.size());
-        LittleEndian.putU16(b, 16, 0);
+        new DiscoveryLogPage().wrap(b, 0).genctr(target.discoveryGeneration()).numrec(entries.size()).recfmt(0);
+        final DiscoveryLogEntry entry = new DiscoveryLogEntry();
         final InetSocketAddress local = queue.localAddress();
         for (int i = 0; i < entries.size(); i++)
         {
             final Entry e = entries.get(i);
-            final int at = DISCOVERY_HEADER + DISCOVERY_ENTRY * i;
             InetAddress addr = e.listener.address().getAddress();
             if (addr.isAnyLocalAddress() && local != null)
             {
                 addr = local.getAddress();
             }
-            b.put(at, (byte)TRTYPE_TCP);
-            b.put(at + 1, (byte)(addr instanceof Inet6Address ? 2 : 1));
-            b.put(at + 2, (byte)e.subtype);
-            b.put(at + 3, (byte)TREQ);
-            LittleEndian.putU16(b, at + 4, e.listener.portId());
-            LittleEndian.putU16(b, at + 6, 0xFFFF); // CNTLID: dynamic
-            LittleEndian.putU16(b, at + 8, ASQSZ);
-            LittleEndian.putU16(b, at + 10, 0);     // EFLAGS
-            FixedStrings.writeSpacePadded(b, at + 32, 32, Integer.toString(e.listener.port()));
-            Nqn.write(b, at + 256, Nqn.FIELD_LENGTH, e.nqn);
-            FixedStrings.writeSpacePadded(b, at + 512, 256, addr.getHostAddress());
-            b.put(at + 768, (byte)0);               // TSAS SECTYPE: none
+            entry.wrapEntry(b, 0, i)
+                .trtype(DiscoveryLogEntry.TRTYPE_TCP)
+                .adrfam(addr instanceof Inet6Address ? DiscoveryLogEntry.ADRFAM_IPV6 : DiscoveryLogEntry.ADRFAM_IPV4)
+                .subtype(e.subtype)
+                .treq(TREQ)
+                .portid(e.listener.portId())
+                .cntlid(0xFFFF) // dynamic
+                .asqsz(ASQSZ)
+                .eflags(0)
+                .trsvcid(Integer.toString(e.listener.port()))
+                .subnqn(e.nqn)
+                .traddr(addr.getHostAddress())
+                .sectype(DiscoveryLogEntry.SECTYPE_NONE);
         }
         return page;
     }
