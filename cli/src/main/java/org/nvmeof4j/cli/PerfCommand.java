@@ -156,7 +156,6 @@ public final class PerfCommand implements Callable<Integer>
         Target target = null;
         if (embedded)
         {
-            final IdleStrategy strategy = IdleStrategy.parse(idle);
             final long ramBytes = Math.max(64L << 20, Math.min(rangeMib, 256) << 20);
             target = Target.builder().listen("127.0.0.1", 0).pollers(Math.min(queues, 2))
                 .idleStrategy(() -> IdleStrategy.parse(idle))
@@ -166,14 +165,10 @@ public final class PerfCommand implements Callable<Integer>
             connect.traddr = "127.0.0.1";
             connect.trsvcid = target.boundPort();
             connect.nqn = TargetCommand.DEFAULT_NQN;
-            if (strategy == null)
-            {
-                throw new IllegalStateException();
-            }
         }
         if (depth >= connect.queueSize)
         {
-            connect.queueSize = Math.min(1024, Integer.highestOneBit(depth) * 2 + 0);
+            connect.queueSize = Math.min(1024, Integer.highestOneBit(depth) * 2);
             if (depth >= connect.queueSize)
             {
                 throw new UsageException("-q must be below --queue-size");
