@@ -3,6 +3,11 @@ package org.nvmeof4j.target.controller;
 import java.nio.ByteBuffer;
 import java.util.UUID;
 import java.util.function.IntConsumer;
+import org.nvmeof4j.protocol.admin.AsyncEvent;
+import org.nvmeof4j.protocol.admin.Features;
+import org.nvmeof4j.protocol.admin.GetLogPage;
+import org.nvmeof4j.protocol.admin.Identify;
+import org.nvmeof4j.protocol.admin.NamespaceIdDescriptors;
 import org.nvmeof4j.protocol.fabrics.ControllerRegisters;
 import org.nvmeof4j.protocol.fabrics.FabricsCommand;
 import org.nvmeof4j.protocol.nvme.LittleEndian;
@@ -34,20 +39,6 @@ public final class Controller
     public static final int AER_LIMIT = 4;
     /** Keep-alive granularity we report (KAS, units of 100 ms). */
     public static final int KAS = 10;
-
-    static final int FEAT_POWER_MANAGEMENT = 0x02;
-    static final int FEAT_TEMPERATURE_THRESHOLD = 0x04;
-    static final int FEAT_ERROR_RECOVERY = 0x05;
-    static final int FEAT_VOLATILE_WRITE_CACHE = 0x06;
-    static final int FEAT_NUMBER_OF_QUEUES = 0x07;
-    static final int FEAT_INTERRUPT_COALESCING = 0x08;
-    static final int FEAT_INTERRUPT_VECTOR_CONFIG = 0x09;
-    static final int FEAT_WRITE_ATOMICITY = 0x0A;
-    static final int FEAT_ASYNC_EVENT_CONFIG = 0x0B;
-    static final int FEAT_KEEP_ALIVE_TIMER = 0x0F;
-
-    /** AEC bit 8: Namespace Attribute Notices. */
-    static final int AEC_NS_ATTR = 1 << 8;
 
     private final Target target;
     private final Subsystem subsystem;
@@ -377,13 +368,12 @@ public final class Controller
 
     private int identify(final Request r)
     {
-        final int cns = r.sqe.cdw10() & 0xFF;
         final int nsid = r.sqe.nsid();
         final ByteBuffer b = r.staging(IdentifyData.LENGTH);
         LittleEndian.fill(b, 0, IdentifyData.LENGTH, 0);
-        switch (cns)
+        switch (Identify.cns(r.sqe))
         {
-            case 0x00: // Identify Namespace
+            case Identify.CNS_NAMESPACE:
             {
                 if (isDiscovery())
                 {
@@ -400,10 +390,10 @@ public final class Controller
                 }
                 break; // an inactive NSID returns zeroes
             }
-            case 0x01:
+            case Identify.CNS_CONTROLLER:
                 IdentifyData.controller(b, this, target);
                 break;
-            case 0x02: // Active Namespace ID list
+            case Identify.CNS_ACTIVE_NAMESPACE_LIST:
             {
                 if (isDiscovery())
                 {
@@ -423,7 +413,7 @@ public final class Controller
                 }
                 break;
             }
-            case 0x03: // Namespace Identification Descriptor list
+            case Identify.CNS_NAMESPACE_ID_DESCRIPTORS:
             {
                 final Namespace ns = isDiscovery() ? null : subsystem.namespace(nsid);
                 if (ns == null)
@@ -433,10 +423,9 @@ public final class Controller
                 IdentifyData.namespaceDescriptors(b, ns);
                 break;
             }
-            case 0x05: // I/O Command Set specific Identify Namespace
+            case Identify.CNS_CS_NAMESPACE:
             {
-                final int csi = r.sqe.cdw11() >>> 24;
-                if (isDiscovery() || csi != 0)
+                if (isDiscovery() || Identify.csi(r.sqe) != NamespaceIdDescriptors.CSI_NVM)
                 {
                     return NvmeStatus.INVALID_FIELD.status();
                 }
@@ -446,10 +435,9 @@ public final class Controller
                 }
                 break; // nothing NVM-specific beyond the common structure
             }
-            case 0x06: // I/O Command Set specific Identify Controller, NVM: no extra limits (all zero)
+            case Identify.CNS_CS_CONTROLLER: // NVM: no extra limits (all zero)
             {
-                final int csi = r.sqe.cdw11() >>> 24;
-                if (isDiscovery() || csi != 0)
+                if (isDiscovery() || Identify.csi(r.sqe) != NamespaceIdDescriptors.CSI_NVM)
                 {
                     return NvmeStatus.INVALID_FIELD.status();
                 }
@@ -464,32 +452,28 @@ public final class Controller
 
     private int getLogPage(final TargetQueue queue, final Request r)
     {
-        final int cdw10 = r.sqe.cdw10();
-        final int lid = cdw10 & 0xFF;
-        final boolean rae = (cdw10 & (1 << 15)) != 0;
-        final long numd = ((long)(r.sqe.cdw11() & 0xFFFF) << 16 | (cdw10 >>> 16)) + 1;
-        final long length = numd * 4;
-        final long offset = (r.sqe.cdw12() & 0xFFFF_FFFFL) | ((long)r.sqe.cdw13() << 32);
+        final long length = GetLogPage.numberOfBytes(r.sqe);
+        final long offset = GetLogPage.offset(r.sqe);
         if (length > target.maxTransferSize() || (offset & 3) != 0)
         {
             return NvmeStatus.INVALID_FIELD.status();
         }
         final byte[] page;
-        switch (lid)
+        switch (GetLogPage.lid(r.sqe))
         {
-            case 0x01: // Error Information: no errors recorded
+            case GetLogPage.LID_ERROR_INFORMATION: // no errors recorded
                 page = new byte[64];
                 break;
-            case 0x02: // SMART / Health Information
+            case GetLogPage.LID_SMART_HEALTH:
                 page = LogPages.smart();
                 break;
-            case 0x03: // Firmware Slot Information
+            case GetLogPage.LID_FIRMWARE_SLOT:
                 page = LogPages.firmwareSlot(target.firmwareRevision());
                 break;
-            case 0x04: // Changed Namespace List
-                page = changedNamespaceList(rae);
+            case GetLogPage.LID_CHANGED_NAMESPACE_LIST:
+                page = changedNamespaceList(GetLogPage.rae(r.sqe));
                 break;
-            case 0x70: // Discovery
+            case GetLogPage.LID_DISCOVERY:
                 if (!isDiscovery())
                 {
                     return NvmeStatus.INVALID_LOG_PAGE.status();
@@ -541,16 +525,14 @@ public final class Controller
 
     private int setFeatures(final Request r)
     {
-        final int cdw10 = r.sqe.cdw10();
-        final int fid = cdw10 & 0xFF;
-        if (cdw10 < 0)
+        if (Features.save(r.sqe))
         {
             return NvmeStatus.FEATURE_NOT_SAVEABLE.status();
         }
         final int cdw11 = r.sqe.cdw11();
-        switch (fid)
+        switch (Features.fid(r.sqe))
         {
-            case FEAT_NUMBER_OF_QUEUES:
+            case Features.FID_NUMBER_OF_QUEUES:
             {
                 if (isDiscovery())
                 {
@@ -573,20 +555,20 @@ public final class Controller
                 r.dw0 = (nrIoQueues - 1) | (nrIoQueues - 1) << 16;
                 return 0;
             }
-            case FEAT_ASYNC_EVENT_CONFIG:
+            case Features.FID_ASYNC_EVENT_CONFIGURATION:
                 aec = cdw11;
                 return 0;
-            case FEAT_KEEP_ALIVE_TIMER:
+            case Features.FID_KEEP_ALIVE_TIMER:
                 katoMillis = cdw11 & 0xFFFF_FFFFL;
                 return 0;
-            case FEAT_TEMPERATURE_THRESHOLD:
+            case Features.FID_TEMPERATURE_THRESHOLD:
                 temperatureThreshold = cdw11 & 0xFFFF;
                 return 0;
-            case FEAT_INTERRUPT_COALESCING:
-            case FEAT_POWER_MANAGEMENT:
-            case FEAT_ERROR_RECOVERY:
+            case Features.FID_INTERRUPT_COALESCING:
+            case Features.FID_POWER_MANAGEMENT:
+            case Features.FID_ERROR_RECOVERY:
                 return 0;
-            case FEAT_VOLATILE_WRITE_CACHE:
+            case Features.FID_VOLATILE_WRITE_CACHE:
                 return NvmeStatus.FEATURE_NOT_CHANGEABLE.status();
             default:
                 return NvmeStatus.INVALID_FIELD.status();
@@ -595,31 +577,30 @@ public final class Controller
 
     private int getFeatures(final Request r)
     {
-        final int fid = r.sqe.cdw10() & 0xFF;
-        switch (fid)
+        switch (Features.fid(r.sqe))
         {
-            case FEAT_NUMBER_OF_QUEUES:
+            case Features.FID_NUMBER_OF_QUEUES:
             {
                 final int n = Math.max(1, nrIoQueues > 0 ? nrIoQueues : target.maxIoQueues()) - 1;
                 r.dw0 = n | n << 16;
                 return 0;
             }
-            case FEAT_ASYNC_EVENT_CONFIG:
+            case Features.FID_ASYNC_EVENT_CONFIGURATION:
                 r.dw0 = aec;
                 return 0;
-            case FEAT_KEEP_ALIVE_TIMER:
+            case Features.FID_KEEP_ALIVE_TIMER:
                 r.dw0 = (int)katoMillis;
                 return 0;
-            case FEAT_VOLATILE_WRITE_CACHE:
+            case Features.FID_VOLATILE_WRITE_CACHE:
                 r.dw0 = volatileWriteCache() ? 1 : 0;
                 return 0;
-            case FEAT_TEMPERATURE_THRESHOLD:
+            case Features.FID_TEMPERATURE_THRESHOLD:
                 r.dw0 = temperatureThreshold;
                 return 0;
-            case FEAT_POWER_MANAGEMENT:
-            case FEAT_ERROR_RECOVERY:
-            case FEAT_INTERRUPT_COALESCING:
-            case FEAT_WRITE_ATOMICITY:
+            case Features.FID_POWER_MANAGEMENT:
+            case Features.FID_ERROR_RECOVERY:
+            case Features.FID_INTERRUPT_COALESCING:
+            case Features.FID_WRITE_ATOMICITY_NORMAL:
                 r.dw0 = 0;
                 return 0;
             default:
@@ -653,17 +634,11 @@ public final class Controller
         {
             nsEventPending = false;
             nsEventMasked = true;
-            r.dw0 = namespaceChangedEvent();
+            r.dw0 = AsyncEvent.NAMESPACE_ATTRIBUTE_CHANGED;
             return 0;
         }
         aers[aerCount++] = r;
         return PENDING;
-    }
-
-    /** DW0: type 010b (notice), info 00h (namespace attribute changed), log page 04h. */
-    private static int namespaceChangedEvent()
-    {
-        return 0x2 | 0x04 << 16;
     }
 
     private void onNamespaceChanged(final int nsid)
@@ -703,7 +678,7 @@ public final class Controller
 
     private void raiseNamespaceEvent()
     {
-        if (dead || (aec & AEC_NS_ATTR) == 0 || nsEventMasked)
+        if (dead || (aec & Features.AEC_NAMESPACE_ATTRIBUTE_NOTICES) == 0 || nsEventMasked)
         {
             return;
         }
@@ -716,7 +691,7 @@ public final class Controller
         aers[aerCount] = null;
         nsEventMasked = true;
         nsEventPending = false;
-        adminQueue.completeParked(r, 0, namespaceChangedEvent());
+        adminQueue.completeParked(r, 0, AsyncEvent.NAMESPACE_ATTRIBUTE_CHANGED);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.nvmeof4j.target.controller;
 
 import java.nio.ByteBuffer;
 import java.util.UUID;
+import org.nvmeof4j.protocol.admin.Features;
 import org.nvmeof4j.protocol.fabrics.ControllerRegisters;
 import org.nvmeof4j.protocol.fabrics.Nqn;
 import org.nvmeof4j.protocol.nvme.FixedStrings;
@@ -42,7 +43,7 @@ public final class IdentifyData
         LittleEndian.putU16(b, 78, c.cntlid());
         LittleEndian.putI32(b, 80, ControllerRegisters.Vs.V1_4);
         // OAES: Namespace Attribute Notices (bit 8)
-        LittleEndian.putI32(b, 92, c.isDiscovery() ? 0 : Controller.AEC_NS_ATTR);
+        LittleEndian.putI32(b, 92, c.isDiscovery() ? 0 : Features.AEC_NAMESPACE_ATTRIBUTE_NOTICES);
         LittleEndian.putI32(b, 96, 1);             // CTRATT: 128-bit Host Identifier
         b.put(111, (byte)(c.isDiscovery() ? CNTRLTYPE_DISCOVERY : CNTRLTYPE_IO));
         LittleEndian.putU16(b, 256, 0);            // OACS: no optional admin commands
