@@ -22,6 +22,8 @@ import org.nvmeof4j.host.tcp.QueueEvents;
 import org.nvmeof4j.host.tcp.ReadOffload;
 import org.nvmeof4j.host.tcp.TcpConnection;
 import org.nvmeof4j.host.tcp.TcpQueue;
+import org.nvmeof4j.protocol.admin.Features;
+import org.nvmeof4j.protocol.admin.GetLogPage;
 import org.nvmeof4j.protocol.admin.Identify;
 import org.nvmeof4j.protocol.admin.IdentifyController;
 import org.nvmeof4j.protocol.admin.NamespaceIdList;
@@ -403,12 +405,11 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         if (!options.isDiscovery())
         {
             final int asked = Math.max(1, options.nrIoQueues() + options.nrPollQueues());
-            // Set Features, Number of Queues (FID 07h): NSQR and NCQR are 0's based
-            run.sqe().opcode(Opcodes.ADMIN_SET_FEATURES).cdw10(0x07).cdw11((asked - 1) | (asked - 1) << 16);
+            Features.prepareSet(run.sqe(), Features.FID_NUMBER_OF_QUEUES, Features.numberOfQueues(asked, asked));
             final long dw0 = run.run("Set Features (Number of Queues)", Opcodes.ADMIN_SET_FEATURES, 0, null, 0,
                 admin);
-            final int nsqa = ((int)dw0 & 0xFFFF) + 1;
-            final int ncqa = (((int)dw0 >>> 16) & 0xFFFF) + 1;
+            final int nsqa = Features.submissionQueues((int)dw0);
+            final int ncqa = Features.completionQueues((int)dw0);
             s.grantedQueues = Math.min(asked, Math.min(nsqa, ncqa));
         }
         return s;
@@ -584,10 +585,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     public ByteBuffer getLogPage(final int lid, final int nsid, final long offset, final int length)
     {
         final ByteBuffer sqe = ByteBuffer.allocateDirect(Sqe.LENGTH);
-        final int numd = length / 4 - 1;
-        new Sqe().wrap(sqe, 0).clear().opcode(Opcodes.ADMIN_GET_LOG_PAGE).nsid(nsid)
-            .cdw10((lid & 0xFF) | (numd & 0xFFFF) << 16).cdw11(numd >>> 16)
-            .cdw12((int)offset).cdw13((int)(offset >>> 32));
+        GetLogPage.prepare(new Sqe().wrap(sqe, 0).clear(), lid, nsid, 0, false, length, offset);
         final ByteBuffer data = ByteBuffer.allocateDirect(length);
         await(adminCommand("Get Log Page (LID 0x" + Integer.toHexString(lid) + ")", sqe, 2, data, length),
             options.adminTimeout().toNanos());
