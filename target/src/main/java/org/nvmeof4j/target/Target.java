@@ -64,7 +64,7 @@ public final class Target implements AutoCloseable
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Subsystem> subsystems = new ConcurrentHashMap<>();
     private final List<Subsystem> subsystemOrder = new CopyOnWriteArrayList<>();
-    private final Map<Long, Controller> controllers = new ConcurrentHashMap<>();
+    private final Map<ControllerKey, Controller> controllers = new ConcurrentHashMap<>();
     private final int inlineDataSize;
     private final int maxH2cData;
     private final int maxTransferSize;
@@ -355,9 +355,14 @@ public final class Target implements AutoCloseable
             System.Logger.Level.DEBUG, () -> q + " closed: " + reason);
     }
 
-    private static long key(final Subsystem s, final int cntlid)
+    /** Controllers are found by (subsystem, CNTLID); identity hash codes of two subsystems may collide. */
+    private record ControllerKey(Subsystem subsystem, int cntlid)
     {
-        return (long)System.identityHashCode(s) << 16 | cntlid;
+    }
+
+    private static ControllerKey key(final Subsystem s, final int cntlid)
+    {
+        return new ControllerKey(s, cntlid);
     }
 
     /** Stop listening, close every connection, stop the pollers and close the backends. Idempotent. */
