@@ -70,7 +70,6 @@ public final class TargetQueue extends NvmeTcpConnection
     private Request current;
 
     private boolean ddgst;
-    private long maxr2t;
     private Controller controller;
     private int qid = -1;
     private int sqSize = 1;
@@ -279,7 +278,6 @@ public final class TargetQueue extends NvmeTcpConnection
         }
         final boolean hd = (icReq.dgst() & IcReqPdu.DGST_HDGST_ENABLE) != 0;
         final boolean dd = (icReq.dgst() & IcReqPdu.DGST_DDGST_ENABLE) != 0;
-        maxr2t = icReq.maxr2t();
         final ByteBuffer h = sender.claimHeader();
         icResp.wrap(h, 0).encode(0, hd, dd, target.maxH2cData());
         sender.commitRaw(IcRespPdu.LENGTH, PduSender.NO_TOKEN);
@@ -287,12 +285,6 @@ public final class TargetQueue extends NvmeTcpConnection
         // we receive without alignment (CPDA 0) and send C2HData aligned as the host asked (HPDA)
         receiver.connectionInitialized(hd, dd, 0);
         sender.connectionInitialized(hd, dd, hpda);
-    }
-
-    /** @return MAXR2T from the ICReq (0's based). We never have more than one R2T outstanding per command. */
-    public long maxr2t()
-    {
-        return maxr2t;
     }
 
     private void onCapsule(final PduReceiver rx, final ByteBuffer header, final int dataLength)
@@ -491,7 +483,7 @@ public final class TargetQueue extends NvmeTcpConnection
         }
         final int length = (int)sglLength;
         r.dataLength = length;
-        if (qid > 0 && opcode == Opcodes.IO_WRITE && r.sqe.opcode() != Opcodes.FABRICS)
+        if (qid > 0 && opcode == Opcodes.IO_WRITE)
         {
             final int status = checkRw(r, length);
             if (status != 0)
