@@ -79,7 +79,6 @@ public final class ModelDdpContext extends UlpDdpContext
     private long nextOffset;
 
     // NIC state
-    private final PduShape shape;
     private final ByteBuffer hdr = ByteBuffer.allocate(PduReceiver.MAX_HEADER + 8);
     private final ByteBuffer ddgstBuf = ByteBuffer.allocate(CommonHeader.DIGEST_LENGTH);
     private final Crc32c crc = new Crc32c();
@@ -125,8 +124,6 @@ public final class ModelDdpContext extends UlpDdpContext
         this.wire = new WireModel(wire, seed, pool);
         this.isn = new SplittableRandom(~seed).nextInt();
         this.ingest = ByteBuffer.allocate(Math.max(64 * 1024, wire.mss() * 16));
-        this.shape = new PduShape(config.hdgst(), config.ddgst(), config.cpda(),
-            Math.min(limits.maxTransferBytes(), Integer.MAX_VALUE - 256));
     }
 
     @Override
@@ -448,14 +445,11 @@ public final class ModelDdpContext extends UlpDdpContext
         io = null;
         if (sync != Sync.SEARCH && shape.type == PduType.C2H_DATA && isOffloaded() && device.isUp())
         {
-            final int cid = (hdr.get(DataPdu.CCCID_OFFSET) & 0xFF) | (hdr.get(DataPdu.CCCID_OFFSET + 1) & 0xFF) << 8;
-            final UlpDdpIo mapped = table.get(cid);
-            final long o = CommonHeader.u32(hdr, DataPdu.DATAO_OFFSET);
-            if (mapped != null && CommonHeader.u32(hdr, DataPdu.DATAL_OFFSET) == dataLength &&
-                o + dataLength <= mapped.length())
+            final UlpDdpIo mapped = placeable(hdr, 0, dataLength);
+            if (mapped != null)
             {
                 io = mapped;
-                datao = o;
+                datao = CommonHeader.u32(hdr, DataPdu.DATAO_OFFSET);
                 pduPlaceable = true;
                 pduPlace = sync == Sync.SYNC;
                 pduCrc = crcOffload && pduPlace;

@@ -64,7 +64,6 @@ public final class SoftDdpContext extends UlpDdpContext
     private final ByteBuffer buf;
     private final ByteBuffer hdr = ByteBuffer.allocate(PduReceiver.MAX_HEADER + 8);
     private final ByteBuffer ddgstBuf = ByteBuffer.allocate(CommonHeader.DIGEST_LENGTH);
-    private final PduShape shape;
     private final Crc32c crc = new Crc32c();
     private final Segment seg = new Segment();
     private final ByteBuffer[] iov;
@@ -111,8 +110,6 @@ public final class SoftDdpContext extends UlpDdpContext
         this.shortRead = shortRead;
         this.buf = ByteBuffer.allocateDirect(bufferSize).order(ByteOrder.LITTLE_ENDIAN);
         hdr.order(ByteOrder.LITTLE_ENDIAN);
-        final long maxData = Math.min(limits.maxTransferBytes(), Integer.MAX_VALUE - 256);
-        this.shape = new PduShape(config.hdgst(), config.ddgst(), config.cpda(), maxData);
         final int sg = limits.maxDdpSglLen() > 0 ? limits.maxDdpSglLen() : UlpDdpIo.SG_CHUNK_SIZE;
         this.iov = new ByteBuffer[sg + 1];
         this.savedPos = new int[sg];
@@ -428,13 +425,11 @@ public final class SoftDdpContext extends UlpDdpContext
         largeMode = false;
         if (type == PduType.C2H_DATA && table.size() != 0 && isOffloaded() && device.isUp())
         {
-            final UlpDdpIo mapped = table.get(h.getShort(base + DataPdu.CCCID_OFFSET) & 0xFFFF);
-            final long o = mapped == null ? 0 : h.getInt(base + DataPdu.DATAO_OFFSET) & 0xFFFF_FFFFL;
-            if (mapped != null && (h.getInt(base + DataPdu.DATAL_OFFSET) & 0xFFFF_FFFFL) == dataLength &&
-                o + dataLength <= mapped.length())
+            final UlpDdpIo mapped = placeable(h, base, dataLength);
+            if (mapped != null)
             {
                 io = mapped;
-                datao = o;
+                datao = CommonHeader.u32(h, base + DataPdu.DATAO_OFFSET);
                 placing = true;
                 defer = crcOffload;
                 largeMode = dataLength >= directThreshold;

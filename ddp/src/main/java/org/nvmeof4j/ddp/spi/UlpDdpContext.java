@@ -1,5 +1,6 @@
 package org.nvmeof4j.ddp.spi;
 
+import java.nio.ByteBuffer;
 import org.nvmeof4j.ddp.UlpDdpCaps;
 import org.nvmeof4j.ddp.UlpDdpConfig;
 import org.nvmeof4j.ddp.UlpDdpDevice;
@@ -7,6 +8,8 @@ import org.nvmeof4j.ddp.UlpDdpIo;
 import org.nvmeof4j.ddp.UlpDdpLimits;
 import org.nvmeof4j.ddp.UlpDdpSegmentSource;
 import org.nvmeof4j.ddp.UlpDdpUlpOps;
+import org.nvmeof4j.protocol.nvme.LittleEndian;
+import org.nvmeof4j.protocol.pdu.DataPdu;
 import org.nvmeof4j.tcp.NvmeTcpConnection;
 
 /**
@@ -27,6 +30,8 @@ public abstract class UlpDdpContext implements UlpDdpSegmentSource
     /** Data digests are negotiated and the device verifies them (NVME_TCP_DDGST_RX was active at skAdd). */
     protected final boolean crcOffload;
     protected final CidTable table;
+    /** The framing of the receive stream under the connection's digests and CPDA (reused for every PDU). */
+    protected final PduShape shape;
     private volatile boolean offloaded = true;
 
     // statistics, written by the connection's thread only
@@ -49,6 +54,8 @@ public abstract class UlpDdpContext implements UlpDdpSegmentSource
         this.limits = limits;
         this.crcOffload = config.ddgst() && caps.isActive(UlpDdpCaps.NVME_TCP_DDGST_RX);
         this.table = new CidTable(limits.fullCcidRange() ? Math.max(config.queueSize(), 1) : config.queueSize());
+        this.shape = new PduShape(config.hdgst(), config.ddgst(), config.cpda(),
+            Math.min(limits.maxTransferBytes(), Integer.MAX_VALUE - 256));
     }
 
     @Override
@@ -77,6 +84,19 @@ public abstract class UlpDdpContext implements UlpDdpSegmentSource
     public boolean crcOffload()
     {
         return crcOffload;
+    }
+
+    /**
+     * The registration a C2HData header at {@code h[base..]} can be placed into: its CCCID is registered, its DATAL
+     * is the {@code dataLength} the framing found, and DATAO + DATAL lies inside the registration.
+     *
+     * @return the registration, or null to pass the PDU's data on unplaced.
+     */
+    protected final UlpDdpIo placeable(final ByteBuffer h, final int base, final int dataLength)
+    {
+        final UlpDdpIo mapped = table.get(LittleEndian.getU16(h, base + DataPdu.CCCID_OFFSET));
+        return mapped != null && LittleEndian.getU32(h, base + DataPdu.DATAL_OFFSET) == dataLength &&
+            LittleEndian.getU32(h, base + DataPdu.DATAO_OFFSET) + dataLength <= mapped.length() ? mapped : null;
     }
 
     /** {@link UlpDdpDevice#setup} for this connection. */
