@@ -153,7 +153,7 @@ public final class HostConnectOptions
          */
         <T, E extends Exception> T io(final String what, final ControllerWork<T, E> work) throws E
         {
-            try (NvmeController c = connect(options.toOptions(host.hostnqn, 4420, true)))
+            try (NvmeController c = connect(options.toOptions(host.hostnqn, ConnectOptions.DEFAULT_PORT, true)))
             {
                 return work.apply(c);
             }

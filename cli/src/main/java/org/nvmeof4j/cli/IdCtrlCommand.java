@@ -3,6 +3,7 @@ package org.nvmeof4j.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.protocol.admin.IdentifyController;
 import picocli.CommandLine.Command;
@@ -19,7 +20,7 @@ public final class IdCtrlCommand implements Callable<Integer>
     public Integer call()
     {
         final boolean json = connect.json();
-        final Map<String, Object> m = connect.admin(4420, IdCtrlCommand::fields);
+        final Map<String, Object> m = connect.admin(ConnectOptions.DEFAULT_PORT, IdCtrlCommand::fields);
         final var out = connect.out();
         if (json)
         {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.protocol.admin.Identify;
 import org.nvmeof4j.protocol.admin.IdentifyNamespace;
@@ -32,7 +33,7 @@ public final class IdNsCommand implements Callable<Integer>
         {
             throw new Nvmeof4j.UsageException("bad --nsid " + nsid);
         }
-        final Map<String, Object> m = connect.admin(4420, this::fields);
+        final Map<String, Object> m = connect.admin(ConnectOptions.DEFAULT_PORT, this::fields);
         final var out = connect.out();
         if (json)
         {

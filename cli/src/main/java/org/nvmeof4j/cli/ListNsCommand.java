@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.protocol.admin.Identify;
 import org.nvmeof4j.protocol.admin.NamespaceIdList;
@@ -23,7 +24,7 @@ public final class ListNsCommand implements Callable<Integer>
     public Integer call()
     {
         final boolean json = connect.json();
-        final List<Integer> ids = connect.admin(4420, ListNsCommand::activeNsids);
+        final List<Integer> ids = connect.admin(ConnectOptions.DEFAULT_PORT, ListNsCommand::activeNsids);
         final var out = connect.out();
         if (json)
         {

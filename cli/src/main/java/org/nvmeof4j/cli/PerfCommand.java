@@ -174,7 +174,7 @@ public final class PerfCommand implements Callable<Integer>
                 throw new UsageException("-q must be below --queue-size");
             }
         }
-        final ConnectOptions o = connect.toOptions(hostnqn, 4420, true).nrIoQueues(0).nrPollQueues(queues)
+        final ConnectOptions o = connect.toOptions(hostnqn, ConnectOptions.DEFAULT_PORT, true).nrIoQueues(0).nrPollQueues(queues)
             .ctrlLossTmo(Duration.ofSeconds(10)).reconnectDelay(Duration.ofSeconds(1));
         ddpDevice = DdpCommand.deviceFor(ddp, ddpLoss, ddpReorder);
         if (ddpDevice != null)
