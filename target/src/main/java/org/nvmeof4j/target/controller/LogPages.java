@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nvmeof4j.protocol.admin.DiscoveryLogEntry;
 import org.nvmeof4j.protocol.admin.DiscoveryLogPage;
+import org.nvmeof4j.protocol.admin.SmartHealthLog;
 import org.nvmeof4j.protocol.fabrics.Nqn;
 import org.nvmeof4j.protocol.nvme.FixedStrings;
-import org.nvmeof4j.protocol.nvme.LittleEndian;
 import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.queue.TargetQueue;
@@ -35,11 +35,11 @@ public final class LogPages
     /** SMART / Health Information: healthy, 298 K, 100% spare. */
     public static byte[] smart()
     {
-        final byte[] page = new byte[512];
-        final ByteBuffer b = ByteBuffer.wrap(page);
-        LittleEndian.putU16(b, 1, 298);  // composite temperature
-        b.put(3, (byte)100);            // available spare
-        b.put(4, (byte)10);             // available spare threshold
+        final byte[] page = new byte[SmartHealthLog.LENGTH];
+        new SmartHealthLog().wrap(ByteBuffer.wrap(page), 0)
+            .compositeTemperature(298)
+            .availableSpare(100)
+            .availableSpareThreshold(10);
         return page;
     }
 
