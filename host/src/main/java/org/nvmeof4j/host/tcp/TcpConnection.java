@@ -268,12 +268,6 @@ public final class TcpConnection extends NvmeTcpConnection
         return -1;
     }
 
-    /** @return the request of an active CID, or -1. */
-    int requestOf(final int cid)
-    {
-        return cmdRequest[cid];
-    }
-
     @Override
     protected int onDuty(final long nowNanos) throws Exception
     {

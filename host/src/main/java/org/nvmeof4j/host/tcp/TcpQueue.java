@@ -69,7 +69,6 @@ public final class TcpQueue implements IoQueue
     private final long[] reqBlocks;
     private final long[] reqNextBlock;
     private final boolean[] reqIssuedAll;
-    private final boolean[] reqQueued;
     private final int[] reqOutstanding;
     private final int[] reqStatus;
     private final long[] reqResult;
@@ -129,7 +128,6 @@ public final class TcpQueue implements IoQueue
         reqBlocks = new long[n];
         reqNextBlock = new long[n];
         reqIssuedAll = new boolean[n];
-        reqQueued = new boolean[n];
         reqOutstanding = new int[n];
         reqStatus = new int[n];
         reqResult = new long[n];
@@ -273,7 +271,6 @@ public final class TcpQueue implements IoQueue
         reqActive[r] = true;
         reqInternal[r] = false;
         reqIssuedAll[r] = false;
-        reqQueued[r] = false;
         reqOutstanding[r] = 0;
         reqStatus[r] = 0;
         reqResult[r] = 0;
@@ -421,7 +418,6 @@ public final class TcpQueue implements IoQueue
 
     private void enqueue(final int r)
     {
-        reqQueued[r] = true;
         fifo[(int)fifoTail++ & fifoMask] = r;
     }
 
@@ -442,7 +438,6 @@ public final class TcpQueue implements IoQueue
             issued++;
             if (reqIssuedAll[r])
             {
-                reqQueued[r] = false;
                 fifoHead++;
             }
         }
@@ -659,7 +654,6 @@ public final class TcpQueue implements IoQueue
             reqNextBlock[r] = 0;
             reqIssuedAll[r] = false;
             reqStatus[r] = 0;
-            reqQueued[r] = false;
             if (reqInternal[r])
             {
                 completeRequest(r, 0);
