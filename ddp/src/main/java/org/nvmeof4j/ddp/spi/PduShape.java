@@ -1,8 +1,10 @@
 package org.nvmeof4j.ddp.spi;
 
 import java.nio.ByteBuffer;
+import org.nvmeof4j.protocol.nvme.LittleEndian;
 import org.nvmeof4j.protocol.pdu.CommonHeader;
 import org.nvmeof4j.protocol.pdu.PduType;
+import org.nvmeof4j.protocol.pdu.TermReqPdu;
 
 /**
  * The framing a device needs to follow a host's receive stream: from a PDU's 8-byte common header, the lengths of
@@ -73,12 +75,7 @@ public final class PduShape
      */
     public boolean parse(final ByteBuffer b, final int index, final boolean strict)
     {
-        long ch = 0;
-        for (int i = CommonHeader.LENGTH - 1; i >= 0; i--)
-        {
-            ch = ch << 8 | (b.get(index + i) & 0xFF);
-        }
-        return parse(ch, strict);
+        return parse(LittleEndian.getI64(b, index), strict);
     }
 
     /**
@@ -111,7 +108,7 @@ public final class PduShape
         switch (t)
         {
             case C2H_TERM_REQ:
-                if (pl < hl || pl > 152 || (strict && f != 0))
+                if (pl < hl || pl > TermReqPdu.MAX_LENGTH || (strict && f != 0))
                 {
                     return false;
                 }
