@@ -258,6 +258,12 @@ public final class ModelDdpContext extends UlpDdpContext
         part = Part.CH;
         hdrFill = 0;
         hdrNeed = CommonHeader.LENGTH;
+        clearPlacement();
+    }
+
+    /** The current PDU is not (or no longer) placed. */
+    private void clearPlacement()
+    {
         pduPlace = false;
         pduPlaceable = false;
         pduCrc = false;
@@ -439,10 +445,7 @@ public final class ModelDdpContext extends UlpDdpContext
         ddgstLength = shape.ddgstLength;
         dataDone = 0;
         padLeft = shape.padLength;
-        pduPlace = false;
-        pduPlaceable = false;
-        pduCrc = false;
-        io = null;
+        clearPlacement();
         if (sync != Sync.SEARCH && shape.type == PduType.C2H_DATA && isOffloaded() && device.isUp())
         {
             final UlpDdpIo mapped = placeable(hdr, 0, dataLength);
@@ -462,10 +465,7 @@ public final class ModelDdpContext extends UlpDdpContext
     private void endOfPdu()
     {
         part = Part.CH;
-        pduPlace = false;
-        pduPlaceable = false;
-        pduCrc = false;
-        io = null;
+        clearPlacement();
     }
 
     /** "DMA" packet bytes to the destination at DATAO + done; the packet's runs point there. */
@@ -511,10 +511,7 @@ public final class ModelDdpContext extends UlpDdpContext
     {
         if (unmapped == io)
         {
-            pduPlace = false; // a registration never outlives its teardown
-            pduPlaceable = false;
-            pduCrc = false;
-            io = null;
+            clearPlacement(); // a registration never outlives its teardown
         }
     }
 
@@ -640,12 +637,7 @@ public final class ModelDdpContext extends UlpDdpContext
         pduPlace = false;
         io = null;
         completeTeardowns();
-        model.lost.add(wire.lost);
-        model.reordered.add(wire.reordered);
-        model.duplicated.add(wire.duplicated);
-        wire.lost = 0;
-        wire.reordered = 0;
-        wire.duplicated = 0;
+        publishWireCounters();
     }
 
     /** Push this connection's wire counters into the device totals (also done at skDel). */
