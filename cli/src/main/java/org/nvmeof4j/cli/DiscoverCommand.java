@@ -30,24 +30,13 @@ public final class DiscoverCommand implements Callable<Integer>
         }
         final Discovery.Log log = connect.admin(ConnectOptions.DISCOVERY_PORT, Discovery::readLog);
         final var out = connect.out();
+        final List<Map<String, Object>> records = new ArrayList<>();
+        for (final DiscoveryLogEntry e : log.entries())
+        {
+            records.add(record(e));
+        }
         if (json)
         {
-            final List<Map<String, Object>> records = new ArrayList<>();
-            for (final DiscoveryLogEntry e : log.entries())
-            {
-                final Map<String, Object> m = new LinkedHashMap<>();
-                m.put("trtype", e.trtypeName());
-                m.put("adrfam", e.adrfamName());
-                m.put("subtype", e.subtypeName());
-                m.put("treq", e.treqName());
-                m.put("portid", e.portid());
-                m.put("trsvcid", e.trsvcid());
-                m.put("subnqn", e.subnqn());
-                m.put("traddr", e.traddr());
-                m.put("eflags", e.eflags());
-                m.put("sectype", e.sectype() == 0 ? "none" : String.valueOf(e.sectype()));
-                records.add(m);
-            }
             final Map<String, Object> root = new LinkedHashMap<>();
             root.put("genctr", log.genctr());
             root.put("records", records);
@@ -55,22 +44,31 @@ public final class DiscoverCommand implements Callable<Integer>
             return 0;
         }
         out.println();
-        out.println("Discovery Log Number of Records " + log.entries().size() + ", Generation counter " + log.genctr());
+        out.println("Discovery Log Number of Records " + records.size() + ", Generation counter " + log.genctr());
         int i = 0;
-        for (final DiscoveryLogEntry e : log.entries())
+        for (final Map<String, Object> m : records)
         {
             out.println("=====Discovery Log Entry " + i++ + "======");
-            out.println("trtype:  " + e.trtypeName());
-            out.println("adrfam:  " + e.adrfamName());
-            out.println("subtype: " + e.subtypeName());
-            out.println("treq:    " + e.treqName());
-            out.println("portid:  " + e.portid());
-            out.println("trsvcid: " + e.trsvcid());
-            out.println("subnqn:  " + e.subnqn());
-            out.println("traddr:  " + e.traddr());
-            out.println("eflags:  " + e.eflags());
-            out.println("sectype: " + (e.sectype() == 0 ? "none" : String.valueOf(e.sectype())));
+            // nvme discover's layout: "trtype:  tcp", "subtype: nvme subsystem", ...
+            m.forEach((k, v) -> out.println(String.format("%-8s %s", k + ":", v)));
         }
         return 0;
+    }
+
+    /** One log entry's fields, named and in the order nvme-cli prints them (text and JSON alike). */
+    private static Map<String, Object> record(final DiscoveryLogEntry e)
+    {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trtype", e.trtypeName());
+        m.put("adrfam", e.adrfamName());
+        m.put("subtype", e.subtypeName());
+        m.put("treq", e.treqName());
+        m.put("portid", e.portid());
+        m.put("trsvcid", e.trsvcid());
+        m.put("subnqn", e.subnqn());
+        m.put("traddr", e.traddr());
+        m.put("eflags", e.eflags());
+        m.put("sectype", e.sectype() == 0 ? "none" : String.valueOf(e.sectype()));
+        return m;
     }
 }
