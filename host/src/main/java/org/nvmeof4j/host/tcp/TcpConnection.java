@@ -64,6 +64,7 @@ public final class TcpConnection extends NvmeTcpConnection
     private final IcRespPdu icResp = new IcRespPdu();
     private final DataPdu dataPdu = new DataPdu();
     private final Sqe sqe = new Sqe();
+    private final Cqe cqe = new Cqe();
 
     private boolean initialized;
     private long maxh2cdata;
@@ -351,16 +352,15 @@ public final class TcpConnection extends NvmeTcpConnection
 
     private void onCapsuleResp(final PduReceiver rx, final ByteBuffer header)
     {
-        final int cqe = CapsulePdu.CAPSULE_OFFSET;
-        final int cid = LittleEndian.getU16(header, cqe + Cqe.CID_OFFSET);
+        cqe.wrap(header, CapsulePdu.CAPSULE_OFFSET);
+        final int cid = cqe.cid();
         if (!activeCid(cid))
         {
-            rx.fatal(Fes.INVALID_HEADER_FIELD, cqe + Cqe.CID_OFFSET, "CapsuleResp for unknown CID " + cid);
+            rx.fatal(Fes.INVALID_HEADER_FIELD, CapsulePdu.CAPSULE_OFFSET + Cqe.CID_OFFSET,
+                "CapsuleResp for unknown CID " + cid);
             return;
         }
-        final int status = LittleEndian.getU16(header, cqe + Cqe.STATUS_OFFSET) >>> 1;
-        final long result = LittleEndian.getI64(header, cqe + Cqe.DW0_OFFSET);
-        completeCommand(cid, status, result);
+        completeCommand(cid, cqe.status(), cqe.result64());
     }
 
     private void onC2hData(final PduReceiver rx, final ByteBuffer header, final int dataLength)
