@@ -76,7 +76,7 @@ class RobustnessTest
                 }
                 else
                 {
-                    q.close("connection closed by peer (test)", null);
+                    q.closeByPeer("test");
                 }
             }
         }

@@ -114,7 +114,7 @@ class SplitPointTest
                     Thread.sleep(1);
                 }
             }
-            q.close("connection closed by peer (test done)", null);
+            q.closeByPeer("test done");
             return out.toByteArray();
         }
     }

@@ -27,6 +27,7 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
     private final TermReqPdu termReq = new TermReqPdu();
     private final PduType termReqType;
     private boolean closed;
+    private boolean closedByPeer;
     private String closeReason;
     private SelectionKey selectionKey;
     private boolean writeInterest;
@@ -79,6 +80,12 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
         return closed;
     }
 
+    /** @return whether the connection closed because the peer closed its end in order (end of stream, no error). */
+    public boolean isClosedByPeer()
+    {
+        return closedByPeer;
+    }
+
     /** @return why the connection closed, or null while it is open. */
     public String closeReason()
     {
@@ -102,7 +109,7 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
         final int n = source.receive(channel, receiver);
         if (n < 0)
         {
-            close("connection closed by peer", null);
+            closeByPeer(null);
             return 1;
         }
         if (n > 0)
@@ -197,6 +204,21 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
         {
             // the peer may already be gone; we close anyway
         }
+    }
+
+    /**
+     * The peer closed its end in order (end of stream, no TermReq, no error): close, remembering that it was the
+     * peer's doing ({@link #isClosedByPeer()}), which a controller reads as a host detaching a queue.
+     *
+     * @param detail appended to the reason in parentheses, or null.
+     */
+    public void closeByPeer(final String detail)
+    {
+        if (!closed)
+        {
+            closedByPeer = true;
+        }
+        close(detail == null ? "connection closed by peer" : "connection closed by peer (" + detail + ")", null);
     }
 
     /** Close the socket once and tell the subclass. Safe to call more than once. */

@@ -234,8 +234,7 @@ public final class TargetQueue extends NvmeTcpConnection
         target.queueClosed(this, reason, cause);
         if (controller != null)
         {
-            final boolean byPeer = reason != null && reason.startsWith("connection closed by peer");
-            controller.queueClosed(this, qid, byPeer, reason);
+            controller.queueClosed(this, qid, isClosedByPeer(), reason);
         }
     }
 
