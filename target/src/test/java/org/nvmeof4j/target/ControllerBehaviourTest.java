@@ -246,6 +246,34 @@ class ControllerBehaviourTest
     }
 
     @Test
+    void shouldListChangedNamespacesInIncreasingOrder() throws Exception
+    {
+        try (RawHost admin = new RawHost(target.boundPort()))
+        {
+            adminSetup(admin, false, false, 1);
+            final Subsystem s = target.subsystem(NQN);
+            s.addNamespace(new Namespace(5, new RamBackend(1 << 20), 4096, null, NQN));
+            s.addNamespace(new Namespace(3, new RamBackend(1 << 20), 4096, null, NQN));
+            try
+            {
+                final ByteBuffer log = RawHost.sglTransport(RawHost.sqe(0x02, 30, 0), 4096);
+                log.putInt(40, 0x04 | (1023 << 16));
+                admin.send(admin.capsule(log, null));
+                final ByteBuffer page = admin.readPdu();
+                final int at = RawHost.pdo(page);
+                assertThat(new int[] {page.getInt(at), page.getInt(at + 4), page.getInt(at + 8)})
+                    .containsExactly(3, 5, 0);
+                assertThat(RawHost.status(admin.readPdu())).isZero();
+            }
+            finally
+            {
+                s.removeNamespace(5);
+                s.removeNamespace(3);
+            }
+        }
+    }
+
+    @Test
     void shouldServeTheDiscoveryLogInPieces() throws Exception
     {
         try (RawHost h = new RawHost(target.boundPort()))

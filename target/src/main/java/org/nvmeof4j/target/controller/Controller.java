@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.UUID;
 import java.util.function.IntConsumer;
 import org.nvmeof4j.protocol.admin.AsyncEvent;
+import org.nvmeof4j.protocol.admin.ChangedNamespaceList;
 import org.nvmeof4j.protocol.admin.Features;
 import org.nvmeof4j.protocol.admin.GetLogPage;
 import org.nvmeof4j.protocol.admin.Identify;
@@ -502,17 +503,8 @@ public final class Controller
         final ByteBuffer b = ByteBuffer.wrap(page);
         synchronized (lock)
         {
-            if (changedOverflow)
-            {
-                LittleEndian.putI32(b, 0, -1);
-            }
-            else
-            {
-                for (int i = 0; i < changedCount; i++)
-                {
-                    LittleEndian.putI32(b, 4 * i, changedNs[i]);
-                }
-            }
+            ChangedNamespaceList.write(b, 0, changedNs, changedOverflow ? ChangedNamespaceList.MAX_ENTRIES + 1 :
+                changedCount);
             if (!retainAsyncEvent)
             {
                 changedCount = 0;
@@ -649,12 +641,9 @@ public final class Controller
             {
                 return;
             }
-            boolean present = false;
-            for (int i = 0; i < changedCount; i++)
-            {
-                present |= changedNs[i] == nsid;
-            }
-            if (!present)
+            // the log lists NSIDs in increasing order (NVMe Base 5.16.1.5): keep the array sorted, without repeats
+            final int at = java.util.Arrays.binarySearch(changedNs, 0, changedCount, nsid);
+            if (at < 0)
             {
                 if (changedCount == changedNs.length)
                 {
@@ -662,7 +651,10 @@ public final class Controller
                 }
                 else
                 {
-                    changedNs[changedCount++] = nsid;
+                    final int insert = -at - 1;
+                    System.arraycopy(changedNs, insert, changedNs, insert + 1, changedCount - insert);
+                    changedNs[insert] = nsid;
+                    changedCount++;
                 }
             }
         }
