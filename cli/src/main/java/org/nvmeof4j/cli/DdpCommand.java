@@ -228,7 +228,7 @@ public final class DdpCommand implements Runnable
                     }
                     try
                     {
-                        d.setCaps(mask & d.getCaps().hw());
+                        d.setCaps(mask);
                     }
                     catch (final IllegalArgumentException e)
                     {
