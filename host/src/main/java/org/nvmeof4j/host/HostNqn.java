@@ -1,7 +1,6 @@
 package org.nvmeof4j.host;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,10 +106,5 @@ public final class HostNqn
     public String toString()
     {
         return hostnqn + " (hostid " + hostid + ")";
-    }
-
-    static UncheckedIOException unchecked(final IOException e)
-    {
-        return new UncheckedIOException(e);
     }
 }
