@@ -73,6 +73,11 @@ public final class Nvmeof4j implements Runnable
 
     public static void main(final String[] args)
     {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
+        {
+            // one line per log record ("INFO: created controller 1 ..."), not the JDK's two-line default
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+        }
         System.exit(commandLine().execute(args));
     }
 
