@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +24,8 @@ import org.nvmeof4j.host.tcp.QueueEvents;
 import org.nvmeof4j.host.tcp.ReadOffload;
 import org.nvmeof4j.host.tcp.TcpConnection;
 import org.nvmeof4j.host.tcp.TcpQueue;
+import org.nvmeof4j.protocol.admin.AsyncEvent;
+import org.nvmeof4j.protocol.admin.ChangedNamespaceList;
 import org.nvmeof4j.protocol.admin.Features;
 import org.nvmeof4j.protocol.admin.GetLogPage;
 import org.nvmeof4j.protocol.admin.Identify;
@@ -86,7 +90,11 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     private ByteBuffer identifyData;
     private IdentifyController identify;
     private int grantedIoQueues;
-    private final Map<Integer, Namespace> namespaces = new TreeMap<>();
+    private final Map<Integer, Namespace> namespaces = new ConcurrentSkipListMap<>();
+    private final List<AsyncEventListener> asyncEventListeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong asyncEvents = new AtomicLong();
+    /** Generation whose admin queue has an Asynchronous Event Request outstanding (-1: none). */
+    private long aerGeneration = -1;
     private volatile int[] lbaShifts = new int[0];
 
     private TcpQueue adminQueue;
@@ -164,7 +172,8 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         {
             return;
         }
-        scanNamespaces();
+        enableAsyncEvents();
+        rescanNamespaces();
         final int nrIo = Math.min(options.nrIoQueues(), grantedIoQueues);
         final int pollers = Math.max(1, Math.min(nrIo, Runtime.getRuntime().availableProcessors()));
         for (int i = 0; i < pollers && nrIo > 0; i++)
@@ -180,6 +189,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
             aq.start();
         }
         nextPollQid = nrIo + 1;
+        armAsyncEvents(generation);
     }
 
     private TcpQueue newIoQueue(final int qid)
@@ -436,27 +446,235 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         return run.q.connection();
     }
 
-    private void scanNamespaces()
+    /**
+     * Read the Active Namespace ID list and identify every namespace on it; namespaces no longer active are dropped.
+     * Blocking (admin queue); called at connect, after a reconnect and on a namespace attribute change.
+     */
+    private void rescanNamespaces()
     {
         final ByteBuffer list = identify(Identify.CNS_ACTIVE_NAMESPACE_LIST, 0);
         final int count = NamespaceIdList.count(list, 0);
-        int max = 0;
+        final Map<Integer, Namespace> found = new java.util.TreeMap<>();
         for (int i = 0; i < count; i++)
         {
             final int nsid = NamespaceIdList.nsid(list, 0, i);
             final Namespace ns = new Namespace(nsid, identify(Identify.CNS_NAMESPACE, nsid));
             if (ns.blockSize() > 0)
             {
-                namespaces.put(nsid, ns);
-                max = Math.max(max, nsid);
+                found.put(nsid, ns);
             }
+        }
+        namespaces.putAll(found);
+        namespaces.keySet().retainAll(found.keySet());
+        publishLbaShifts();
+    }
+
+    /**
+     * Re-identify the namespaces of a Changed Namespace List: each is kept if the Active Namespace ID list still
+     * names it, dropped otherwise.
+     */
+    private void rescanNamespaces(final List<Integer> changed)
+    {
+        final ByteBuffer list = identify(Identify.CNS_ACTIVE_NAMESPACE_LIST, 0);
+        final int count = NamespaceIdList.count(list, 0);
+        final java.util.Set<Integer> active = new java.util.HashSet<>();
+        for (int i = 0; i < count; i++)
+        {
+            active.add(NamespaceIdList.nsid(list, 0, i));
+        }
+        for (final int nsid : changed)
+        {
+            final Namespace ns = active.contains(nsid) ? new Namespace(nsid, identify(Identify.CNS_NAMESPACE, nsid)) : null;
+            if (ns != null && ns.blockSize() > 0)
+            {
+                namespaces.put(nsid, ns);
+            }
+            else
+            {
+                namespaces.remove(nsid);
+            }
+        }
+        publishLbaShifts();
+    }
+
+    /** LBA size per NSID, to every I/O queue (a volatile array swap; queues read it per command). */
+    private void publishLbaShifts()
+    {
+        int max = 0;
+        for (final int nsid : namespaces.keySet())
+        {
+            max = Math.max(max, nsid);
         }
         final int[] shifts = new int[max + 1];
         for (final Namespace ns : namespaces.values())
         {
             shifts[ns.nsid()] = Integer.numberOfTrailingZeros(ns.blockSize());
         }
-        lbaShifts = shifts;
+        synchronized (lock)
+        {
+            lbaShifts = shifts;
+            for (final AsyncQueue aq : ioAsync)
+            {
+                aq.queue.lbaShifts(shifts);
+            }
+            for (final TcpQueue q : pollQueues)
+            {
+                q.lbaShifts(shifts);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ asynchronous events
+
+    /**
+     * Enable the notices the controller supports and we handle (Set Features Asynchronous Event Configuration, as
+     * far as OAES allows). Blocking, and done before the namespace scan as Linux does: a change after it is either
+     * seen by the scan or reported by the controller, never lost in between. Features belong to the association,
+     * so this runs again after every reconnect. A controller that refuses is used without notices.
+     */
+    private void enableAsyncEvents()
+    {
+        final int notices = identify.oaes() & Features.AEC_NAMESPACE_ATTRIBUTE_NOTICES;
+        if (notices == 0)
+        {
+            return;
+        }
+        final ByteBuffer sqe = ByteBuffer.allocateDirect(Sqe.LENGTH);
+        Features.prepareSet(new Sqe().wrap(sqe, 0).clear(), Features.FID_ASYNC_EVENT_CONFIGURATION, notices);
+        try
+        {
+            await(adminCommand("Set Features (Asynchronous Event Configuration)", sqe, 0, null, 0),
+                options.adminTimeout().toNanos());
+        }
+        catch (final NvmeException e)
+        {
+            lastError = "asynchronous event configuration refused: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Keep one Asynchronous Event Request outstanding on the admin queue of association {@code gen}, as the Linux
+     * host does; it is re-armed after each event and after every reconnect.
+     */
+    private void armAsyncEvents(final long gen)
+    {
+        synchronized (lock)
+        {
+            if (options.isDiscovery() || state != State.LIVE || generation != gen || aerGeneration == gen)
+            {
+                return;
+            }
+            aerGeneration = gen;
+        }
+        submitAsyncEventRequest(gen);
+    }
+
+    private void submitAsyncEventRequest(final long gen)
+    {
+        final ByteBuffer sqe = ByteBuffer.allocateDirect(Sqe.LENGTH);
+        new Sqe().wrap(sqe, 0).clear().opcode(Opcodes.ADMIN_ASYNC_EVENT_REQUEST);
+        adminCommand("Asynchronous Event Request", sqe, 0, null, 0)
+            .whenCompleteAsync((result, error) -> onAsyncEventCompletion(gen, result, error), recovery);
+    }
+
+    private void onAsyncEventCompletion(final long gen, final Long result, final Throwable error)
+    {
+        synchronized (lock)
+        {
+            if (state != State.LIVE || generation != gen)
+            {
+                return; // lost or closing: a reconnect arms a new request on the new association
+            }
+        }
+        if (error != null)
+        {
+            // e.g. Asynchronous Event Request Limit Exceeded: the controller takes no more; stop asking
+            lastError = "asynchronous events stopped: " + unwrap(error).getMessage();
+            return;
+        }
+        final int dw0 = (int)(long)result;
+        asyncEvents.incrementAndGet();
+        AsyncEventNotice notice;
+        try
+        {
+            notice = handleAsyncEvent(dw0);
+        }
+        catch (final RuntimeException e)
+        {
+            lastError = "handling asynchronous event 0x" + Integer.toHexString(dw0) + ": " + e.getMessage();
+            notice = new AsyncEventNotice(dw0, List.of());
+        }
+        for (final AsyncEventListener l : asyncEventListeners)
+        {
+            try
+            {
+                l.onAsyncEvent(this, notice);
+            }
+            catch (final RuntimeException e)
+            {
+                lastError = "asynchronous event listener failed: " + e;
+            }
+        }
+        synchronized (lock)
+        {
+            if (state != State.LIVE || generation != gen)
+            {
+                return;
+            }
+        }
+        submitAsyncEventRequest(gen);
+    }
+
+    /** Read the event's log page (which re-enables the event) and act on it. */
+    private AsyncEventNotice handleAsyncEvent(final int dw0)
+    {
+        final int lid = AsyncEvent.logPage(dw0);
+        if (AsyncEvent.type(dw0) == AsyncEvent.TYPE_NOTICE &&
+            AsyncEvent.info(dw0) == AsyncEvent.NOTICE_NAMESPACE_ATTRIBUTE_CHANGED)
+        {
+            final ByteBuffer log = getLogPage(GetLogPage.LID_CHANGED_NAMESPACE_LIST, 0xFFFF_FFFF, 0,
+                ChangedNamespaceList.LENGTH);
+            if (ChangedNamespaceList.overflow(log, 0))
+            {
+                rescanNamespaces();
+                return new AsyncEventNotice(dw0, List.of());
+            }
+            final int n = ChangedNamespaceList.count(log, 0);
+            final List<Integer> changed = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                changed.add(ChangedNamespaceList.nsid(log, 0, i));
+            }
+            rescanNamespaces(changed);
+            return new AsyncEventNotice(dw0, changed);
+        }
+        if (lid != 0)
+        {
+            getLogPage(lid, 0xFFFF_FFFF, 0, 512); // reading the page clears the event (RAE = 0)
+        }
+        return new AsyncEventNotice(dw0, List.of());
+    }
+
+    private static Throwable unwrap(final Throwable t)
+    {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    /** Listen to this controller's asynchronous events (namespace changes and others). */
+    public void addAsyncEventListener(final AsyncEventListener listener)
+    {
+        asyncEventListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeAsyncEventListener(final AsyncEventListener listener)
+    {
+        asyncEventListeners.remove(listener);
+    }
+
+    /** Asynchronous events completed by the controller since connect. */
+    public long asyncEvents()
+    {
+        return asyncEvents.get();
     }
 
     // ------------------------------------------------------------------ accessors
@@ -500,7 +718,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         return identifyData.asReadOnlyBuffer();
     }
 
-    /** Active namespaces, by NSID, as found at connect. */
+    /** Active namespaces, by NSID: found at connect, kept current by namespace-attribute-changed events. */
     public List<Namespace> namespaces()
     {
         return Collections.unmodifiableList(new ArrayList<>(namespaces.values()));
@@ -895,6 +1113,22 @@ public final class NvmeController implements AutoCloseable, QueueEvents
                 reconnects++;
                 wakeAll();
             }
+            // a new association: namespaces may have changed while we were away, and AERs/features are per controller
+            final long gen;
+            synchronized (lock)
+            {
+                gen = generation;
+            }
+            try
+            {
+                enableAsyncEvents();
+                rescanNamespaces();
+            }
+            catch (final RuntimeException e)
+            {
+                lastError = "namespace rescan after reconnect: " + e.getMessage();
+            }
+            armAsyncEvents(gen);
         }
         catch (final RuntimeException e)
         {

@@ -6,6 +6,7 @@ import java.nio.channels.SocketChannel;
 import org.nvmeof4j.protocol.nvme.Cqe;
 import org.nvmeof4j.protocol.nvme.LittleEndian;
 import org.nvmeof4j.protocol.nvme.NvmeStatus;
+import org.nvmeof4j.protocol.nvme.Opcodes;
 import org.nvmeof4j.protocol.nvme.Sqe;
 import org.nvmeof4j.protocol.pdu.CapsulePdu;
 import org.nvmeof4j.protocol.pdu.CommonHeader;
@@ -53,6 +54,8 @@ public final class TcpConnection extends NvmeTcpConnection
     private final int[] cmdReceived;
     private final int[] cmdStatusOverride;
     private final long[] cmdStartNanos;
+    /** Asynchronous Event Requests: outstanding until the controller has an event, so never timed out. */
+    private final boolean[] cmdNoTimeout;
     private final boolean[] cmdOffloaded;
     private final boolean[] cmdDeferred;
     private final int[] deferredStatus;
@@ -103,6 +106,7 @@ public final class TcpConnection extends NvmeTcpConnection
         cmdReceived = new int[cids];
         cmdStatusOverride = new int[cids];
         cmdStartNanos = new long[cids];
+        cmdNoTimeout = new boolean[cids];
         cmdOffloaded = new boolean[cids];
         cmdDeferred = new boolean[cids];
         deferredStatus = new int[cids];
@@ -240,6 +244,7 @@ public final class TcpConnection extends NvmeTcpConnection
         cmdReceived[cid] = 0;
         cmdStatusOverride[cid] = 0;
         cmdStartNanos[cid] = nowNanos;
+        cmdNoTimeout[cid] = qid == 0 && sqe.opcode() == Opcodes.ADMIN_ASYNC_EVENT_REQUEST;
         cmdDeferred[cid] = false;
         cmdOffloaded[cid] = dir == DIR_C2H && offload != null && offload.setup(this, cid, buf, index, length);
         commandsSent++;
@@ -261,7 +266,7 @@ public final class TcpConnection extends NvmeTcpConnection
     {
         for (int cid = 0; cid < cids; cid++)
         {
-            if (cmdRequest[cid] >= 0 && nowNanos - cmdStartNanos[cid] > timeoutNanos)
+            if (cmdRequest[cid] >= 0 && !cmdNoTimeout[cid] && nowNanos - cmdStartNanos[cid] > timeoutNanos)
             {
                 return cid;
             }
