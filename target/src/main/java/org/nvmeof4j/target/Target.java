@@ -178,7 +178,8 @@ public final class Target implements AutoCloseable
         }
         subsystemOrder.add(s);
         s.addNamespaceListener(nsid -> generation.incrementAndGet());
-        generation.incrementAndGet();
+        s.addAccessListener(this::discoveryLogChanged);
+        discoveryLogChanged();
         return s;
     }
 
@@ -199,8 +200,21 @@ public final class Target implements AutoCloseable
                 c.shutdown("subsystem removed");
             }
         }
-        generation.incrementAndGet();
+        discoveryLogChanged();
         return s;
+    }
+
+    /**
+     * The discovery log changed (a subsystem came or went, or a host list changed): a new GENCTR, and a Discovery
+     * Log Page Change notice to every discovery controller whose host asked for one (persistent discovery).
+     */
+    private void discoveryLogChanged()
+    {
+        generation.incrementAndGet();
+        for (final Controller c : controllers.values())
+        {
+            c.onDiscoveryLogChanged();
+        }
     }
 
     /** @return live controllers (all subsystems). */

@@ -65,6 +65,8 @@ public final class Controller
     private int aerCount;
     private boolean nsEventPending;
     private boolean nsEventMasked;
+    private boolean discEventPending;
+    private boolean discEventMasked;
 
     // changed namespace list (any thread, under lock)
     private final int[] changedNs = new int[1024];
@@ -480,6 +482,10 @@ public final class Controller
                     return NvmeStatus.INVALID_LOG_PAGE.status();
                 }
                 page = LogPages.discovery(target, hostNqn, queue);
+                if (!GetLogPage.rae(r.sqe))
+                {
+                    discEventMasked = false; // reading the log re-enables the discovery log change notice
+                }
                 break;
             default:
                 return NvmeStatus.INVALID_LOG_PAGE.status();
@@ -629,6 +635,13 @@ public final class Controller
             r.dw0 = AsyncEvent.NAMESPACE_ATTRIBUTE_CHANGED;
             return 0;
         }
+        if (discEventPending && !discEventMasked)
+        {
+            discEventPending = false;
+            discEventMasked = true;
+            r.dw0 = AsyncEvent.DISCOVERY_LOG_CHANGED;
+            return 0;
+        }
         aers[aerCount++] = r;
         return PENDING;
     }
@@ -684,6 +697,44 @@ public final class Controller
         nsEventMasked = true;
         nsEventPending = false;
         adminQueue.completeParked(r, 0, AsyncEvent.NAMESPACE_ATTRIBUTE_CHANGED);
+    }
+
+    /**
+     * The discovery log this (discovery) controller serves may have changed: report a Discovery Log Page Change
+     * notice if the host enabled it (AEC bit 31), once until the host reads log page 70h again. Any thread.
+     */
+    public void onDiscoveryLogChanged()
+    {
+        if (!isDiscovery() || dead)
+        {
+            return;
+        }
+        if (adminQueue.poller() != null)
+        {
+            adminQueue.poller().execute(this::raiseDiscoveryEvent);
+        }
+        else
+        {
+            raiseDiscoveryEvent();
+        }
+    }
+
+    private void raiseDiscoveryEvent()
+    {
+        if (dead || (aec & Features.AEC_DISCOVERY_LOG_CHANGE_NOTICES) == 0 || discEventMasked)
+        {
+            return;
+        }
+        if (aerCount == 0)
+        {
+            discEventPending = true;
+            return;
+        }
+        final Request r = aers[--aerCount];
+        aers[aerCount] = null;
+        discEventMasked = true;
+        discEventPending = false;
+        adminQueue.completeParked(r, 0, AsyncEvent.DISCOVERY_LOG_CHANGED);
     }
 
     @Override

@@ -37,7 +37,8 @@ public final class IdentifyData
             .mdts(mdts(t))                           // in CAP.MPSMIN (4 KiB) units, as a power of two
             .cntlid(c.cntlid())
             .ver(ControllerRegisters.Vs.V1_4)
-            .oaes(discovery ? 0 : IdentifyController.OAES_NAMESPACE_ATTRIBUTE_NOTICES)
+            .oaes(discovery ? IdentifyController.OAES_DISCOVERY_LOG_CHANGE
+                : IdentifyController.OAES_NAMESPACE_ATTRIBUTE_NOTICES)
             .ctratt(IdentifyController.CTRATT_HOST_ID_128_BIT)
             .cntrltype(discovery ? IdentifyController.CNTRLTYPE_DISCOVERY : IdentifyController.CNTRLTYPE_IO)
             .oacs(0)                                 // no optional admin commands

@@ -34,6 +34,7 @@ public final class Subsystem
     private final Set<String> allowedHosts = ConcurrentHashMap.newKeySet();
     private volatile Namespace[] namespaces = new Namespace[MAX_NSID + 1];
     private final List<IntConsumer> namespaceListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> accessListeners = new CopyOnWriteArrayList<>();
     private final Object cntlidLock = new Object();
     private final Set<Integer> cntlidsInUse = new java.util.HashSet<>();
     private int nextCntlid = 1;
@@ -102,6 +103,7 @@ public final class Subsystem
     public Subsystem allowAnyHost(final boolean allow)
     {
         this.allowAnyHost = allow;
+        accessChanged();
         return this;
     }
 
@@ -113,12 +115,14 @@ public final class Subsystem
             throw new IllegalArgumentException("invalid host NQN (" + check + "): " + hostNqn);
         }
         allowedHosts.add(hostNqn);
+        accessChanged();
         return this;
     }
 
     public Subsystem disallowHost(final String hostNqn)
     {
         allowedHosts.remove(hostNqn);
+        accessChanged();
         return this;
     }
 
@@ -205,6 +209,20 @@ public final class Subsystem
     }
 
     /** Register for namespace changes (a controller does this while it lives). */
+    /** Told when the allowed hosts change (which changes what the discovery log shows each host). */
+    public void addAccessListener(final Runnable listener)
+    {
+        accessListeners.add(listener);
+    }
+
+    private void accessChanged()
+    {
+        for (final Runnable l : accessListeners)
+        {
+            l.run();
+        }
+    }
+
     public void addNamespaceListener(final IntConsumer listener)
     {
         namespaceListeners.add(listener);
