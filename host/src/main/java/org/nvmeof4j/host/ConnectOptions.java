@@ -52,6 +52,7 @@ public final class ConnectOptions implements Cloneable
     private Duration reconnectDelay = Duration.ofSeconds(10);
     private Duration ctrlLossTmo = Duration.ofSeconds(600);
     private boolean disableSqflow;
+    private boolean persistent;
     private Duration ioTimeout = Duration.ofSeconds(30);
     private Duration adminTimeout = Duration.ofSeconds(60);
     private Duration connectTimeout = Duration.ofSeconds(10);
@@ -207,6 +208,15 @@ public final class ConnectOptions implements Cloneable
     /** Negative: reconnect forever. */
     public Duration ctrlLossTmo() { return ctrlLossTmo; }
     public ConnectOptions ctrlLossTmo(final Duration v) { ctrlLossTmo = v; return this; }
+    /**
+     * A persistent discovery controller ({@code nvme discover --persistent}): it stays connected with keep-alive,
+     * and the host asks for Discovery Log Page Change notices (see {@link NvmeController#addAsyncEventListener}).
+     * Only for the discovery NQN; I/O controllers always keep alive and always take notices.
+     */
+    public boolean persistent() { return persistent; }
+    public ConnectOptions persistent(final boolean v) { persistent = v; return this; }
+    /** Keep-alive and asynchronous events on this association (I/O controller or persistent discovery). */
+    boolean keepsAlive() { return !isDiscovery() || persistent; }
     public boolean disableSqflow() { return disableSqflow; }
     public ConnectOptions disableSqflow(final boolean v) { disableSqflow = v; return this; }
     /** Per-command timeout on I/O queues (Linux {@code io_timeout}, 30 s); expiry starts error recovery. */

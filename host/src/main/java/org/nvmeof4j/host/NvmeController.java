@@ -170,6 +170,11 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         adminAsync.start();
         if (options.isDiscovery())
         {
+            if (options.persistent())
+            {
+                enableAsyncEvents();
+                armAsyncEvents(generation);
+            }
             return;
         }
         enableAsyncEvents();
@@ -206,7 +211,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     private void configureAdmin(final TcpQueue q)
     {
         q.icdoff(identify.icdoff());
-        final long kato = options.isDiscovery() ? 0 : options.keepAliveTmo().toNanos();
+        final long kato = options.keepsAlive() ? options.keepAliveTmo().toNanos() : 0;
         q.keepAliveInterval(kato / 2);
     }
 
@@ -344,7 +349,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
             .disableSqFlowControl(options.disableSqflow());
         if (qid == 0)
         {
-            connect.kato(options.isDiscovery() ? 0 : options.keepAliveTmo().toMillis());
+            connect.kato(options.keepsAlive() ? options.keepAliveTmo().toMillis() : 0);
         }
         final ByteBuffer data = ByteBuffer.allocateDirect(ConnectData.LENGTH);
         new ConnectData().wrap(data, 0).clear().hostId(options.hostid()).cntlid(cntlidToUse)
@@ -534,7 +539,8 @@ public final class NvmeController implements AutoCloseable, QueueEvents
      */
     private void enableAsyncEvents()
     {
-        final int notices = identify.oaes() & Features.AEC_NAMESPACE_ATTRIBUTE_NOTICES;
+        final int notices = identify.oaes() & (options.isDiscovery()
+            ? Features.AEC_DISCOVERY_LOG_CHANGE_NOTICES : Features.AEC_NAMESPACE_ATTRIBUTE_NOTICES);
         if (notices == 0)
         {
             return;
@@ -560,7 +566,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     {
         synchronized (lock)
         {
-            if (options.isDiscovery() || state != State.LIVE || generation != gen || aerGeneration == gen)
+            if (!options.keepsAlive() || state != State.LIVE || generation != gen || aerGeneration == gen)
             {
                 return;
             }
@@ -648,7 +654,12 @@ public final class NvmeController implements AutoCloseable, QueueEvents
             rescanNamespaces(changed);
             return new AsyncEventNotice(dw0, changed);
         }
-        if (lid != 0)
+        if (lid == GetLogPage.LID_DISCOVERY)
+        {
+            // the header (GENCTR) is enough to re-enable the notice; the listener reads the entries it wants
+            getLogPage(lid, 0, 0, org.nvmeof4j.protocol.admin.DiscoveryLogPage.LENGTH);
+        }
+        else if (lid != 0)
         {
             getLogPage(lid, 0xFFFF_FFFF, 0, 512); // reading the page clears the event (RAE = 0)
         }
@@ -1121,8 +1132,14 @@ public final class NvmeController implements AutoCloseable, QueueEvents
             }
             try
             {
-                enableAsyncEvents();
-                rescanNamespaces();
+                if (options.keepsAlive())
+                {
+                    enableAsyncEvents();
+                }
+                if (!options.isDiscovery())
+                {
+                    rescanNamespaces();
+                }
             }
             catch (final RuntimeException e)
             {

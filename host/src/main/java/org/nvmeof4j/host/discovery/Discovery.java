@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Consumer;
 import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.host.NvmeTransportException;
@@ -70,6 +71,34 @@ public final class Discovery
         try (NvmeController c = NvmeController.connect(o))
         {
             return readLog(c);
+        }
+    }
+
+    /**
+     * Connect a persistent discovery controller ({@code nvme discover --persistent}): it stays connected with
+     * keep-alive, and {@code onLog} gets the whole log now and again after every Discovery Log Page Change notice
+     * (on the controller's recovery thread; a failed re-read is skipped). Close the controller to stop.
+     */
+    public static NvmeController persistent(final ConnectOptions options, final Consumer<Log> onLog)
+    {
+        final ConnectOptions o = options.copy().nqn(Nqn.DISCOVERY).nrIoQueues(0).nrPollQueues(0).persistent(true);
+        final NvmeController c = NvmeController.connect(o);
+        try
+        {
+            c.addAsyncEventListener((ctrl, notice) ->
+            {
+                if (notice.logPage() == LID_DISCOVERY)
+                {
+                    onLog.accept(readLog(ctrl));
+                }
+            });
+            onLog.accept(readLog(c)); // after the listener: a change in between is seen here or notified
+            return c;
+        }
+        catch (final RuntimeException e)
+        {
+            c.close();
+            throw e;
         }
     }
 
