@@ -6,11 +6,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.nvmeof4j.host.ConnectOptions;
+import org.nvmeof4j.host.NvmeController;
+import org.nvmeof4j.host.NvmeException;
+import org.nvmeof4j.host.NvmeTransportException;
+import org.nvmeof4j.cli.Nvmeof4j.UsageException;
 import org.nvmeof4j.host.discovery.Discovery;
 import org.nvmeof4j.host.discovery.DiscoveryLogEntry;
 import org.nvmeof4j.protocol.fabrics.Nqn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code nvmeof4j discover}: read the Discovery Log Page, as {@code nvme discover} prints it. */
 @Command(name = "discover", mixinStandardHelpOptions = true,
@@ -20,6 +25,11 @@ public final class DiscoverCommand implements Callable<Integer>
     @Mixin
     HostConnectOptions.Report connect;
 
+    @Option(names = {"-p", "--persistent"},
+        description = "stay connected (a persistent discovery controller, with keep-alive) and print the log again "
+            + "on every Discovery Log Page Change notice, until Ctrl-C")
+    boolean persistent;
+
     @Override
     public Integer call()
     {
@@ -28,7 +38,56 @@ public final class DiscoverCommand implements Callable<Integer>
         {
             connect.options.nqn = Nqn.DISCOVERY;
         }
+        if (persistent)
+        {
+            return watch(json);
+        }
         final Discovery.Log log = connect.admin(ConnectOptions.DISCOVERY_PORT, Discovery::readLog);
+        print(log, json);
+        return 0;
+    }
+
+    private int watch(final boolean json)
+    {
+        final ConnectOptions o = connect.options.toOptions(connect.host.hostnqn, ConnectOptions.DISCOVERY_PORT, true);
+        final NvmeController c;
+        try
+        {
+            c = Discovery.persistent(o, log ->
+            {
+                synchronized (this)
+                {
+                    print(log, json);
+                    connect.out().flush();
+                }
+            });
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new UsageException(e.getMessage());
+        }
+        catch (final NvmeException | NvmeTransportException e)
+        {
+            throw new HostConnectOptions.CliFailure("connect to " + o.traddr() + ":" + o.trsvcid() + " failed: " +
+                e.getMessage(), e);
+        }
+        try (c)
+        {
+            while (c.state() != NvmeController.State.DEAD)
+            {
+                Thread.sleep(200);
+            }
+            throw new HostConnectOptions.CliFailure("discovery controller lost: " + c.lastError(), null);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    private void print(final Discovery.Log log, final boolean json)
+    {
         final var out = connect.out();
         final List<Map<String, Object>> records = new ArrayList<>();
         for (final DiscoveryLogEntry e : log.entries())
@@ -41,7 +100,7 @@ public final class DiscoverCommand implements Callable<Integer>
             root.put("genctr", log.genctr());
             root.put("records", records);
             out.println(Json.write(root));
-            return 0;
+            return;
         }
         out.println();
         out.println("Discovery Log Number of Records " + records.size() + ", Generation counter " + log.genctr());
@@ -52,7 +111,6 @@ public final class DiscoverCommand implements Callable<Integer>
             // nvme discover's layout: "trtype:  tcp", "subtype: nvme subsystem", ...
             m.forEach((k, v) -> out.println(String.format("%-8s %s", k + ":", v)));
         }
-        return 0;
     }
 
     /** One log entry's fields, named and in the order nvme-cli prints them (text and JSON alike). */

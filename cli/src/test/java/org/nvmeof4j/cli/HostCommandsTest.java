@@ -78,6 +78,53 @@ class HostCommandsTest
     }
 
     @Test
+    void shouldWatchThePersistentDiscoveryLogUntilInterrupted() throws Exception
+    {
+        final CommandLine cl = Nvmeof4j.commandLine();
+        final StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(new StringWriter(), true));
+        final int[] status = {-1};
+        final Thread watcher = new Thread(() -> status[0] = cl.execute("discover", "-t", "tcp", "-a", "127.0.0.1",
+            "-s", String.valueOf(target.boundPort()), "--persistent", "-o", "json"));
+        watcher.start();
+        final String other = "nqn.2014-08.org.nvmeof4j:clitest-watch";
+        try
+        {
+            awaitOutput(out, NQN, 1);
+            target.addSubsystem(new org.nvmeof4j.target.subsystem.Subsystem(other, "w1", "watch").allowAnyHost(true));
+            awaitOutput(out, other, 1);
+            target.removeSubsystem(other);
+            awaitOutput(out, "\"genctr\"", 3); // the initial log, the one with the new subsystem, the one without
+        }
+        finally
+        {
+            watcher.interrupt();
+            watcher.join(10_000);
+            target.removeSubsystem(other);
+        }
+        assertThat(watcher.isAlive()).isFalse();
+        assertThat(status[0]).isZero();
+        final java.util.List<JsonNode> logs = new ObjectMapper().readerFor(JsonNode.class)
+            .<JsonNode>readValues(out.toString()).readAll();
+        assertThat(logs).hasSize(3);
+        assertThat(logs.get(0).get("records").findValuesAsText("subnqn")).contains(NQN).doesNotContain(other);
+        assertThat(logs.get(1).get("records").findValuesAsText("subnqn")).contains(NQN, other);
+        assertThat(logs.get(2).get("records").findValuesAsText("subnqn")).contains(NQN).doesNotContain(other);
+        assertThat(logs.get(2).get("genctr").asLong()).isGreaterThan(logs.get(1).get("genctr").asLong());
+    }
+
+    private static void awaitOutput(final StringWriter out, final String text, final int times) throws Exception
+    {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (out.toString().split(java.util.regex.Pattern.quote(text), -1).length - 1 < times)
+        {
+            assertThat(System.nanoTime() < deadline).as("waiting for %d× %s in:%n%s", times, text, out).isTrue();
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
     void shouldIdentify() throws Exception
     {
         final Result ctrl = run(cmd("id-ctrl", "-o", "json"));
