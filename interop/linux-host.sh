@@ -23,6 +23,10 @@ Options:
   --data-digest        ask for data digests
   --nr-io-queues N     nr_io_queues= (capped by the guest's vCPUs, see --smp)
   --queue-size N       queue_size=
+  --ns-events          also check namespaces added/removed at runtime: the guest
+                       prints "INTEROP REQUEST add-ns 2" / "remove-ns 2" and
+                       waits for /dev/nvmeXn2 to come and go; whoever runs the
+                       target must act on those lines (LinuxHostInteropTest does)
   --hostnqn NQN        host NQN (default $INTEROP_DEFAULT_HOSTNQN)
   --smp N              guest vCPUs (default 2)
   --log FILE           guest console log (default: a new file under
@@ -35,7 +39,7 @@ Exit status: 0 all checks passed; 1 a check failed; 2 usage error;
 EOF
 }
 
-port="" nqn="" hdr=0 data=0 nrq="" qsize="" hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300
+port="" nqn="" hdr=0 data=0 nrq="" qsize="" nsev=0 hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300
 need_arg() { (( $2 >= 2 )) || { usage >&2; die "$1 needs a value" 2; }; }
 while (( $# )); do
     case "$1" in
@@ -45,6 +49,7 @@ while (( $# )); do
         --data-digest) data=1 ;;
         --nr-io-queues) need_arg "$1" $#; nrq="$2"; shift ;;
         --queue-size) need_arg "$1" $#; qsize="$2"; shift ;;
+        --ns-events) nsev=1 ;;
         --hostnqn) need_arg "$1" $#; hostnqn="$2"; shift ;;
         --smp) need_arg "$1" $#; smp="$2"; shift ;;
         --log) need_arg "$1" $#; logfile="$2"; shift ;;
@@ -100,6 +105,7 @@ nonce="$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
     conf_line DATA_DIGEST "$data"
     conf_line NR_IO_QUEUES "$nrq"
     conf_line QUEUE_SIZE "$qsize"
+    conf_line NS_EVENTS "$nsev"
     conf_line NONCE "$nonce"
 } > "$work/interop.conf"
 interop_make_initrd "$work/initrd.img" "$work/interop.conf"
@@ -116,8 +122,8 @@ start=$SECONDS
 ( with_pdeathsig timeout -k 5 "$timeout_s" setpriv --pdeathsig KILL -- "${qemu[@]}" ) </dev/null &
 qpid=$!
 
-# Stream the guest's INTEROP lines as they arrive.
-( tail -n +1 -F --pid="$qpid" "$logfile" 2>/dev/null | tr -d '\r' | grep --line-buffered -E '^INTEROP (PASS|FAIL|SUMMARY|INFO)' || true ) &
+# Stream the guest's INTEROP lines as they arrive, unbuffered: a caller acts on REQUEST lines while the guest waits.
+( tail -n +1 -F --pid="$qpid" "$logfile" 2>/dev/null | sed -u 's/\r$//' | grep --line-buffered -E '^INTEROP (PASS|FAIL|SUMMARY|INFO|REQUEST)' || true ) &
 tailpid=$!
 
 set +e

@@ -303,6 +303,50 @@ run_host() {
         fail concurrent-read "$why"
     fi
 
+    # -- a namespace added and removed on the target at runtime: the host must see the AEN, read the
+    #    Changed Namespace List and rescan. The harness's caller acts on the REQUEST lines.
+    if [ "$NS_EVENTS" = 1 ]; then
+        if [ -z "$CTRL" ]; then
+            fail ns-events "not run: no controller"
+        else
+            echo "INTEROP REQUEST add-ns 2"
+            dev2="" i=0
+            while [ $i -lt 300 ]; do
+                for e in /sys/class/nvme/$CTRL/nvme*n2; do
+                    [ -e "$e" ] || continue
+                    n=${e##*/}
+                    case "$n" in nvme*c*n*) n="${n%%c*}n2" ;; esac
+                    [ -b "/dev/$n" ] && dev2=/dev/$n
+                done
+                [ -n "$dev2" ] && break
+                sleep 0.1; i=$((i + 1))
+            done
+            if [ -z "$dev2" ]; then
+                fail ns-events "namespace 2 did not appear within 30 s of add-ns; last kernel message: $(dmesg | grep -i nvme | tail -n 1 | sed 's/^\[[ 0-9.]*\] //')"
+            else
+                info "ns-events: $dev2 appeared $((i / 10)).$((i % 10)) s after add-ns"
+                pattern /tmp/pat-ns2 ns2 $((MIB / 4))
+                want=$(md5 < /tmp/pat-ns2)
+                dd if=/tmp/pat-ns2 of="$dev2" bs=4096 oflag=direct conv=notrunc 2>/tmp/dd.err
+                got=$(dd if="$dev2" bs=65536 count=4 iflag=direct 2>/dev/null | md5)
+                rm -f /tmp/pat-ns2
+                if [ "$got" != "$want" ]; then
+                    fail ns-events "read-back on $dev2: md5 $got != written $want $(oneline < /tmp/dd.err)"
+                else
+                    echo "INTEROP REQUEST remove-ns 2"
+                    i=0
+                    while [ -b "$dev2" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+                    if [ -b "$dev2" ]; then
+                        fail ns-events "$dev2 still present 30 s after remove-ns"
+                    else
+                        info "ns-events: $dev2 gone $((i / 10)).$((i % 10)) s after remove-ns"
+                        pass ns-events
+                    fi
+                fi
+            fi
+        fi
+    fi
+
     # -- disconnect
     if [ -z "$CTRL" ]; then
         fail disconnect "not run: no controller"

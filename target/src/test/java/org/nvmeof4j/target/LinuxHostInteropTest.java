@@ -14,11 +14,14 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.nvmeof4j.target.backend.RamBackend;
+import org.nvmeof4j.target.subsystem.Namespace;
 
 /**
  * The Linux kernel's NVMe/TCP host (in a QEMU guest, interop/linux-host.sh) against this target running in-process
  * on an ephemeral port: discover, connect, id-ctrl, id-ns, O_DIRECT data at several block sizes, buffered write +
- * flush, concurrent readers, disconnect. Run with {@code mvn -Pinterop -pl target -am verify}.
+ * flush, concurrent readers, disconnect; with {@code --ns-events}, a namespace added and removed at runtime (AEN,
+ * Changed Namespace List, the kernel's rescan). Run with {@code mvn -Pinterop -pl target -am verify}.
  */
 @Tag("linux-interop")
 class LinuxHostInteropTest
@@ -30,11 +33,11 @@ class LinuxHostInteropTest
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
-        "ram  | ''",
+        "ram  | --ns-events",
         "ram  | --hdr-digest --data-digest",
         "ram  | --nr-io-queues 2 --queue-size 64",
         "file | ''",
-        "file | --hdr-digest --data-digest",
+        "file | --hdr-digest --data-digest --ns-events",
     })
     void linuxHostShouldPassEveryCheck(final String backend, final String options) throws Exception
     {
@@ -74,6 +77,16 @@ class LinuxHostInteropTest
                 {
                     System.out.println(line);
                     lines.add(line);
+                    // --ns-events: the guest asks for a namespace to come and go while it is connected
+                    if (line.contains("INTEROP REQUEST add-ns 2"))
+                    {
+                        target.subsystem(NQN).addNamespace(new Namespace(2, new RamBackend(16L << 20), 4096, null,
+                            NQN));
+                    }
+                    else if (line.contains("INTEROP REQUEST remove-ns 2"))
+                    {
+                        target.subsystem(NQN).removeNamespace(2);
+                    }
                 }
             }
             assertThat(p.waitFor(400, TimeUnit.SECONDS)).isTrue();
