@@ -32,15 +32,34 @@ import org.nvmeof4j.tcp.Segment;
  *       with a registered CCCID and DATAO/DATAL inside the registration, is written to the destination and the
  *       packet's runs point there; CRC32C is accumulated and checked against the DDGST;</li>
  *   <li>sequence older than expected (retransmission or duplicate): passed on untouched, no flags;</li>
- *   <li>sequence beyond expected (a gap): sync is lost. The NIC searches following packets for the PDU pattern
- *       ({@link PduShape} in strict mode), asks the ULP to confirm the candidate with
- *       {@link UlpDdpUlpOps#resyncRequest} (counted in {@code rx_nvme_tcp_resync}), follows the framing from there
- *       without offloading, and goes back in sync when {@code resync} confirms that sequence; a candidate whose
- *       framing breaks is dropped and the search starts again.</li>
+ *   <li>sequence beyond expected, but the missing bytes lie inside the current PDU, after its header and no later
+ *       than the start of the next header (a data-only gap): the NIC stays in sync and steps over them (counted in
+ *       {@link ModelDdpDevice#gapsBridged()}). This packet's payload is still placed, at DATAO plus its offset in
+ *       the PDU; the missing packet comes later as an old one and the host copies it. The PDU's digest can no
+ *       longer be verified, so none of its remaining packets gets {@code crcOk};</li>
+ *   <li>any other gap (header bytes missing, or the current header not yet whole): sync is lost. The NIC searches
+ *       following packets for the PDU pattern ({@link PduShape} in strict mode), asks the ULP to confirm the
+ *       candidate with {@link UlpDdpUlpOps#resyncRequest} (counted in {@code rx_nvme_tcp_resync}), follows the
+ *       framing from there without offloading, and goes back in sync when {@code resync} confirms that sequence;
+ *       a candidate whose framing breaks is dropped and the search starts again.</li>
  * </ul>
  * A packet's {@code crcOk} is set only when the NIC was in sync for the whole packet, every PDU data byte in it
- * belonged to a PDU whose data it verified from the first byte, and every data digest in it matched. It never
- * holds, changes or drops a packet.
+ * belonged to a PDU whose data it has verified from the first byte with none missing, and every data digest in it
+ * matched. It never holds, changes or drops a packet.
+ *
+ * <h3>Why a data-only gap need not cost a resync</h3>
+ * Seed 003 ("Resync handling") says that when only packets carrying PDU data are lost or reordered, a NIC that keeps
+ * following the PDU headers may avoid resynchronization, and that a resync is needed only when headers are
+ * reordered; seed 001 ("Resynchronization") expects resyncs only after loss or reordering that involves PDU
+ * headers. The state this needs is the one seed 003 lists: the expected sequence and the position in the current
+ * PDU, whose end is known from its PLEN. Nothing is buffered, reordered, changed or dropped (the "NIC
+ * requirements"). Placing the payload after the gap is placement by position in a PDU whose header was seen in
+ * sync. It does not depend on the missing bytes: TCP retransmits the same bytes at the same sequence, and the late
+ * packet goes up unplaced, so the host copies it. The CRC bit is honest because it can only say "verified": seed
+ * 001 clears it whenever the hardware skipped any part of the work, and a NIC that did not see every byte of a PDU
+ * cannot check its digest. The packets of that PDU that went up before the gap keep their flag, but the late
+ * packet and every packet after the gap carry none. The ULP requires the flag on every segment of a PDU, so it
+ * computes that digest in software.
  *
  * <h2>Reassembly</h2>
  * Plays the host TCP stack: delivers bytes in stream order exactly once, keeping early packets aside and dropping
@@ -237,13 +256,96 @@ public final class ModelDdpContext extends UlpDdpContext
         }
         else
         {
-            loseSync();
+            if (d > 0 && bridge(d))
+            {
+                p.crcOk = sync == Sync.SYNC;
+            }
+            else
+            {
+                loseSync();
+            }
             expectedSeq = p.seq + p.length;
             walk(p);
         }
         if (p.offloaded)
         {
             packetCount++;
+        }
+    }
+
+    /**
+     * A packet starts {@code gap} bytes beyond the expected sequence. When the current PDU's header was seen whole
+     * and the missing bytes end at or before the sequence where the next PDU header starts (known from PLEN), no
+     * header byte is missing: the framing stays known, so step over the missing bytes and keep going. The PDU's data
+     * digest can no longer be checked, so its remaining packets carry no CRC flag.
+     *
+     * @return whether the gap was bridged; false leaves the state untouched (the caller loses sync).
+     */
+    private boolean bridge(final int gap)
+    {
+        if (sync == Sync.SEARCH || gap > pduRemaining())
+        {
+            return false;
+        }
+        pduCrc = false;
+        int left = gap;
+        if (part == Part.PAD)
+        {
+            final int n = Math.min(left, padLeft);
+            padLeft -= n;
+            left -= n;
+            if (padLeft == 0)
+            {
+                part = Part.DATA;
+            }
+        }
+        if (left > 0 && part == Part.DATA)
+        {
+            final int n = Math.min(left, dataLength - dataDone);
+            dataDone += n;
+            left -= n;
+        }
+        if (part == Part.DATA && dataDone == dataLength)
+        {
+            if (ddgstLength > 0)
+            {
+                ddgstFill = 0;
+                part = Part.DDGST;
+            }
+            else
+            {
+                endOfPdu();
+            }
+        }
+        if (left > 0 && part == Part.DDGST)
+        {
+            ddgstFill += left; // pduRemaining bounds the gap: it ends inside the digest or at its end
+        }
+        if (part == Part.DDGST && ddgstFill == ddgstLength)
+        {
+            endOfPdu();
+        }
+        if (sync == Sync.TRACK)
+        {
+            trackedBytes += gap;
+        }
+        model.bridged.increment();
+        return true;
+    }
+
+    /** @return bytes from the expected sequence to the next PDU header, or -1 when the current header is partial. */
+    private int pduRemaining()
+    {
+        switch (part)
+        {
+            case PAD:
+                return padLeft + dataLength + ddgstLength;
+            case DATA:
+                return dataLength - dataDone + ddgstLength;
+            case DDGST:
+                return ddgstLength - ddgstFill;
+            default:
+                return -1; // between headers the next one starts right here; inside one, PLEN may be unseen
         }
     }
 
