@@ -41,7 +41,12 @@ import org.nvmeof4j.tcp.Segment;
  *       following packets for the PDU pattern ({@link PduShape} in strict mode), asks the ULP to confirm the
  *       candidate with {@link UlpDdpUlpOps#resyncRequest} (counted in {@code rx_nvme_tcp_resync}), follows the
  *       framing from there without offloading, and goes back in sync when {@code resync} confirms that sequence;
- *       a candidate whose framing breaks is dropped and the search starts again.</li>
+ *       a candidate whose framing breaks is dropped and the search starts again. The search also finds a header
+ *       that begins in the last bytes of one packet and ends in the next: the NIC keeps those at most 7 bytes
+ *       (a partial header, never a packet). Such a candidate's first bytes have already gone up, and if the host
+ *       has already read past them it cannot confirm that sequence. So the NIC asks again, once, at the next
+ *       header of the candidate's chain, which starts in a packet the host has not yet received; a confirmation
+ *       of either puts it back in sync.</li>
  * </ul>
  * A packet's {@code crcOk} is set only when the NIC was in sync for the whole packet, every PDU data byte in it
  * belonged to a PDU whose data it has verified from the first byte with none missing, and every data digest in it
@@ -118,7 +123,16 @@ public final class ModelDdpContext extends UlpDdpContext
     private UlpDdpIo io;
     private long datao;
     private int candidateSeq;
+    /** The candidate began in an earlier packet: its request may come after the host passed that sequence. */
+    private boolean candidateLate;
+    /** A later header of the candidate's chain, asked for because the candidate was late (when chainRequested). */
+    private int chainSeq;
+    private boolean chainRequested;
     private long trackedBytes;
+    /** While searching: the last bytes of the previous packet, where a header may start (never a whole packet). */
+    private final byte[] tail = new byte[CommonHeader.LENGTH - 1];
+    private int tailLength;
+    private int tailSeq;
     private boolean confirmPending;
     private int confirmSeq;
     private boolean everConfirmed;
@@ -148,14 +162,7 @@ public final class ModelDdpContext extends UlpDdpContext
     @Override
     public int receive(final ReadableByteChannel channel, final PduReceiver receiver) throws IOException
     {
-        rx = receiver;
-        if (!started)
-        {
-            started = true;
-            nextOffset = receiver.streamOffset();
-            rcvNxt = nextOffset;
-            expectedSeq = isn + (int)nextOffset;
-        }
+        start(receiver);
         completeTeardowns();
         int total = 0;
         boolean drained = false;
@@ -194,18 +201,52 @@ public final class ModelDdpContext extends UlpDdpContext
         return total;
     }
 
+    private void start(final PduReceiver receiver)
+    {
+        rx = receiver;
+        if (!started)
+        {
+            started = true;
+            nextOffset = receiver.streamOffset();
+            rcvNxt = nextOffset;
+            expectedSeq = isn + (int)nextOffset;
+        }
+    }
+
+    /**
+     * Test seam: a packet carrying the stream bytes at {@code [offset, offset + length)} ({@code stream} indexed by
+     * stream offset) reaches the NIC now, bypassing the packetizer and the wire, so a test can script packet
+     * boundaries, losses and reordering exactly.
+     */
+    void arriveScripted(final PduReceiver receiver, final ByteBuffer stream, final long offset, final int length)
+    {
+        if (length < 1 || length > wireConfig.mss())
+        {
+            throw new IllegalArgumentException("packet length " + length + " outside 1.." + wireConfig.mss());
+        }
+        start(receiver);
+        arrive(packet(stream, Math.toIntExact(offset), length, offset));
+    }
+
+    /** A pooled packet holding {@code length} bytes of {@code src} from {@code index}, at stream {@code offset}. */
+    private Packet packet(final ByteBuffer src, final int index, final int length, final long offset)
+    {
+        final Packet p = pool.isEmpty() ? new Packet(wireConfig.mss()) : pool.pop();
+        p.clearRuns();
+        p.data.put(0, src, index, length);
+        p.length = length;
+        p.offset = offset;
+        p.seq = isn + (int)offset;
+        return p;
+    }
+
     private void packetize(final int n)
     {
         final int mss = wireConfig.mss();
         for (int off = 0; off < n; off += mss)
         {
             final int len = Math.min(mss, n - off);
-            final Packet p = pool.isEmpty() ? new Packet(mss) : pool.pop();
-            p.clearRuns();
-            p.data.put(0, ingest, off, len);
-            p.length = len;
-            p.offset = nextOffset;
-            p.seq = isn + (int)nextOffset;
+            final Packet p = packet(ingest, off, len, nextOffset);
             nextOffset += len;
             wire.submit(p);
             for (Packet q = wire.poll(); q != null; q = wire.poll())
@@ -230,7 +271,8 @@ public final class ModelDdpContext extends UlpDdpContext
         if (confirmPending)
         {
             confirmPending = false;
-            if (sync == Sync.TRACK && confirmSeq == candidateSeq - isn)
+            if (sync == Sync.TRACK &&
+                (confirmSeq == candidateSeq - isn || (chainRequested && confirmSeq == chainSeq - isn)))
             {
                 sync = Sync.SYNC;
                 everConfirmed = true;
@@ -352,6 +394,7 @@ public final class ModelDdpContext extends UlpDdpContext
     private void loseSync()
     {
         sync = Sync.SEARCH;
+        tailLength = 0;
         resetFraming();
     }
 
@@ -376,6 +419,11 @@ public final class ModelDdpContext extends UlpDdpContext
     {
         final ByteBuffer b = p.data;
         int i = 0;
+        if (sync == Sync.SEARCH && tailLength > 0)
+        {
+            p.crcOk = false;
+            searchAcross(p);
+        }
         while (i < p.length)
         {
             if (sync == Sync.SEARCH)
@@ -393,17 +441,21 @@ public final class ModelDdpContext extends UlpDdpContext
                 if (found < 0)
                 {
                     p.addRun(b, i, p.length - i, false);
+                    keepTail(p, i);
                     return;
                 }
                 p.addRun(b, i, found - i, false);
                 i = found;
-                sync = Sync.TRACK;
-                resetFraming();
-                candidateSeq = p.seq + found;
-                trackedBytes = 0;
-                resyncCount++;
-                ulpOps.resyncRequest(connection, candidateSeq - isn, UlpDdpUlpOps.RESYNC_PENDING);
+                startCandidate(p.seq + found, false);
                 continue;
+            }
+            if (part == Part.CH && hdrFill == 0 && sync == Sync.TRACK && candidateLate)
+            {
+                // this header of the candidate's chain starts in the packet at hand, so the host has not passed it
+                candidateLate = false;
+                chainSeq = p.seq + i;
+                chainRequested = true;
+                requestResync(chainSeq);
             }
             final int n = step(p, i);
             i += n;
@@ -417,6 +469,69 @@ public final class ModelDdpContext extends UlpDdpContext
                 }
             }
         }
+    }
+
+    /**
+     * Searching, and the previous packet ended with a few unsearched bytes: look for a header that starts there and
+     * ends in this packet. On a match, those bytes become the partial header the framing goes on from.
+     */
+    private void searchAcross(final Packet p)
+    {
+        final int have = tailLength;
+        tailLength = 0;
+        if (p.seq != tailSeq + have)
+        {
+            return; // not contiguous (cannot happen while searching: a gap restarts the search)
+        }
+        for (int k = 0; k < have; k++)
+        {
+            final int fromTail = have - k;
+            if (p.length < CommonHeader.LENGTH - fromTail)
+            {
+                return;
+            }
+            for (int x = 0; x < fromTail; x++)
+            {
+                hdr.put(x, tail[k + x]);
+            }
+            hdr.put(fromTail, p.data, 0, CommonHeader.LENGTH - fromTail);
+            if (shape.parse(hdr, 0, true))
+            {
+                startCandidate(tailSeq + k, true);
+                hdrFill = fromTail; // step() reads the rest of the common header from this packet
+                trackedBytes = fromTail;
+                return;
+            }
+        }
+    }
+
+    /** Remember the last bytes of a searched packet from {@code from} on: a header may start among them. */
+    private void keepTail(final Packet p, final int from)
+    {
+        final int n = Math.min(tail.length, p.length - from);
+        final int at = p.length - n;
+        p.data.get(at, tail, 0, n);
+        tailLength = n;
+        tailSeq = p.seq + at;
+    }
+
+    /** A plausible header starts at {@code seq}: follow the framing from it and ask the ULP to confirm. */
+    private void startCandidate(final int seq, final boolean late)
+    {
+        sync = Sync.TRACK;
+        tailLength = 0;
+        resetFraming();
+        candidateSeq = seq;
+        candidateLate = late;
+        chainRequested = false;
+        trackedBytes = 0;
+        requestResync(seq);
+    }
+
+    private void requestResync(final int seq)
+    {
+        resyncCount++;
+        ulpOps.resyncRequest(connection, seq - isn, UlpDdpUlpOps.RESYNC_PENDING);
     }
 
     /** Follow the framing over packet bytes from {@code i}; returns how many were consumed. */
