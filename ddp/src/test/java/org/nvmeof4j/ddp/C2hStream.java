@@ -24,6 +24,7 @@ final class C2hStream
         final byte[] data;
         final boolean registered;
         final List<Long> dataStarts = new ArrayList<>();
+        final List<Integer> dataLengths = new ArrayList<>();
         int sent;
 
         Read(final int cid, final byte[] data, final boolean registered)
@@ -87,6 +88,7 @@ final class C2hStream
             final int unit = (cpda + 1) * 4;
             final int pdo = cpda == 0 ? 24 + hd : (24 + hd + unit - 1) / unit * unit;
             rd.dataStarts.add(start + pdo);
+            rd.dataLengths.add(chunk);
             rd.sent += chunk;
             if (last)
             {

@@ -32,15 +32,39 @@ import org.nvmeof4j.tcp.Segment;
  *       with a registered CCCID and DATAO/DATAL inside the registration, is written to the destination and the
  *       packet's runs point there; CRC32C is accumulated and checked against the DDGST;</li>
  *   <li>sequence older than expected (retransmission or duplicate): passed on untouched, no flags;</li>
- *   <li>sequence beyond expected (a gap): sync is lost. The NIC searches following packets for the PDU pattern
- *       ({@link PduShape} in strict mode), asks the ULP to confirm the candidate with
- *       {@link UlpDdpUlpOps#resyncRequest} (counted in {@code rx_nvme_tcp_resync}), follows the framing from there
- *       without offloading, and goes back in sync when {@code resync} confirms that sequence; a candidate whose
- *       framing breaks is dropped and the search starts again.</li>
+ *   <li>sequence beyond expected, but the missing bytes lie inside the current PDU, after its header and no later
+ *       than the start of the next header (a data-only gap): the NIC stays in sync and steps over them (counted in
+ *       {@link ModelDdpDevice#gapsBridged()}). This packet's payload is still placed, at DATAO plus its offset in
+ *       the PDU; the missing packet comes later as an old one and the host copies it. The PDU's digest can no
+ *       longer be verified, so none of its remaining packets gets {@code crcOk};</li>
+ *   <li>any other gap (header bytes missing, or the current header not yet whole): sync is lost. The NIC searches
+ *       following packets for the PDU pattern ({@link PduShape} in strict mode), asks the ULP to confirm the
+ *       candidate with {@link UlpDdpUlpOps#resyncRequest} (counted in {@code rx_nvme_tcp_resync}), follows the
+ *       framing from there without offloading, and goes back in sync when {@code resync} confirms that sequence;
+ *       a candidate whose framing breaks is dropped and the search starts again. The search also finds a header
+ *       that begins in the last bytes of one packet and ends in the next: the NIC keeps those at most 7 bytes
+ *       (a partial header, never a packet). Such a candidate's first bytes have already gone up, and if the host
+ *       has already read past them it cannot confirm that sequence. So the NIC asks again, once, at the next
+ *       header of the candidate's chain, which starts in a packet the host has not yet received; a confirmation
+ *       of either puts it back in sync.</li>
  * </ul>
  * A packet's {@code crcOk} is set only when the NIC was in sync for the whole packet, every PDU data byte in it
- * belonged to a PDU whose data it verified from the first byte, and every data digest in it matched. It never
- * holds, changes or drops a packet.
+ * belonged to a PDU whose data it has verified from the first byte with none missing, and every data digest in it
+ * matched. It never holds, changes or drops a packet.
+ *
+ * <h3>Why a data-only gap need not cost a resync</h3>
+ * Seed 003 ("Resync handling") says that when only packets carrying PDU data are lost or reordered, a NIC that keeps
+ * following the PDU headers may avoid resynchronization, and that a resync is needed only when headers are
+ * reordered; seed 001 ("Resynchronization") expects resyncs only after loss or reordering that involves PDU
+ * headers. The state this needs is the one seed 003 lists: the expected sequence and the position in the current
+ * PDU, whose end is known from its PLEN. Nothing is buffered, reordered, changed or dropped (the "NIC
+ * requirements"). Placing the payload after the gap is placement by position in a PDU whose header was seen in
+ * sync. It does not depend on the missing bytes: TCP retransmits the same bytes at the same sequence, and the late
+ * packet goes up unplaced, so the host copies it. The CRC bit is honest because it can only say "verified": seed
+ * 001 clears it whenever the hardware skipped any part of the work, and a NIC that did not see every byte of a PDU
+ * cannot check its digest. The packets of that PDU that went up before the gap keep their flag, but the late
+ * packet and every packet after the gap carry none. The ULP requires the flag on every segment of a PDU, so it
+ * computes that digest in software.
  *
  * <h2>Reassembly</h2>
  * Plays the host TCP stack: delivers bytes in stream order exactly once, keeping early packets aside and dropping
@@ -99,7 +123,16 @@ public final class ModelDdpContext extends UlpDdpContext
     private UlpDdpIo io;
     private long datao;
     private int candidateSeq;
+    /** The candidate began in an earlier packet: its request may come after the host passed that sequence. */
+    private boolean candidateLate;
+    /** A later header of the candidate's chain, asked for because the candidate was late (when chainRequested). */
+    private int chainSeq;
+    private boolean chainRequested;
     private long trackedBytes;
+    /** While searching: the last bytes of the previous packet, where a header may start (never a whole packet). */
+    private final byte[] tail = new byte[CommonHeader.LENGTH - 1];
+    private int tailLength;
+    private int tailSeq;
     private boolean confirmPending;
     private int confirmSeq;
     private boolean everConfirmed;
@@ -129,14 +162,7 @@ public final class ModelDdpContext extends UlpDdpContext
     @Override
     public int receive(final ReadableByteChannel channel, final PduReceiver receiver) throws IOException
     {
-        rx = receiver;
-        if (!started)
-        {
-            started = true;
-            nextOffset = receiver.streamOffset();
-            rcvNxt = nextOffset;
-            expectedSeq = isn + (int)nextOffset;
-        }
+        start(receiver);
         completeTeardowns();
         int total = 0;
         boolean drained = false;
@@ -175,18 +201,52 @@ public final class ModelDdpContext extends UlpDdpContext
         return total;
     }
 
+    private void start(final PduReceiver receiver)
+    {
+        rx = receiver;
+        if (!started)
+        {
+            started = true;
+            nextOffset = receiver.streamOffset();
+            rcvNxt = nextOffset;
+            expectedSeq = isn + (int)nextOffset;
+        }
+    }
+
+    /**
+     * Test seam: a packet carrying the stream bytes at {@code [offset, offset + length)} ({@code stream} indexed by
+     * stream offset) reaches the NIC now, bypassing the packetizer and the wire, so a test can script packet
+     * boundaries, losses and reordering exactly.
+     */
+    void arriveScripted(final PduReceiver receiver, final ByteBuffer stream, final long offset, final int length)
+    {
+        if (length < 1 || length > wireConfig.mss())
+        {
+            throw new IllegalArgumentException("packet length " + length + " outside 1.." + wireConfig.mss());
+        }
+        start(receiver);
+        arrive(packet(stream, Math.toIntExact(offset), length, offset));
+    }
+
+    /** A pooled packet holding {@code length} bytes of {@code src} from {@code index}, at stream {@code offset}. */
+    private Packet packet(final ByteBuffer src, final int index, final int length, final long offset)
+    {
+        final Packet p = pool.isEmpty() ? new Packet(wireConfig.mss()) : pool.pop();
+        p.clearRuns();
+        p.data.put(0, src, index, length);
+        p.length = length;
+        p.offset = offset;
+        p.seq = isn + (int)offset;
+        return p;
+    }
+
     private void packetize(final int n)
     {
         final int mss = wireConfig.mss();
         for (int off = 0; off < n; off += mss)
         {
             final int len = Math.min(mss, n - off);
-            final Packet p = pool.isEmpty() ? new Packet(mss) : pool.pop();
-            p.clearRuns();
-            p.data.put(0, ingest, off, len);
-            p.length = len;
-            p.offset = nextOffset;
-            p.seq = isn + (int)nextOffset;
+            final Packet p = packet(ingest, off, len, nextOffset);
             nextOffset += len;
             wire.submit(p);
             for (Packet q = wire.poll(); q != null; q = wire.poll())
@@ -211,7 +271,8 @@ public final class ModelDdpContext extends UlpDdpContext
         if (confirmPending)
         {
             confirmPending = false;
-            if (sync == Sync.TRACK && confirmSeq == candidateSeq - isn)
+            if (sync == Sync.TRACK &&
+                (confirmSeq == candidateSeq - isn || (chainRequested && confirmSeq == chainSeq - isn)))
             {
                 sync = Sync.SYNC;
                 everConfirmed = true;
@@ -237,7 +298,14 @@ public final class ModelDdpContext extends UlpDdpContext
         }
         else
         {
-            loseSync();
+            if (d > 0 && bridge(d))
+            {
+                p.crcOk = sync == Sync.SYNC;
+            }
+            else
+            {
+                loseSync();
+            }
             expectedSeq = p.seq + p.length;
             walk(p);
         }
@@ -247,9 +315,86 @@ public final class ModelDdpContext extends UlpDdpContext
         }
     }
 
+    /**
+     * A packet starts {@code gap} bytes beyond the expected sequence. When the current PDU's header was seen whole
+     * and the missing bytes end at or before the sequence where the next PDU header starts (known from PLEN), no
+     * header byte is missing: the framing stays known, so step over the missing bytes and keep going. The PDU's data
+     * digest can no longer be checked, so its remaining packets carry no CRC flag.
+     *
+     * @return whether the gap was bridged; false leaves the state untouched (the caller loses sync).
+     */
+    private boolean bridge(final int gap)
+    {
+        if (sync == Sync.SEARCH || gap > pduRemaining())
+        {
+            return false;
+        }
+        pduCrc = false;
+        int left = gap;
+        if (part == Part.PAD)
+        {
+            final int n = Math.min(left, padLeft);
+            padLeft -= n;
+            left -= n;
+            if (padLeft == 0)
+            {
+                part = Part.DATA;
+            }
+        }
+        if (left > 0 && part == Part.DATA)
+        {
+            final int n = Math.min(left, dataLength - dataDone);
+            dataDone += n;
+            left -= n;
+        }
+        if (part == Part.DATA && dataDone == dataLength)
+        {
+            if (ddgstLength > 0)
+            {
+                ddgstFill = 0;
+                part = Part.DDGST;
+            }
+            else
+            {
+                endOfPdu();
+            }
+        }
+        if (left > 0 && part == Part.DDGST)
+        {
+            ddgstFill += left; // pduRemaining bounds the gap: it ends inside the digest or at its end
+        }
+        if (part == Part.DDGST && ddgstFill == ddgstLength)
+        {
+            endOfPdu();
+        }
+        if (sync == Sync.TRACK)
+        {
+            trackedBytes += gap;
+        }
+        model.bridged.increment();
+        return true;
+    }
+
+    /** @return bytes from the expected sequence to the next PDU header, or -1 when the current header is partial. */
+    private int pduRemaining()
+    {
+        switch (part)
+        {
+            case PAD:
+                return padLeft + dataLength + ddgstLength;
+            case DATA:
+                return dataLength - dataDone + ddgstLength;
+            case DDGST:
+                return ddgstLength - ddgstFill;
+            default:
+                return -1; // between headers the next one starts right here; inside one, PLEN may be unseen
+        }
+    }
+
     private void loseSync()
     {
         sync = Sync.SEARCH;
+        tailLength = 0;
         resetFraming();
     }
 
@@ -274,6 +419,11 @@ public final class ModelDdpContext extends UlpDdpContext
     {
         final ByteBuffer b = p.data;
         int i = 0;
+        if (sync == Sync.SEARCH && tailLength > 0)
+        {
+            p.crcOk = false;
+            searchAcross(p);
+        }
         while (i < p.length)
         {
             if (sync == Sync.SEARCH)
@@ -291,17 +441,21 @@ public final class ModelDdpContext extends UlpDdpContext
                 if (found < 0)
                 {
                     p.addRun(b, i, p.length - i, false);
+                    keepTail(p, i);
                     return;
                 }
                 p.addRun(b, i, found - i, false);
                 i = found;
-                sync = Sync.TRACK;
-                resetFraming();
-                candidateSeq = p.seq + found;
-                trackedBytes = 0;
-                resyncCount++;
-                ulpOps.resyncRequest(connection, candidateSeq - isn, UlpDdpUlpOps.RESYNC_PENDING);
+                startCandidate(p.seq + found, false);
                 continue;
+            }
+            if (part == Part.CH && hdrFill == 0 && sync == Sync.TRACK && candidateLate)
+            {
+                // this header of the candidate's chain starts in the packet at hand, so the host has not passed it
+                candidateLate = false;
+                chainSeq = p.seq + i;
+                chainRequested = true;
+                requestResync(chainSeq);
             }
             final int n = step(p, i);
             i += n;
@@ -315,6 +469,69 @@ public final class ModelDdpContext extends UlpDdpContext
                 }
             }
         }
+    }
+
+    /**
+     * Searching, and the previous packet ended with a few unsearched bytes: look for a header that starts there and
+     * ends in this packet. On a match, those bytes become the partial header the framing goes on from.
+     */
+    private void searchAcross(final Packet p)
+    {
+        final int have = tailLength;
+        tailLength = 0;
+        if (p.seq != tailSeq + have)
+        {
+            return; // not contiguous (cannot happen while searching: a gap restarts the search)
+        }
+        for (int k = 0; k < have; k++)
+        {
+            final int fromTail = have - k;
+            if (p.length < CommonHeader.LENGTH - fromTail)
+            {
+                return;
+            }
+            for (int x = 0; x < fromTail; x++)
+            {
+                hdr.put(x, tail[k + x]);
+            }
+            hdr.put(fromTail, p.data, 0, CommonHeader.LENGTH - fromTail);
+            if (shape.parse(hdr, 0, true))
+            {
+                startCandidate(tailSeq + k, true);
+                hdrFill = fromTail; // step() reads the rest of the common header from this packet
+                trackedBytes = fromTail;
+                return;
+            }
+        }
+    }
+
+    /** Remember the last bytes of a searched packet from {@code from} on: a header may start among them. */
+    private void keepTail(final Packet p, final int from)
+    {
+        final int n = Math.min(tail.length, p.length - from);
+        final int at = p.length - n;
+        p.data.get(at, tail, 0, n);
+        tailLength = n;
+        tailSeq = p.seq + at;
+    }
+
+    /** A plausible header starts at {@code seq}: follow the framing from it and ask the ULP to confirm. */
+    private void startCandidate(final int seq, final boolean late)
+    {
+        sync = Sync.TRACK;
+        tailLength = 0;
+        resetFraming();
+        candidateSeq = seq;
+        candidateLate = late;
+        chainRequested = false;
+        trackedBytes = 0;
+        requestResync(seq);
+    }
+
+    private void requestResync(final int seq)
+    {
+        resyncCount++;
+        ulpOps.resyncRequest(connection, seq - isn, UlpDdpUlpOps.RESYNC_PENDING);
     }
 
     /** Follow the framing over packet bytes from {@code i}; returns how many were consumed. */

@@ -14,15 +14,16 @@ import org.nvmeof4j.tcp.NvmeTcpConnection;
  * builders. Each offloaded connection ({@link ModelDdpContext}) cuts its receive stream into MSS-sized TCP packets,
  * sends them through a {@link WireModel} (loss with retransmission, reordering, duplication: seeded and
  * reproducible), processes them in wire order as the seeds' NIC requirements demand (seed 003, "NIC
- * requirements": never buffer, modify, reorder or drop a packet; only offload in-sync data of registered tags;
- * lose sync on a gap, search the PDU pattern, ask the ULP to confirm with {@code resyncRequest}, resume after
- * {@code resync}) and hands the packets to a reassembly step that plays the host TCP stack: in-order segments, each
- * carrying its packet's flags.
+ * requirements": never buffer, modify, reorder or drop a packet; only offload in-sync data of registered tags) and
+ * hands the packets to a reassembly step that plays the host TCP stack: in-order segments, each carrying its
+ * packet's flags. A gap inside one PDU's data keeps the NIC in sync; a gap that takes header bytes loses sync, and
+ * the NIC searches the PDU pattern, asks the ULP to confirm with {@code resyncRequest} and resumes after
+ * {@code resync} (seed 003, "Resync handling").
  *
  * <p>Teardown is asynchronous like a hardware invalidation: {@code ddpTeardownDone} comes at the end of the next
  * receive call. Besides the standard statistics, {@link #wireLost()}, {@link #wireReordered()},
- * {@link #wireDuplicated()}, {@link #resyncConfirmed()} and {@link #bytesPlacedAfterResync()} say what the wire
- * did and how offload recovered.
+ * {@link #wireDuplicated()}, {@link #gapsBridged()}, {@link #resyncConfirmed()} and
+ * {@link #bytesPlacedAfterResync()} say what the wire did and how offload recovered.
  */
 public final class ModelDdpDevice extends AbstractUlpDdpDevice
 {
@@ -35,6 +36,7 @@ public final class ModelDdpDevice extends AbstractUlpDdpDevice
     final LongAdder duplicated = new LongAdder();
     final LongAdder confirmed = new LongAdder();
     final LongAdder placedAfterResync = new LongAdder();
+    final LongAdder bridged = new LongAdder();
     final LongAdder packetsSeen = new LongAdder();
 
     public ModelDdpDevice(final String name, final WireConfig wire)
@@ -100,6 +102,15 @@ public final class ModelDdpDevice extends AbstractUlpDdpDevice
     public long resyncConfirmed()
     {
         return confirmed.sum();
+    }
+
+    /**
+     * @return sequence gaps the NIC stayed in sync across: the missing bytes lay inside one PDU's pad, data or
+     *         digest, after its header and before the next one.
+     */
+    public long gapsBridged()
+    {
+        return bridged.sum();
     }
 
     /** @return bytes placed after a connection's first confirmed resync (offload resumed). */
