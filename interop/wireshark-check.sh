@@ -344,9 +344,10 @@ for mode in plain digest; do
     run "read-256k/$mode" read "${conn[@]}" -n "$NQN" "${dg[@]}" --start-block 1024 --block-count 512 --data "$work/r256k-$mode.bin"
     cmp -s "$work/w4k.bin" "$work/r4k-$mode.bin" || runs_failed+=("read-4k/$mode data differs")
     cmp -s "$work/w256k.bin" "$work/r256k-$mode.bin" || runs_failed+=("read-256k/$mode data differs")
-    # QD 1 of 4 KiB keeps the capture small (15-40 MiB in all) while
-    # the admin queue sends a Keep Alive every 0.5 s (KATO 1 s).
-    run "perf/$mode" perf "${conn[@]}" -n "$NQN" "${dg[@]}" -w randrw -o 4096 -q 1 \
+    # QD 1 of 4 KiB paced at 10,000 IOPS keeps the capture bounded (about 20,000
+    # commands per mode, whatever the machine's speed; unpaced, a quiet machine
+    # wrote 665 MiB) while the admin queue sends a Keep Alive every 0.5 s (KATO 1 s).
+    run "perf/$mode" perf "${conn[@]}" -n "$NQN" "${dg[@]}" -w randrw -o 4096 -q 1 --rate 10000 \
         --time "$perf_time" --warmup 0 --keep-alive-tmo 1 --no-progress --range-mib 16
 done
 

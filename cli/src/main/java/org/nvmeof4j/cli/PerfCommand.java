@@ -3,6 +3,7 @@ package org.nvmeof4j.cli;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.LockSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,6 +102,11 @@ public final class PerfCommand implements Callable<Integer>
             "once: steadier QD1 latency when cores are shared, slower on a quiet machine) (default ${DEFAULT-VALUE})")
     String hostIdle;
 
+    @Option(names = "--rate", paramLabel = "IOPS", defaultValue = "0",
+        description = "cap the submission rate at IOPS in all (shared evenly by the queues; 0: as fast as the queue " +
+            "depth allows), to measure latency at a fixed load or keep a capture small (default ${DEFAULT-VALUE})")
+    long rate;
+
     @Option(names = "--no-progress", description = "no progress line each second")
     boolean noProgress;
 
@@ -145,6 +151,10 @@ public final class PerfCommand implements Callable<Integer>
         {
             throw new UsageException("bad -o/-q/--queues/--time (512 <= -o <= 64 MiB, 1 <= -q <= 1023, " +
                 "1 <= --queues <= 64, --time > 0)");
+        }
+        if (rate < 0)
+        {
+            throw new UsageException("bad --rate " + rate + " (IOPS >= 0; 0 = no cap)");
         }
         if (!"spin".equals(idle) && !"backoff".equals(idle))
         {
@@ -206,8 +216,13 @@ public final class PerfCommand implements Callable<Integer>
             final long perThread = chunks / queues;
             for (int i = 0; i < queues; i++)
             {
-                workers.add(new Worker(i, c.openIoQueue(), nsid, bs, ioSize, depth, i * perThread, perThread,
-                    random, readPct, doVerify, hostIdleStrategy(hostIdle)));
+                final Worker w = new Worker(i, c.openIoQueue(), nsid, bs, ioSize, depth, i * perThread, perThread,
+                    random, readPct, doVerify, hostIdleStrategy(hostIdle));
+                if (rate > 0)
+                {
+                    w.rateInterval(Math.max(1L, queues * 1_000_000_000L / rate));
+                }
+                workers.add(w);
             }
             return run(c, workers, o, embedded, readPct, doVerify);
         }
@@ -500,6 +515,11 @@ public final class PerfCommand implements Callable<Integer>
         private int inflight;
         private final IdleStrategy idleStrategy;
         private final IdleStrategy.Waiter waiter;
+        /** --rate: nanoseconds between submissions (0: none); slots wait in {@code deferred} for their turn. */
+        private long rateInterval;
+        private long nextSubmitAt;
+        private final int[] deferred;
+        private int deferredCount;
 
         Worker(final int id, final IoQueue q, final int nsid, final int blockSize, final int ioSize, final int depth,
             final long firstChunk, final long chunks, final boolean random, final int readPct, final boolean verify,
@@ -519,6 +539,7 @@ public final class PerfCommand implements Callable<Integer>
             this.readPct = readPct;
             this.verify = verify;
             this.bufs = new ByteBuffer[depth];
+            this.deferred = new int[depth];
             for (int i = 0; i < depth; i++)
             {
                 bufs[i] = ByteBuffer.allocateDirect(ioSize);
@@ -559,13 +580,23 @@ public final class PerfCommand implements Callable<Integer>
                     prefilling = false;
                 }
                 ready = true;
+                nextSubmitAt = System.nanoTime();
                 for (int s = 0; s < depth; s++)
                 {
                     submit(s);
                 }
-                while (inflight > 0)
+                while (inflight > 0 || deferredCount > 0)
                 {
-                    idleStrategy.idle(q.poll(this), waiter);
+                    final int work = q.poll(this) + releaseDeferred();
+                    if (deferredCount > 0 && work == 0)
+                    {
+                        // paced: sleep towards the next turn (briefly, so completions are still reaped)
+                        LockSupport.parkNanos(Math.min(50_000L, nextSubmitAt - System.nanoTime()));
+                    }
+                    else
+                    {
+                        idleStrategy.idle(work, waiter);
+                    }
                 }
             }
             catch (final RuntimeException e)
@@ -579,11 +610,48 @@ public final class PerfCommand implements Callable<Integer>
             }
         }
 
+        void rateInterval(final long nanos)
+        {
+            rateInterval = nanos;
+        }
+
+        /** Submit deferred slots whose turn has come; drop them once stopping. */
+        private int releaseDeferred()
+        {
+            if (deferredCount == 0)
+            {
+                return 0;
+            }
+            if (stop)
+            {
+                deferredCount = 0;
+                return 0;
+            }
+            int n = 0;
+            while (deferredCount > 0 && System.nanoTime() - nextSubmitAt >= 0)
+            {
+                submit(deferred[--deferredCount]);
+                n++;
+            }
+            return n;
+        }
+
         private void submit(final int slot)
         {
             if (stop)
             {
                 return;
+            }
+            if (rateInterval > 0 && !prefilling)
+            {
+                final long now = System.nanoTime();
+                if (now - nextSubmitAt < 0)
+                {
+                    deferred[deferredCount++] = slot;
+                    return;
+                }
+                // one turn per interval; after a late wake-up, catch up by at most a queue depth of turns
+                nextSubmitAt = Math.max(nextSubmitAt, now - rateInterval * depth) + rateInterval;
             }
             if (prefilling)
             {
