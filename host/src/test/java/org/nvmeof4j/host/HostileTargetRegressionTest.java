@@ -74,4 +74,62 @@ class HostileTargetRegressionTest
         }
     }
 
+    /** Waits until the host closed the mutated connection; returns the H2CTermReqs it sent there ({FES, FEI}). */
+    private static java.util.List<long[]> termReqsAfter(final ScriptedTarget.Plan p) throws InterruptedException
+    {
+        assertThat(p.fired()).as("the plan fired").isTrue();
+        final long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!p.mutated.eof && System.nanoTime() < deadline)
+        {
+            Thread.sleep(2);
+        }
+        assertThat(p.mutated.eof).as("the host closed the connection").isTrue();
+        return p.mutated.termReqs;
+    }
+
+    private static ByteBuffer writeAndCheck(final NvmeController c, final int lba, final int blocks)
+    {
+        final byte[] d = new byte[blocks * ScriptedTarget.BLOCK];
+        new java.util.Random(lba).nextBytes(d);
+        c.writeBlocking(1, lba, blocks, ByteBuffer.wrap(d));
+        assertThat(java.util.Arrays.copyOfRange(target.disk, lba * ScriptedTarget.BLOCK,
+            (lba + blocks) * ScriptedTarget.BLOCK)).isEqualTo(d);
+        return ByteBuffer.wrap(d);
+    }
+
+    /**
+     * The first R2T of a write comes twice. Was: the host answered both, sending the same data again (the target
+     * saw H2CData no R2T asked for; a target repeating R2Ts could make the host queue H2CData without bound).
+     * Now: TermReq FES 0x04 (data transfer out of range), and the write succeeds once the controller reconnects.
+     */
+    @Test
+    void shouldTerminateOnAnR2tForDataAlreadyAskedFor() throws Exception
+    {
+        // I/O queue PDUs: ICResp, Connect response, then the write's first R2T
+        final ScriptedTarget.Plan p = plan(1, 2, "duplicate");
+        try (NvmeController c = NvmeController.connect(options()))
+        {
+            writeAndCheck(c, 300, 16);
+            final java.util.List<long[]> termReqs = termReqsAfter(p);
+            assertThat(termReqs).hasSize(1);
+            assertThat(termReqs.get(0)).containsExactly(0x04L, 0L);
+            assertThat(target.hostErrors).isEmpty();
+        }
+    }
+
+    /** An R2T for a write whose data went in the capsule: the same answer. */
+    @Test
+    void shouldTerminateOnAnR2tForInCapsuleData() throws Exception
+    {
+        // the in-capsule write's CapsuleResp (PDU 2) is preceded by an R2T for its CID
+        final ScriptedTarget.Plan p = plan(1, 2, "r2tForCapsule");
+        try (NvmeController c = NvmeController.connect(options()))
+        {
+            writeAndCheck(c, 300, 4);
+            final java.util.List<long[]> termReqs = termReqsAfter(p);
+            assertThat(termReqs).hasSize(1);
+            assertThat(termReqs.get(0)).containsExactly(0x04L, 0L);
+        }
+    }
+
 }

@@ -51,6 +51,8 @@ public final class TcpConnection extends NvmeTcpConnection
     private final int[] cmdLength;
     private final byte[] cmdDir;
     private final int[] cmdReceived;
+    /** Host-to-controller: where the data already asked for ends (in-capsule data: all of it). */
+    private final int[] cmdRequested;
     private final int[] cmdStatusOverride;
     private final long[] cmdStartNanos;
     private final boolean[] cmdOffloaded;
@@ -101,6 +103,7 @@ public final class TcpConnection extends NvmeTcpConnection
         cmdLength = new int[cids];
         cmdDir = new byte[cids];
         cmdReceived = new int[cids];
+        cmdRequested = new int[cids];
         cmdStatusOverride = new int[cids];
         cmdStartNanos = new long[cids];
         cmdOffloaded = new boolean[cids];
@@ -238,6 +241,7 @@ public final class TcpConnection extends NvmeTcpConnection
         cmdLength[cid] = length;
         cmdDir[cid] = dir;
         cmdReceived[cid] = 0;
+        cmdRequested[cid] = inCapsule ? length : 0;
         cmdStatusOverride[cid] = 0;
         cmdStartNanos[cid] = nowNanos;
         cmdDeferred[cid] = false;
@@ -430,12 +434,15 @@ public final class TcpConnection extends NvmeTcpConnection
         final int ttag = LittleEndian.getU16(header, DataPdu.TTAG_OFFSET);
         final long r2to = CommonHeader.u32(header, DataPdu.R2TO_OFFSET);
         final long r2tl = CommonHeader.u32(header, DataPdu.R2TL_OFFSET);
-        if (r2tl == 0 || r2to + r2tl > cmdLength[cid])
+        // one R2T at a time (MAXR2T 0), each past the data already asked for: a repeated or overlapping R2T, or one
+        // for in-capsule data, would send the same bytes again and let a target queue H2CData without bound
+        if (r2tl == 0 || r2to < cmdRequested[cid] || r2to + r2tl > cmdLength[cid])
         {
             rx.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "R2T offset " + r2to + " length " + r2tl +
-                " outside the command's " + cmdLength[cid] + " bytes");
+                " outside the command's " + cmdLength[cid] + " bytes (" + cmdRequested[cid] + " already asked for)");
             return;
         }
+        cmdRequested[cid] = (int)(r2to + r2tl);
         final ByteBuffer buf = cmdBuffer[cid];
         final int base = cmdIndex[cid];
         long offset = r2to;
