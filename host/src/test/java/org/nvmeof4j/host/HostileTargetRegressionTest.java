@@ -132,4 +132,47 @@ class HostileTargetRegressionTest
         }
     }
 
+    /**
+     * A read's C2HData never comes, its CapsuleResp (success) does. Was: the read completed successfully with
+     * whatever the buffer held before. Now: TermReq FES 0x02 (PDU sequence error); the read is retried on the new
+     * connection and returns the target's data.
+     */
+    @Test
+    void shouldTerminateOnASuccessBeforeTheReadData() throws Exception
+    {
+        target.wholeDataPdus = true;
+        try
+        {
+            // I/O queue PDUs: ICResp, Connect response, then the read's only C2HData
+            final ScriptedTarget.Plan p = plan(1, 2, "drop");
+            try (NvmeController c = NvmeController.connect(options()))
+            {
+                assertReadWorks(c);
+                final java.util.List<long[]> termReqs = termReqsAfter(p);
+                assertThat(termReqs).hasSize(1);
+                assertThat(termReqs.get(0)).containsExactly(0x02L, 0L);
+            }
+        }
+        finally
+        {
+            target.wholeDataPdus = false;
+        }
+    }
+
+    /**
+     * A write's R2T never comes, its CapsuleResp (success) does. Was: the write was acknowledged though the target
+     * never asked for its data. Now: TermReq FES 0x02, and the write is retried and lands.
+     */
+    @Test
+    void shouldTerminateOnASuccessBeforeTheWriteDataWasAskedFor() throws Exception
+    {
+        final ScriptedTarget.Plan p = plan(1, 2, "respInsteadOfR2t");
+        try (NvmeController c = NvmeController.connect(options()))
+        {
+            writeAndCheck(c, 320, 16);
+            final java.util.List<long[]> termReqs = termReqsAfter(p);
+            assertThat(termReqs).hasSize(1);
+            assertThat(termReqs.get(0)).containsExactly(0x02L, 0L);
+        }
+    }
 }

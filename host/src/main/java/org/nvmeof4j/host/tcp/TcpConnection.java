@@ -364,7 +364,31 @@ public final class TcpConnection extends NvmeTcpConnection
                 "CapsuleResp for unknown CID " + cid);
             return;
         }
-        completeCommand(cid, cqe.status(), cqe.result64());
+        final int status = cqe.status();
+        if (status == 0 && !dataComplete(cid))
+        {
+            // a success for a command whose data did not all move: a read would hand the caller bytes the
+            // controller never sent, a write would be acknowledged before the controller asked for all of it
+            rx.fatal(Fes.PDU_SEQUENCE_ERROR, 0, "CapsuleResp for CID " + cid + " before its data (" +
+                (cmdDir[cid] == DIR_C2H ? cmdReceived[cid] + " received" : cmdRequested[cid] + " asked for") +
+                " of " + cmdLength[cid] + " bytes)");
+            return;
+        }
+        completeCommand(cid, status, cqe.result64());
+    }
+
+    /** @return whether all of the command's data moved: received (C2H) or asked for by R2T or in-capsule (H2C). */
+    private boolean dataComplete(final int cid)
+    {
+        switch (cmdDir[cid])
+        {
+            case DIR_C2H:
+                return cmdReceived[cid] == cmdLength[cid];
+            case DIR_H2C:
+                return cmdRequested[cid] == cmdLength[cid];
+            default:
+                return true;
+        }
     }
 
     private void onC2hData(final PduReceiver rx, final ByteBuffer header, final int dataLength)
