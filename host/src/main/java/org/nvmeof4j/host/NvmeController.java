@@ -427,7 +427,22 @@ public final class NvmeController implements AutoCloseable, QueueEvents
             final int ncqa = Features.completionQueues((int)dw0);
             s.grantedQueues = Math.min(asked, Math.min(nsqa, ncqa));
         }
+        requireOpen(s.conn, "admin queue");
         return s;
+    }
+
+    /**
+     * A setup command can complete in the same read that brings a PDU which ends the connection (a stray
+     * CapsuleResp right behind the response): the command succeeded, the connection did not. Handing such a
+     * connection to a queue would leave the controller LIVE on a socket that nobody reports as lost.
+     */
+    private void requireOpen(final TcpConnection conn, final String what)
+    {
+        if (conn.isClosed())
+        {
+            throw new NvmeTransportException(what + " connection to " + where() + " lost during setup: " +
+                conn.closeReason());
+        }
     }
 
     private static long propertyGet(final SetupRunner run, final int offset, final int size, final long timeout)
@@ -448,6 +463,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     private TcpConnection establishIo(final int qid, final int useCntlid)
     {
         final SetupRunner run = openConnection(qid, options.queueSize(), useCntlid, options.readOffload());
+        requireOpen(run.q.connection(), "I/O queue " + qid);
         return run.q.connection();
     }
 

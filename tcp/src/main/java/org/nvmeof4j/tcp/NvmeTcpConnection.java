@@ -20,6 +20,9 @@ import org.nvmeof4j.protocol.pdu.TermReqPdu;
  */
 public abstract class NvmeTcpConnection implements PollerTask, PduListener
 {
+    /** How long a TermReq (and a PDU cut mid-write before it) may take to leave before the socket closes. */
+    static final long TERM_REQ_FLUSH_NANOS = 100_000_000L;
+
     protected final SocketChannel channel;
     protected final PduReceiver receiver;
     protected final PduSender sender;
@@ -180,24 +183,28 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
     }
 
     /**
-     * Queue a TermReq and try to write it before closing (NVMe/TCP 3.6.2.4: after sending it the sender stops
-     * reading and closes).
+     * Queue a TermReq behind the PDU being written, if any, and try to write both before closing (NVMe/TCP
+     * 3.6.2.4: after sending it the sender stops reading and closes).
      */
     protected void sendTermReq(final Fes fes, final long fei, final ByteBuffer header, final int headerLength)
     {
         try
         {
-            sender.clear();
+            // a PDU cut mid-write must be finished first, or the TermReq lands inside its bytes
+            sender.clearUnstarted();
             final ByteBuffer h = sender.claimHeader();
             final int plen = termReq.wrap(h, 0).encode(termReqType, fes, fei, header, 0, headerLength);
             sender.commitRaw(plen, PduSender.NO_TOKEN);
-            for (int i = 0; i < 100 && sender.hasPending(); i++)
+            // bounded in time, not in tries: the rest of a large PDU may have to drain first (error path only)
+            final long deadline = System.nanoTime() + TERM_REQ_FLUSH_NANOS;
+            while (sender.hasPending())
             {
                 sender.flush(channel);
-                if (sender.hasPending())
+                if (!sender.hasPending() || System.nanoTime() - deadline > 0)
                 {
-                    Thread.onSpinWait();
+                    break;
                 }
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
             }
         }
         catch (final IOException | RuntimeException ignore)

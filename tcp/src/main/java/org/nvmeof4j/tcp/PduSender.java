@@ -369,6 +369,30 @@ public final class PduSender
         claimed = false;
     }
 
+    /**
+     * Drop every queued PDU that has not started on the wire, keeping one that is partly written: what is queued
+     * next (a TermReq) then starts at a PDU boundary instead of inside the cut PDU's bytes.
+     */
+    public void clearUnstarted()
+    {
+        long keep = head;
+        if (head != tail && headers[(int)head & mask].position() > 0)
+        {
+            keep = head + 1;
+        }
+        for (long s = keep; s != tail; s++)
+        {
+            final int slot = (int)s & mask;
+            if (data[slot] != null)
+            {
+                restore(slot, data[slot]);
+                data[slot] = null;
+            }
+        }
+        tail = keep;
+        claimed = false;
+    }
+
     private void allocate(final int capacity)
     {
         headers = new ByteBuffer[capacity];

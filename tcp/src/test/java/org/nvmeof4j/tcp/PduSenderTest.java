@@ -154,4 +154,52 @@ class PduSenderTest
         assertThat(s.pdusSent()).isEqualTo(100);
         assertThat(Fes.valueOf(0x03)).isEqualTo(Fes.HEADER_DIGEST_ERROR);
     }
+
+    /**
+     * A TermReq queued while an H2CData is half on the wire. Was: {@code clear()} dropped the rest of that PDU and
+     * the TermReq's bytes went out in its place, inside the cut PDU, so the peer never saw a TermReq.
+     */
+    @Test
+    void shouldQueueATermReqBehindAPartlyWrittenPdu() throws IOException
+    {
+        final PduSender s = new PduSender(8, null);
+        final ByteBuffer data = ByteBuffer.allocate(4096);
+        for (int i = 0; i < 2; i++)
+        {
+            new DataPdu().wrap(s.claimHeader(), 0).encode(PduType.H2C_DATA, CommonHeader.FLAG_LAST_PDU, 0, 0, 1, 1,
+                i * 2048L, 2048);
+            s.commit(i == 0 ? data : data.duplicate(), i * 2048, 2048, PduSender.NO_TOKEN);
+        }
+        final GatheringByteChannel full = new StingyChannel(0, 0);
+        final StingyChannel ch = new StingyChannel(5, 1000);
+        while (ch.out.size() < 100)
+        {
+            s.flush(ch);
+        }
+        assertThat(ch.out.size()).as("first PDU partly written").isLessThan(24 + 2048);
+        s.clearUnstarted();
+        final ByteBuffer h = s.claimHeader();
+        final int plen = new org.nvmeof4j.protocol.pdu.TermReqPdu().wrap(h, 0)
+            .encode(PduType.H2C_TERM_REQ, Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, h, 0, 0);
+        s.commitRaw(plen, PduSender.NO_TOKEN);
+        s.flush(full);
+        while (s.hasPending())
+        {
+            s.flush(ch);
+        }
+        final byte[] w = ch.out.toByteArray();
+        assertThat(w).hasSize(24 + 2048 + plen);
+        assertThat(w[24 + 2048]).as("TermReq right after the whole first PDU").isEqualTo((byte)0x02);
+        assertThat(w[24 + 2048 + 8]).as("FES").isEqualTo((byte)0x04);
+    }
+
+    @Test
+    void shouldDropEverythingUnstartedWhenNothingIsPartlyWritten() throws IOException
+    {
+        final PduSender s = new PduSender(8, null);
+        new DataPdu().wrap(s.claimHeader(), 0).encode(PduType.R2T, 0, 0, 0, 1, 1, 0, 4096);
+        s.commit(null, 0, 0, PduSender.NO_TOKEN);
+        s.clearUnstarted();
+        assertThat(s.hasPending()).isFalse();
+    }
 }

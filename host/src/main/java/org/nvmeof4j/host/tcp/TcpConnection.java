@@ -52,6 +52,8 @@ public final class TcpConnection extends NvmeTcpConnection
     private final int[] cmdLength;
     private final byte[] cmdDir;
     private final int[] cmdReceived;
+    /** Host-to-controller: where the data already asked for ends (in-capsule data: all of it). */
+    private final int[] cmdRequested;
     private final int[] cmdStatusOverride;
     private final long[] cmdStartNanos;
     /** Asynchronous Event Requests: outstanding until the controller has an event, so never timed out. */
@@ -104,6 +106,7 @@ public final class TcpConnection extends NvmeTcpConnection
         cmdLength = new int[cids];
         cmdDir = new byte[cids];
         cmdReceived = new int[cids];
+        cmdRequested = new int[cids];
         cmdStatusOverride = new int[cids];
         cmdStartNanos = new long[cids];
         cmdNoTimeout = new boolean[cids];
@@ -242,6 +245,7 @@ public final class TcpConnection extends NvmeTcpConnection
         cmdLength[cid] = length;
         cmdDir[cid] = dir;
         cmdReceived[cid] = 0;
+        cmdRequested[cid] = inCapsule ? length : 0;
         cmdStatusOverride[cid] = 0;
         cmdStartNanos[cid] = nowNanos;
         cmdNoTimeout[cid] = qid == 0 && sqe.opcode() == Opcodes.ADMIN_ASYNC_EVENT_REQUEST;
@@ -365,7 +369,31 @@ public final class TcpConnection extends NvmeTcpConnection
                 "CapsuleResp for unknown CID " + cid);
             return;
         }
-        completeCommand(cid, cqe.status(), cqe.result64());
+        final int status = cqe.status();
+        if (status == 0 && !dataComplete(cid))
+        {
+            // a success for a command whose data did not all move: a read would hand the caller bytes the
+            // controller never sent, a write would be acknowledged before the controller asked for all of it
+            rx.fatal(Fes.PDU_SEQUENCE_ERROR, 0, "CapsuleResp for CID " + cid + " before its data (" +
+                (cmdDir[cid] == DIR_C2H ? cmdReceived[cid] + " received" : cmdRequested[cid] + " asked for") +
+                " of " + cmdLength[cid] + " bytes)");
+            return;
+        }
+        completeCommand(cid, status, cqe.result64());
+    }
+
+    /** @return whether all of the command's data moved: received (C2H) or asked for by R2T or in-capsule (H2C). */
+    private boolean dataComplete(final int cid)
+    {
+        switch (cmdDir[cid])
+        {
+            case DIR_C2H:
+                return cmdReceived[cid] == cmdLength[cid];
+            case DIR_H2C:
+                return cmdRequested[cid] == cmdLength[cid];
+            default:
+                return true;
+        }
     }
 
     private void onC2hData(final PduReceiver rx, final ByteBuffer header, final int dataLength)
@@ -435,12 +463,15 @@ public final class TcpConnection extends NvmeTcpConnection
         final int ttag = LittleEndian.getU16(header, DataPdu.TTAG_OFFSET);
         final long r2to = CommonHeader.u32(header, DataPdu.R2TO_OFFSET);
         final long r2tl = CommonHeader.u32(header, DataPdu.R2TL_OFFSET);
-        if (r2tl == 0 || r2to + r2tl > cmdLength[cid])
+        // one R2T at a time (MAXR2T 0), each past the data already asked for: a repeated or overlapping R2T, or one
+        // for in-capsule data, would send the same bytes again and let a target queue H2CData without bound
+        if (r2tl == 0 || r2to < cmdRequested[cid] || r2to + r2tl > cmdLength[cid])
         {
             rx.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "R2T offset " + r2to + " length " + r2tl +
-                " outside the command's " + cmdLength[cid] + " bytes");
+                " outside the command's " + cmdLength[cid] + " bytes (" + cmdRequested[cid] + " already asked for)");
             return;
         }
+        cmdRequested[cid] = (int)(r2to + r2tl);
         final ByteBuffer buf = cmdBuffer[cid];
         final int base = cmdIndex[cid];
         long offset = r2to;
