@@ -29,6 +29,8 @@ public final class Poller implements Runnable, AutoCloseable
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final IdleStrategy.Waiter waiter = this::await;
     private volatile boolean running = true;
+    private volatile long commandErrors;
+    private volatile Throwable lastCommandError;
     private Thread thread;
 
     public Poller(final String name, final IdleStrategy idleStrategy)
@@ -81,9 +83,9 @@ public final class Poller implements Runnable, AutoCloseable
                 }
                 tasks.add(task);
             }
-            catch (final ClosedChannelException e)
+            catch (final ClosedChannelException | RuntimeException e)
             {
-                task.onError(e);
+                task.onError(e); // the task learns it will never run, rather than waiting for ever
             }
         });
     }
@@ -164,10 +166,31 @@ public final class Poller implements Runnable, AutoCloseable
         Runnable c;
         while ((c = commands.poll()) != null)
         {
-            c.run();
+            try
+            {
+                c.run();
+            }
+            catch (final RuntimeException e)
+            {
+                // a failing command must not take the poller, and every task on it, down with it
+                lastCommandError = e;
+                commandErrors++;
+            }
             n++;
         }
         return n;
+    }
+
+    /** Commands ({@link #execute}) that threw; the poller carried on. */
+    public long commandErrors()
+    {
+        return commandErrors;
+    }
+
+    /** The last exception a command threw, or null. */
+    public Throwable lastCommandError()
+    {
+        return lastCommandError;
     }
 
     private void await(final long maxNanos)
