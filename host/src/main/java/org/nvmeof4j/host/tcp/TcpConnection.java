@@ -62,8 +62,14 @@ public final class TcpConnection extends NvmeTcpConnection
     private final boolean[] cmdDeferred;
     private final int[] deferredStatus;
     private final long[] deferredResult;
+    /**
+     * Free CIDs, reused first in, first out: a CID comes back only after every other free one, so a late or
+     * duplicated CapsuleResp from a misbehaving controller finds its CID idle (and is rejected) rather than
+     * completing the next command issued on it, as it would with last-in-first-out reuse.
+     */
     private final int[] freeCids;
-    private int freeTop;
+    private int freeHead;
+    private int freeCount;
 
     private final IcReqPdu icReq = new IcReqPdu();
     private final IcRespPdu icResp = new IcRespPdu();
@@ -118,9 +124,9 @@ public final class TcpConnection extends NvmeTcpConnection
         for (int i = 0; i < cids; i++)
         {
             cmdRequest[i] = -1;
-            freeCids[i] = cids - 1 - i;
+            freeCids[i] = i;
         }
-        freeTop = cids;
+        freeCount = cids;
     }
 
     public int qid()
@@ -198,7 +204,7 @@ public final class TcpConnection extends NvmeTcpConnection
     /** @return free command slots. */
     int freeCids()
     {
-        return freeTop;
+        return freeCount;
     }
 
     /** Queue the ICReq (HPDA 0, MAXR2T 0: one R2T outstanding per command, as the Linux host asks). */
@@ -220,7 +226,9 @@ public final class TcpConnection extends NvmeTcpConnection
         final int request, final ByteBuffer template, final int templateIndex, final byte dir, final ByteBuffer buf,
         final int index, final int length, final boolean inCapsule, final long nowNanos)
     {
-        final int cid = freeCids[--freeTop];
+        final int cid = freeCids[freeHead];
+        freeHead = freeHead + 1 == cids ? 0 : freeHead + 1;
+        freeCount--;
         final ByteBuffer h = sender.claimHeader();
         h.put(CommonHeader.PDU_TYPE_OFFSET, (byte)PduType.CAPSULE_CMD.code());
         h.put(CommonHeader.FLAGS_OFFSET, (byte)0);
@@ -522,7 +530,9 @@ public final class TcpConnection extends NvmeTcpConnection
         cmdRequest[cid] = -1;
         cmdBuffer[cid] = null;
         cmdOffloaded[cid] = false;
-        freeCids[freeTop++] = cid;
+        final int tail = freeHead + freeCount;
+        freeCids[tail >= cids ? tail - cids : tail] = cid;
+        freeCount++;
         final TcpQueue q = owner;
         if (q != null)
         {

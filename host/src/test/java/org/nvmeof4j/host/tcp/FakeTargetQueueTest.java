@@ -165,6 +165,31 @@ class FakeTargetQueueTest
     }
 
     @Test
+    void shouldNotLetALateDuplicateResponseCompleteTheNextCommand() throws IOException
+    {
+        assertThat(queue.submitFlush(1, 21)).isGreaterThanOrEqualTo(0);
+        final int cidA = readCapsule().getShort(2) & 0xFFFF;
+        sendResp(cidA, 0);
+        awaitCompletions(1);
+        assertThat(completions.get(0)).containsExactly(21, 0);
+
+        // CIDs are reused first in, first out: the next command does not get the CID just freed
+        assertThat(queue.submitFlush(1, 22)).isGreaterThanOrEqualTo(0);
+        final int cidB = readCapsule().getShort(2) & 0xFFFF;
+        assertThat(cidB).isNotEqualTo(cidA);
+
+        // a stale copy of A's response: rejected (A is idle), never taken as B's completion
+        sendResp(cidA, 0);
+        final long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!queue.connection().isClosed() && System.nanoTime() < deadline)
+        {
+            poll();
+        }
+        assertThat(queue.connection().isClosed()).as("the host ends the association").isTrue();
+        assertThat(completions).noneMatch(c -> c[0] == 22 && c[1] == 0);
+    }
+
+    @Test
     void shouldSplitAboveMdtsAndCompleteOnce() throws IOException
     {
         queue.maxDataBytes(8192);
