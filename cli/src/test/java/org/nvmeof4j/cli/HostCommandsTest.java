@@ -125,6 +125,19 @@ class HostCommandsTest
     }
 
     @Test
+    void shouldPaceSubmissionsWithRate() throws Exception
+    {
+        final Result r = run(cmd("perf", "-w", "randread", "-q", "4", "--time", "1", "--warmup", "0", "--json",
+            "--rate", "300", "--host-idle", "block", "--no-progress"));
+        assertThat(r.status).as(r.err).isZero();
+        final JsonNode n = new ObjectMapper().readTree(r.out.substring(r.out.indexOf('{')));
+        assertThat(n.get("errors").asLong()).isZero();
+        // an upper bound only: a slow machine may do fewer, never a paced run more (burst ≤ queue depth)
+        assertThat(n.get("ios").asLong()).isBetween(1L, 300L + 4 + 30);
+        assertThat(run(cmd("perf", "--rate", "-5")).status).isEqualTo(2);
+    }
+
+    @Test
     void shouldIdentify() throws Exception
     {
         final Result ctrl = run(cmd("id-ctrl", "-o", "json"));

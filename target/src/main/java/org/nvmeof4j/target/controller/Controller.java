@@ -63,10 +63,11 @@ public final class Controller
     // admin-thread state
     private final Request[] aers = new Request[AER_LIMIT];
     private int aerCount;
-    private boolean nsEventPending;
-    private boolean nsEventMasked;
-    private boolean discEventPending;
-    private boolean discEventMasked;
+    private final Notice nsNotice =
+        new Notice(Features.AEC_NAMESPACE_ATTRIBUTE_NOTICES, AsyncEvent.NAMESPACE_ATTRIBUTE_CHANGED);
+    private final Notice discNotice =
+        new Notice(Features.AEC_DISCOVERY_LOG_CHANGE_NOTICES, AsyncEvent.DISCOVERY_LOG_CHANGED);
+    private final Notice[] notices = {nsNotice, discNotice};
 
     // changed namespace list (any thread, under lock)
     private final int[] changedNs = new int[1024];
@@ -484,7 +485,7 @@ public final class Controller
                 page = LogPages.discovery(target, hostNqn, queue);
                 if (!GetLogPage.rae(r.sqe))
                 {
-                    discEventMasked = false; // reading the log re-enables the discovery log change notice
+                    discNotice.masked = false; // reading the log re-enables the discovery log change notice
                 }
                 break;
             default:
@@ -515,7 +516,7 @@ public final class Controller
             {
                 changedCount = 0;
                 changedOverflow = false;
-                nsEventMasked = false;
+                nsNotice.masked = false;
             }
         }
         return page;
@@ -628,19 +629,15 @@ public final class Controller
         {
             return NvmeStatus.ASYNC_EVENT_REQUEST_LIMIT_EXCEEDED.status();
         }
-        if (nsEventPending && !nsEventMasked)
+        for (final Notice n : notices)
         {
-            nsEventPending = false;
-            nsEventMasked = true;
-            r.dw0 = AsyncEvent.NAMESPACE_ATTRIBUTE_CHANGED;
-            return 0;
-        }
-        if (discEventPending && !discEventMasked)
-        {
-            discEventPending = false;
-            discEventMasked = true;
-            r.dw0 = AsyncEvent.DISCOVERY_LOG_CHANGED;
-            return 0;
+            if (n.pending && !n.masked)
+            {
+                n.pending = false;
+                n.masked = true;
+                r.dw0 = n.dw0;
+                return 0;
+            }
         }
         aers[aerCount++] = r;
         return PENDING;
@@ -683,20 +680,7 @@ public final class Controller
 
     private void raiseNamespaceEvent()
     {
-        if (dead || (aec & Features.AEC_NAMESPACE_ATTRIBUTE_NOTICES) == 0 || nsEventMasked)
-        {
-            return;
-        }
-        if (aerCount == 0)
-        {
-            nsEventPending = true;
-            return;
-        }
-        final Request r = aers[--aerCount];
-        aers[aerCount] = null;
-        nsEventMasked = true;
-        nsEventPending = false;
-        adminQueue.completeParked(r, 0, AsyncEvent.NAMESPACE_ATTRIBUTE_CHANGED);
+        raise(nsNotice);
     }
 
     /**
@@ -721,20 +705,44 @@ public final class Controller
 
     private void raiseDiscoveryEvent()
     {
-        if (dead || (aec & Features.AEC_DISCOVERY_LOG_CHANGE_NOTICES) == 0 || discEventMasked)
+        raise(discNotice);
+    }
+
+    /**
+     * Report {@code n} if the host enabled it (AEC) and it is not masked: complete an outstanding AER, or keep it
+     * pending for the next one. Once reported it stays masked until the host reads its log page. Admin thread.
+     */
+    private void raise(final Notice n)
+    {
+        if (dead || (aec & n.aecBit) == 0 || n.masked)
         {
             return;
         }
         if (aerCount == 0)
         {
-            discEventPending = true;
+            n.pending = true;
             return;
         }
         final Request r = aers[--aerCount];
         aers[aerCount] = null;
-        discEventMasked = true;
-        discEventPending = false;
-        adminQueue.completeParked(r, 0, AsyncEvent.DISCOVERY_LOG_CHANGED);
+        n.masked = true;
+        n.pending = false;
+        adminQueue.completeParked(r, 0, n.dw0);
+    }
+
+    /** One kind of asynchronous notice: its AEC enable bit, its completion DW0, and its state (admin thread). */
+    private static final class Notice
+    {
+        final int aecBit;
+        final int dw0;
+        boolean pending;
+        boolean masked;
+
+        Notice(final int aecBit, final int dw0)
+        {
+            this.aecBit = aecBit;
+            this.dw0 = dw0;
+        }
     }
 
     @Override
