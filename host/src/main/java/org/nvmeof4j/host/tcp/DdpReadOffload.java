@@ -142,12 +142,13 @@ public final class DdpReadOffload implements ReadOffload, UlpDdpUlpOps, UlpDdpDe
             softwareReads++;
             return false; // the connection is closed at the next PDU boundary, outside the submission path
         }
-        if (!limits.accepts(length, 1) || cid >= ios.length)
+        final int slot = cid & TcpConnection.CID_SLOT_MASK;
+        if (!limits.accepts(length, 1) || slot >= ios.length)
         {
             softwareReads++;
             return false;
         }
-        final UlpDdpIo io = ios[cid].reset(cid).add(dst, index, length);
+        final UlpDdpIo io = ios[slot].reset(cid).add(dst, index, length);
         if (device.setup(c, io))
         {
             offloadedReads++;
@@ -158,9 +159,15 @@ public final class DdpReadOffload implements ReadOffload, UlpDdpUlpOps, UlpDdpDe
     }
 
     @Override
+    public boolean fullCommandIdRange()
+    {
+        return limits.fullCcidRange();
+    }
+
+    @Override
     public boolean teardown(final TcpConnection c, final int cid)
     {
-        final UlpDdpIo io = ios[cid];
+        final UlpDdpIo io = ios[cid & TcpConnection.CID_SLOT_MASK];
         inTeardown = io;
         doneInTeardown = false;
         try

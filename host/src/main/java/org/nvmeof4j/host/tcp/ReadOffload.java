@@ -57,6 +57,16 @@ public interface ReadOffload
     boolean teardown(TcpConnection connection, int cid);
 
     /**
+     * Whether the device registers any 16-bit command ID (the ULP DDP limit {@code fullCcidRange}). When it does not,
+     * the connection uses plain slot numbers (below the queue size) as CIDs, without the generation bits it
+     * otherwise adds, as the Linux offload series turns the CID generation off for such devices.
+     */
+    default boolean fullCommandIdRange()
+    {
+        return true;
+    }
+
+    /**
      * The receive path reached a PDU header at this stream offset (where the ULP DDP resync handshake confirms a
      * device's pending request). Called for every PDU: keep it cheap.
      */

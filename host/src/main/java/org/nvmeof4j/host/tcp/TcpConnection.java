@@ -45,7 +45,18 @@ public final class TcpConnection extends NvmeTcpConnection
     public volatile long generation;
     private ReadOffload offload;
 
-    // per-CID command state
+    /**
+     * Command IDs are {@code generation << 12 | slot}, as Linux builds them (a 4-bit counter per slot), so a response
+     * for a command that already ended, even on a slot that has been reused, names no live command and is rejected.
+     * Queue sizes stay below 4096. Offloads that register only IDs below the queue size get plain slot numbers.
+     */
+    public static final int CID_SLOT_MASK = 0xFFF;
+    private static final int CID_GEN_SHIFT = 12;
+    private boolean cidGeneration = true;
+
+    // per-slot command state (the slot is the CID's low 12 bits)
+    private final int[] cmdCid;
+    private final byte[] slotGen;
     private final int[] cmdRequest;
     private final ByteBuffer[] cmdBuffer;
     private final int[] cmdIndex;
@@ -83,7 +94,7 @@ public final class TcpConnection extends NvmeTcpConnection
     private int icdoff;
 
     // the C2HData being received
-    private int c2hCid = -1;
+    private int c2hSlot = -1;
     private int c2hFlags;
     private int c2hLength;
 
@@ -106,6 +117,8 @@ public final class TcpConnection extends NvmeTcpConnection
         this.cids = cids;
         this.hdgstRequested = hdgst;
         this.ddgstRequested = ddgst;
+        cmdCid = new int[cids];
+        slotGen = new byte[cids];
         cmdRequest = new int[cids];
         cmdBuffer = new ByteBuffer[cids];
         cmdIndex = new int[cids];
@@ -150,6 +163,7 @@ public final class TcpConnection extends NvmeTcpConnection
     public void readOffload(final ReadOffload offload)
     {
         this.offload = offload;
+        this.cidGeneration = offload == null || offload.fullCommandIdRange();
     }
 
     public ReadOffload readOffload()
@@ -226,9 +240,21 @@ public final class TcpConnection extends NvmeTcpConnection
         final int request, final ByteBuffer template, final int templateIndex, final byte dir, final ByteBuffer buf,
         final int index, final int length, final boolean inCapsule, final long nowNanos)
     {
-        final int cid = freeCids[freeHead];
+        final int slot = freeCids[freeHead];
         freeHead = freeHead + 1 == cids ? 0 : freeHead + 1;
         freeCount--;
+        final int cid;
+        if (cidGeneration)
+        {
+            final int gen = (slotGen[slot] + 1) & 0xF;
+            slotGen[slot] = (byte)gen;
+            cid = gen << CID_GEN_SHIFT | slot;
+        }
+        else
+        {
+            cid = slot;
+        }
+        cmdCid[slot] = cid;
         final ByteBuffer h = sender.claimHeader();
         h.put(CommonHeader.PDU_TYPE_OFFSET, (byte)PduType.CAPSULE_CMD.code());
         h.put(CommonHeader.FLAGS_OFFSET, (byte)0);
@@ -247,18 +273,18 @@ public final class TcpConnection extends NvmeTcpConnection
         {
             sqe.sglTransportDataBlock(length);
         }
-        cmdRequest[cid] = request;
-        cmdBuffer[cid] = buf;
-        cmdIndex[cid] = index;
-        cmdLength[cid] = length;
-        cmdDir[cid] = dir;
-        cmdReceived[cid] = 0;
-        cmdRequested[cid] = inCapsule ? length : 0;
-        cmdStatusOverride[cid] = 0;
-        cmdStartNanos[cid] = nowNanos;
-        cmdNoTimeout[cid] = qid == 0 && sqe.opcode() == Opcodes.ADMIN_ASYNC_EVENT_REQUEST;
-        cmdDeferred[cid] = false;
-        cmdOffloaded[cid] = dir == DIR_C2H && offload != null && offload.setup(this, cid, buf, index, length);
+        cmdRequest[slot] = request;
+        cmdBuffer[slot] = buf;
+        cmdIndex[slot] = index;
+        cmdLength[slot] = length;
+        cmdDir[slot] = dir;
+        cmdReceived[slot] = 0;
+        cmdRequested[slot] = inCapsule ? length : 0;
+        cmdStatusOverride[slot] = 0;
+        cmdStartNanos[slot] = nowNanos;
+        cmdNoTimeout[slot] = qid == 0 && sqe.opcode() == Opcodes.ADMIN_ASYNC_EVENT_REQUEST;
+        cmdDeferred[slot] = false;
+        cmdOffloaded[slot] = dir == DIR_C2H && offload != null && offload.setup(this, cid, buf, index, length);
         commandsSent++;
         if (inCapsule && length > 0)
         {
@@ -276,11 +302,11 @@ public final class TcpConnection extends NvmeTcpConnection
      */
     int expiredCommand(final long nowNanos, final long timeoutNanos)
     {
-        for (int cid = 0; cid < cids; cid++)
+        for (int slot = 0; slot < cids; slot++)
         {
-            if (cmdRequest[cid] >= 0 && !cmdNoTimeout[cid] && nowNanos - cmdStartNanos[cid] > timeoutNanos)
+            if (cmdRequest[slot] >= 0 && !cmdNoTimeout[slot] && nowNanos - cmdStartNanos[slot] > timeoutNanos)
             {
-                return cid;
+                return cmdCid[slot];
             }
         }
         return -1;
@@ -362,43 +388,46 @@ public final class TcpConnection extends NvmeTcpConnection
         initialized = true;
     }
 
-    private boolean activeCid(final int cid)
+    /** @return the slot of the live command a CID from the wire names, or -1 (unknown, ended, or stale). */
+    private int slotOf(final int cid)
     {
-        return cid >= 0 && cid < cids && cmdRequest[cid] >= 0 && !cmdDeferred[cid];
+        final int slot = cid & CID_SLOT_MASK;
+        return slot < cids && cmdRequest[slot] >= 0 && !cmdDeferred[slot] && cmdCid[slot] == cid ? slot : -1;
     }
 
     private void onCapsuleResp(final PduReceiver rx, final ByteBuffer header)
     {
         cqe.wrap(header, CapsulePdu.CAPSULE_OFFSET);
         final int cid = cqe.cid();
-        if (!activeCid(cid))
+        final int slot = slotOf(cid);
+        if (slot < 0)
         {
             rx.fatal(Fes.INVALID_HEADER_FIELD, CapsulePdu.CAPSULE_OFFSET + Cqe.CID_OFFSET,
                 "CapsuleResp for unknown CID " + cid);
             return;
         }
         final int status = cqe.status();
-        if (status == 0 && !dataComplete(cid))
+        if (status == 0 && !dataComplete(slot))
         {
             // a success for a command whose data did not all move: a read would hand the caller bytes the
             // controller never sent, a write would be acknowledged before the controller asked for all of it
             rx.fatal(Fes.PDU_SEQUENCE_ERROR, 0, "CapsuleResp for CID " + cid + " before its data (" +
-                (cmdDir[cid] == DIR_C2H ? cmdReceived[cid] + " received" : cmdRequested[cid] + " asked for") +
-                " of " + cmdLength[cid] + " bytes)");
+                (cmdDir[slot] == DIR_C2H ? cmdReceived[slot] + " received" : cmdRequested[slot] + " asked for") +
+                " of " + cmdLength[slot] + " bytes)");
             return;
         }
-        completeCommand(cid, status, cqe.result64());
+        completeCommand(slot, status, cqe.result64());
     }
 
     /** @return whether all of the command's data moved: received (C2H) or asked for by R2T or in-capsule (H2C). */
-    private boolean dataComplete(final int cid)
+    private boolean dataComplete(final int slot)
     {
-        switch (cmdDir[cid])
+        switch (cmdDir[slot])
         {
             case DIR_C2H:
-                return cmdReceived[cid] == cmdLength[cid];
+                return cmdReceived[slot] == cmdLength[slot];
             case DIR_H2C:
-                return cmdRequested[cid] == cmdLength[cid];
+                return cmdRequested[slot] == cmdLength[slot];
             default:
                 return true;
         }
@@ -407,16 +436,17 @@ public final class TcpConnection extends NvmeTcpConnection
     private void onC2hData(final PduReceiver rx, final ByteBuffer header, final int dataLength)
     {
         final int cid = LittleEndian.getU16(header, DataPdu.CCCID_OFFSET);
-        if (!activeCid(cid) || cmdDir[cid] != DIR_C2H)
+        final int slot = slotOf(cid);
+        if (slot < 0 || cmdDir[slot] != DIR_C2H)
         {
             rx.fatal(Fes.INVALID_HEADER_FIELD, DataPdu.CCCID_OFFSET, "C2HData for unknown CID " + cid);
             return;
         }
         final long datao = CommonHeader.u32(header, DataPdu.DATAO_OFFSET);
-        if (datao != cmdReceived[cid] || datao + dataLength > cmdLength[cid])
+        if (datao != cmdReceived[slot] || datao + dataLength > cmdLength[slot])
         {
             rx.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "C2HData DATAO " + datao + " DATAL " + dataLength +
-                " outside the command's " + cmdLength[cid] + " bytes (expected offset " + cmdReceived[cid] + ")");
+                " outside the command's " + cmdLength[slot] + " bytes (expected offset " + cmdReceived[slot] + ")");
             return;
         }
         final int flags = header.get(CommonHeader.FLAGS_OFFSET) & 0xFF;
@@ -425,10 +455,10 @@ public final class TcpConnection extends NvmeTcpConnection
             rx.fatal(Fes.INVALID_HEADER_FIELD, CommonHeader.FLAGS_OFFSET, "C2HData with SUCCESS but not LAST_PDU");
             return;
         }
-        c2hCid = cid;
+        c2hSlot = slot;
         c2hFlags = flags;
         c2hLength = dataLength;
-        rx.receiveDataInto(cmdBuffer[cid], cmdIndex[cid] + (int)datao);
+        rx.receiveDataInto(cmdBuffer[slot], cmdIndex[slot] + (int)datao);
     }
 
     @Override
@@ -439,31 +469,32 @@ public final class TcpConnection extends NvmeTcpConnection
         {
             return;
         }
-        final int cid = c2hCid;
-        c2hCid = -1;
-        cmdReceived[cid] += c2hLength;
+        final int slot = c2hSlot;
+        c2hSlot = -1;
+        cmdReceived[slot] += c2hLength;
         if (!dataDigestOk)
         {
             // NVMe/TCP 3.6.2.x: a data digest error fails the command, not the connection
             digestErrors++;
-            cmdStatusOverride[cid] = NvmeStatus.DATA_TRANSFER_ERROR.status();
+            cmdStatusOverride[slot] = NvmeStatus.DATA_TRANSFER_ERROR.status();
         }
         if ((c2hFlags & CommonHeader.FLAG_SUCCESS) != 0)
         {
-            if (cmdReceived[cid] != cmdLength[cid])
+            if (cmdReceived[slot] != cmdLength[slot])
             {
                 rx.fatal(Fes.INVALID_HEADER_FIELD, CommonHeader.FLAGS_OFFSET,
-                    "C2HData with SUCCESS before all data (" + cmdReceived[cid] + " of " + cmdLength[cid] + ")");
+                    "C2HData with SUCCESS before all data (" + cmdReceived[slot] + " of " + cmdLength[slot] + ")");
                 return;
             }
-            completeCommand(cid, 0, 0);
+            completeCommand(slot, 0, 0);
         }
     }
 
     private void onR2t(final PduReceiver rx, final ByteBuffer header)
     {
         final int cid = LittleEndian.getU16(header, DataPdu.CCCID_OFFSET);
-        if (!activeCid(cid) || cmdDir[cid] != DIR_H2C)
+        final int slot = slotOf(cid);
+        if (slot < 0 || cmdDir[slot] != DIR_H2C)
         {
             rx.fatal(Fes.INVALID_HEADER_FIELD, DataPdu.CCCID_OFFSET, "R2T for unknown CID " + cid);
             return;
@@ -473,15 +504,15 @@ public final class TcpConnection extends NvmeTcpConnection
         final long r2tl = CommonHeader.u32(header, DataPdu.R2TL_OFFSET);
         // one R2T at a time (MAXR2T 0), each past the data already asked for: a repeated or overlapping R2T, or one
         // for in-capsule data, would send the same bytes again and let a target queue H2CData without bound
-        if (r2tl == 0 || r2to < cmdRequested[cid] || r2to + r2tl > cmdLength[cid])
+        if (r2tl == 0 || r2to < cmdRequested[slot] || r2to + r2tl > cmdLength[slot])
         {
             rx.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "R2T offset " + r2to + " length " + r2tl +
-                " outside the command's " + cmdLength[cid] + " bytes (" + cmdRequested[cid] + " already asked for)");
+                " outside the command's " + cmdLength[slot] + " bytes (" + cmdRequested[slot] + " already asked for)");
             return;
         }
-        cmdRequested[cid] = (int)(r2to + r2tl);
-        final ByteBuffer buf = cmdBuffer[cid];
-        final int base = cmdIndex[cid];
+        cmdRequested[slot] = (int)(r2to + r2tl);
+        final ByteBuffer buf = cmdBuffer[slot];
+        final int base = cmdIndex[slot];
         long offset = r2to;
         final long end = r2to + r2tl;
         while (offset < end)
@@ -498,16 +529,16 @@ public final class TcpConnection extends NvmeTcpConnection
     /**
      * The one place where a command ends: a CapsuleResp, a C2HData with SUCCESS, or a deferred offload teardown.
      */
-    private void completeCommand(final int cid, final int status, final long result)
+    private void completeCommand(final int slot, final int status, final long result)
     {
-        if (cmdOffloaded[cid] && offload.teardown(this, cid))
+        if (cmdOffloaded[slot] && offload.teardown(this, cmdCid[slot]))
         {
-            cmdDeferred[cid] = true;
-            deferredStatus[cid] = status;
-            deferredResult[cid] = result;
+            cmdDeferred[slot] = true;
+            deferredStatus[slot] = status;
+            deferredResult[slot] = result;
             return;
         }
-        finish(cid, status, result);
+        finish(slot, status, result);
     }
 
     /**
@@ -516,22 +547,23 @@ public final class TcpConnection extends NvmeTcpConnection
      */
     public void completeDeferred(final int cid)
     {
-        if (cid >= 0 && cid < cids && cmdDeferred[cid])
+        final int slot = cid & CID_SLOT_MASK;
+        if (cid >= 0 && slot < cids && cmdDeferred[slot] && cmdCid[slot] == cid)
         {
-            cmdDeferred[cid] = false;
-            finish(cid, deferredStatus[cid], deferredResult[cid]);
+            cmdDeferred[slot] = false;
+            finish(slot, deferredStatus[slot], deferredResult[slot]);
         }
     }
 
-    private void finish(final int cid, final int status, final long result)
+    private void finish(final int slot, final int status, final long result)
     {
-        final int override = cmdStatusOverride[cid];
-        final int request = cmdRequest[cid];
-        cmdRequest[cid] = -1;
-        cmdBuffer[cid] = null;
-        cmdOffloaded[cid] = false;
+        final int override = cmdStatusOverride[slot];
+        final int request = cmdRequest[slot];
+        cmdRequest[slot] = -1;
+        cmdBuffer[slot] = null;
+        cmdOffloaded[slot] = false;
         final int tail = freeHead + freeCount;
-        freeCids[tail >= cids ? tail - cids : tail] = cid;
+        freeCids[tail >= cids ? tail - cids : tail] = slot;
         freeCount++;
         final TcpQueue q = owner;
         if (q != null)

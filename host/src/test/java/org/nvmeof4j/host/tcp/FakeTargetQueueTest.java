@@ -190,6 +190,39 @@ class FakeTargetQueueTest
     }
 
     @Test
+    void shouldRejectAStaleResponseForAReusedSlot() throws IOException
+    {
+        assertThat(queue.submitFlush(1, 100)).isGreaterThanOrEqualTo(0);
+        final int cidA = readCapsule().getShort(2) & 0xFFFF;
+        sendResp(cidA, 0);
+        awaitCompletions(1);
+        // cycle through every slot until A's slot is reused: same low bits, a new generation
+        int cid = -1;
+        for (int i = 1; i <= 16 && (cid & TcpConnection.CID_SLOT_MASK) != (cidA & TcpConnection.CID_SLOT_MASK); i++)
+        {
+            assertThat(queue.submitFlush(1, 100 + i)).isGreaterThanOrEqualTo(0);
+            cid = readCapsule().getShort(2) & 0xFFFF;
+            if ((cid & TcpConnection.CID_SLOT_MASK) != (cidA & TcpConnection.CID_SLOT_MASK))
+            {
+                sendResp(cid, 0);
+                awaitCompletions(i + 1);
+            }
+        }
+        assertThat(cid & TcpConnection.CID_SLOT_MASK).isEqualTo(cidA & TcpConnection.CID_SLOT_MASK);
+        assertThat(cid).as("a new generation on the reused slot").isNotEqualTo(cidA);
+        final int done = completions.size();
+
+        sendResp(cidA, 0); // A's response again, long after A ended
+        final long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!queue.connection().isClosed() && System.nanoTime() < deadline)
+        {
+            poll();
+        }
+        assertThat(queue.connection().isClosed()).as("the stale CID is rejected").isTrue();
+        assertThat(completions.subList(done, completions.size())).noneMatch(c -> c[1] == 0);
+    }
+
+    @Test
     void shouldSplitAboveMdtsAndCompleteOnce() throws IOException
     {
         queue.maxDataBytes(8192);
