@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
+import org.nvmeof4j.target.Referral;
 import org.nvmeof4j.target.Target;
 
 /**
@@ -125,13 +126,14 @@ public final class NvmetConfig
             {
                 nqns.add(subs.get(j).asText());
             }
-            if (svc == 8009 && nqns.isEmpty())
+            final List<Referral> referrals = referrals(p.path("referrals"), at + ".referrals");
+            if (svc == 8009 && nqns.isEmpty() && referrals.isEmpty())
             {
                 builder.discoveryPort(8009);
             }
             else
             {
-                builder.listen(traddr, svc, nqns);
+                builder.listen(traddr, svc, nqns, referrals); // no subsystems listed: discovery (and referrals) only
             }
             portIds.add(p.path("portid").asInt(i + 1));
         }
@@ -300,5 +302,50 @@ public final class NvmetConfig
             names.add(it.next());
         }
         return names;
+    }
+
+    /**
+     * {@code ports[].referrals}: each {@code {"name": ..., "portid": N, "enable": 1, "addr": {"trtype": "tcp",
+     * "adrfam": ..., "traddr": ..., "trsvcid": ...}}} as nvmetcli saves a port's referrals; disabled ones are
+     * skipped. PORTID may also sit inside {@code addr}.
+     */
+    private List<Referral> referrals(final JsonNode refs, final String at)
+    {
+        final List<Referral> out = new ArrayList<>();
+        if (refs.isMissingNode() || refs.isNull())
+        {
+            return out;
+        }
+        if (!refs.isArray())
+        {
+            throw bad(at, "expected an array");
+        }
+        for (int j = 0; j < refs.size(); j++)
+        {
+            final String here = at + "[" + j + "]";
+            final JsonNode r = refs.get(j);
+            if (r.path("enable").asInt(r.path("enabled").asInt(1)) == 0)
+            {
+                continue;
+            }
+            final JsonNode addr = r.path("addr");
+            final String trtype = addr.path("trtype").asText("tcp");
+            if (!trtype.equals("tcp"))
+            {
+                throw bad(here + ".addr.trtype", "only tcp is supported, not '" + trtype + "'");
+            }
+            final String traddr = text(addr, "traddr", here + ".addr");
+            final int svc = integer(addr, "trsvcid", here + ".addr", 1, 65535);
+            final int portId = r.has("portid") ? r.path("portid").asInt(-1) : addr.path("portid").asInt(0);
+            try
+            {
+                out.add(new Referral(traddr, svc, portId));
+            }
+            catch (final IllegalArgumentException e)
+            {
+                throw bad(here, e.getMessage());
+            }
+        }
+        return out;
     }
 }

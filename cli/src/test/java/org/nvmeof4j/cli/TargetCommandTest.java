@@ -78,6 +78,57 @@ class TargetCommandTest
     }
 
     @Test
+    void shouldServeTheReferralsOfAPortInItsDiscoveryLog() throws Exception
+    {
+        final String json = "{ \"ports\": [ { \"portid\": 1, \"addr\": { \"trtype\": \"tcp\", \"adrfam\": \"ipv4\","
+            + " \"traddr\": \"127.0.0.1\", \"trsvcid\": \"0\" }, \"subsystems\": [ \"nqn.2024-01.x:r\" ],"
+            + " \"referrals\": [ { \"name\": \"other\", \"portid\": 7, \"enable\": 1, \"addr\": { \"trtype\": \"tcp\","
+            + " \"adrfam\": \"ipv4\", \"traddr\": \"192.0.2.10\", \"trsvcid\": \"8009\" } },"
+            + " { \"name\": \"off\", \"portid\": 8, \"enable\": 0, \"addr\": { \"trtype\": \"tcp\","
+            + " \"traddr\": \"192.0.2.11\", \"trsvcid\": \"8009\" } } ] } ],"
+            + " \"subsystems\": [ { \"nqn\": \"nqn.2024-01.x:r\", \"attr\": { \"allow_any_host\": \"1\" },"
+            + " \"namespaces\": [ { \"nsid\": 1, \"device\": { \"path\": \"ram:4\" } } ] } ] }";
+        final Target.Builder b = Target.builder();
+        NvmetConfig.parse(json).apply(b);
+        try (Target t = b.build().start())
+        {
+            final org.nvmeof4j.host.ConnectOptions o =
+                org.nvmeof4j.host.ConnectOptions.tcp("127.0.0.1", t.boundPort(), "nqn.2024-01.x:r");
+            final java.util.concurrent.BlockingQueue<org.nvmeof4j.host.discovery.Discovery.Log> logs =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+            try (org.nvmeof4j.host.NvmeController c = org.nvmeof4j.host.discovery.Discovery.persistent(o, logs::add))
+            {
+                final var first = logs.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(first.referrals()).hasSize(1);
+                final var ref = first.referrals().get(0);
+                assertThat(ref.traddr()).isEqualTo("192.0.2.10");
+                assertThat(ref.trsvcid()).isEqualTo("8009");
+                assertThat(ref.portid()).isEqualTo(7);
+                assertThat(ref.subnqn()).isEqualTo(org.nvmeof4j.protocol.fabrics.Nqn.DISCOVERY);
+                assertThat(first.subsystems()).extracting(e -> e.subnqn()).containsExactly("nqn.2024-01.x:r");
+
+                // a referral added at runtime reaches a persistent discovery controller as a log change
+                t.listeners().get(0).addReferral(new org.nvmeof4j.target.Referral("fd00::1", 4420, 3));
+                final var second = logs.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(second).isNotNull();
+                assertThat(second.referrals()).extracting(e -> e.traddr()).containsExactly("192.0.2.10", "fd00::1");
+                assertThat(second.referrals().get(1).adrfam()).isEqualTo(2); // IPv6
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectABadReferral()
+    {
+        final String json = "{ \"ports\": [ { \"addr\": { \"trtype\": \"tcp\", \"traddr\": \"127.0.0.1\", \"trsvcid\": \"0\" },"
+            + " \"referrals\": [ { \"addr\": { \"trtype\": \"tcp\", \"traddr\": \"10.0.0.1\", \"trsvcid\": \"99999\" } } ] } ],"
+            + " \"subsystems\": [] }";
+        assertThatThrownBy(() -> NvmetConfig.parse(json).apply(Target.builder()))
+            .isInstanceOf(Nvmeof4j.UsageException.class)
+            .hasMessageContaining("ports[0].referrals[0].addr");
+    }
+
+    @Test
     void shouldNameTheJsonPathOfAMistake()
     {
         final String json = "{ \"ports\": [ { \"addr\": { \"trtype\": \"tcp\", \"traddr\": \"127.0.0.1\", \"trsvcid\": \"0\" } } ],"

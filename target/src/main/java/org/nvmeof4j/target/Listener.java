@@ -5,7 +5,11 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.nvmeof4j.target.subsystem.Subsystem;
 
 /**
@@ -22,13 +26,14 @@ public final class Listener implements AutoCloseable
     private final int requestedPort;
     private final boolean discoveryOnly;
     private final Set<String> subsystemNqns;
+    private final List<Referral> referrals = new CopyOnWriteArrayList<>();
     private ServerSocketChannel server;
     private InetSocketAddress bound;
     private Thread thread;
     private volatile boolean closed;
 
     Listener(final Target target, final int portId, final String host, final int port, final boolean discoveryOnly,
-        final Set<String> subsystemNqns)
+        final Set<String> subsystemNqns, final List<Referral> referrals)
     {
         this.target = target;
         this.portId = portId;
@@ -36,6 +41,7 @@ public final class Listener implements AutoCloseable
         this.requestedPort = port;
         this.discoveryOnly = discoveryOnly;
         this.subsystemNqns = subsystemNqns;
+        this.referrals.addAll(referrals);
     }
 
     void open() throws IOException
@@ -117,6 +123,30 @@ public final class Listener implements AutoCloseable
             return true;
         }
         return !discoveryOnly && (subsystemNqns == null || subsystemNqns.contains(s.nqn()));
+    }
+
+    /** @return the referrals a host discovering through this port is given (nvmetcli's {@code referrals}). */
+    public List<Referral> referrals()
+    {
+        return Collections.unmodifiableList(referrals);
+    }
+
+    /** Add a referral at runtime: the discovery log changes (persistent discovery controllers are notified). */
+    public void addReferral(final Referral referral)
+    {
+        referrals.add(Objects.requireNonNull(referral, "referral"));
+        target.discoveryLogChanged();
+    }
+
+    /** @return whether it was there; if so the discovery log changes. */
+    public boolean removeReferral(final Referral referral)
+    {
+        final boolean removed = referrals.remove(referral);
+        if (removed)
+        {
+            target.discoveryLogChanged();
+        }
+        return removed;
     }
 
     @Override

@@ -120,7 +120,8 @@ public final class Target implements AutoCloseable
             int id = 1;
             for (final ListenSpec l : listenSpecs)
             {
-                final Listener listener = new Listener(this, id++, l.host, l.port, l.discoveryOnly, l.subsystems);
+                final Listener listener = new Listener(this, id++, l.host, l.port, l.discoveryOnly, l.subsystems,
+                    l.referrals);
                 listener.open();
                 listeners.add(listener);
             }
@@ -208,7 +209,7 @@ public final class Target implements AutoCloseable
      * The discovery log changed (a subsystem came or went, or a host list changed): a new GENCTR, and a Discovery
      * Log Page Change notice to every discovery controller whose host asked for one (persistent discovery).
      */
-    private void discoveryLogChanged()
+    void discoveryLogChanged()
     {
         generation.incrementAndGet();
         for (final Controller c : controllers.values())
@@ -421,13 +422,16 @@ public final class Target implements AutoCloseable
         final int port;
         final boolean discoveryOnly;
         final Set<String> subsystems;
+        final List<Referral> referrals;
 
-        ListenSpec(final String host, final int port, final boolean discoveryOnly, final Set<String> subsystems)
+        ListenSpec(final String host, final int port, final boolean discoveryOnly, final Set<String> subsystems,
+            final List<Referral> referrals)
         {
             this.host = host;
             this.port = port;
             this.discoveryOnly = discoveryOnly;
             this.subsystems = subsystems;
+            this.referrals = referrals;
         }
     }
 
@@ -459,9 +463,19 @@ public final class Target implements AutoCloseable
         /** Listen on {@code host:port} exporting only the named subsystems (null = all). */
         public Builder listen(final String host, final int port, final Collection<String> subsystemNqns)
         {
+            return listen(host, port, subsystemNqns, List.of());
+        }
+
+        /**
+         * Listen on {@code host:port} exporting only the named subsystems (null = all), and refer hosts that
+         * discover through this port to other discovery services.
+         */
+        public Builder listen(final String host, final int port, final Collection<String> subsystemNqns,
+            final List<Referral> referrals)
+        {
             checkPort(port);
             listens.add(new ListenSpec(Objects.requireNonNull(host, "host"), port, false,
-                subsystemNqns == null ? null : Set.copyOf(subsystemNqns)));
+                subsystemNqns == null ? null : Set.copyOf(subsystemNqns), List.copyOf(referrals)));
             return this;
         }
 
@@ -585,7 +599,7 @@ public final class Target implements AutoCloseable
                 }
                 for (final String h : hosts)
                 {
-                    listens.add(new ListenSpec(h, discoveryPort, true, null));
+                    listens.add(new ListenSpec(h, discoveryPort, true, null, List.of()));
                 }
             }
             final Set<String> nqns = new java.util.HashSet<>();

@@ -12,6 +12,7 @@ import org.nvmeof4j.protocol.admin.SmartHealthLog;
 import org.nvmeof4j.protocol.fabrics.Nqn;
 import org.nvmeof4j.protocol.nvme.FixedStrings;
 import org.nvmeof4j.target.Listener;
+import org.nvmeof4j.target.Referral;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.queue.TargetQueue;
 import org.nvmeof4j.target.subsystem.Subsystem;
@@ -53,18 +54,20 @@ public final class LogPages
         return page;
     }
 
-    /** One discovery log entry's worth of facts. */
+    /** One discovery log entry's worth of facts: a port of ours, or (referral) another service's address. */
     private static final class Entry
     {
         final int subtype;
         final String nqn;
         final Listener listener;
+        final Referral referral;
 
-        Entry(final int subtype, final String nqn, final Listener listener)
+        Entry(final int subtype, final String nqn, final Listener listener, final Referral referral)
         {
             this.subtype = subtype;
             this.nqn = nqn;
             this.listener = listener;
+            this.referral = referral;
         }
     }
 
@@ -86,13 +89,21 @@ public final class LogPages
             {
                 if (l.serves(s))
                 {
-                    entries.add(new Entry(DiscoveryLogEntry.SUBTYPE_NVME, s.nqn(), l));
+                    entries.add(new Entry(DiscoveryLogEntry.SUBTYPE_NVME, s.nqn(), l, null));
                 }
             }
         }
         for (final Listener l : target.listeners())
         {
-            entries.add(new Entry(DiscoveryLogEntry.SUBTYPE_CURRENT_DISCOVERY, Nqn.DISCOVERY, l));
+            entries.add(new Entry(DiscoveryLogEntry.SUBTYPE_CURRENT_DISCOVERY, Nqn.DISCOVERY, l, null));
+        }
+        // referrals are per port, as in nvmet: those of the port this host came in on
+        if (queue.listener() != null)
+        {
+            for (final Referral r : queue.listener().referrals())
+            {
+                entries.add(new Entry(DiscoveryLogEntry.SUBTYPE_REFERRAL, Nqn.DISCOVERY, null, r));
+            }
         }
         final byte[] page = new byte[(int)DiscoveryLogPage.pageLength(entries.size())];
         final ByteBuffer b = ByteBuffer.wrap(page);
@@ -102,23 +113,41 @@ public final class LogPages
         for (int i = 0; i < entries.size(); i++)
         {
             final Entry e = entries.get(i);
-            InetAddress addr = e.listener.address().getAddress();
-            if (addr.isAnyLocalAddress() && local != null)
+            final boolean ipv6;
+            final String traddr;
+            final int trsvcid;
+            final int portId;
+            if (e.referral != null)
             {
-                addr = local.getAddress();
+                ipv6 = e.referral.ipv6();
+                traddr = e.referral.traddr();
+                trsvcid = e.referral.trsvcid();
+                portId = e.referral.portId();
+            }
+            else
+            {
+                InetAddress addr = e.listener.address().getAddress();
+                if (addr.isAnyLocalAddress() && local != null)
+                {
+                    addr = local.getAddress();
+                }
+                ipv6 = addr instanceof Inet6Address;
+                traddr = addr.getHostAddress();
+                trsvcid = e.listener.port();
+                portId = e.listener.portId();
             }
             entry.wrapEntry(b, 0, i)
                 .trtype(DiscoveryLogEntry.TRTYPE_TCP)
-                .adrfam(addr instanceof Inet6Address ? DiscoveryLogEntry.ADRFAM_IPV6 : DiscoveryLogEntry.ADRFAM_IPV4)
+                .adrfam(ipv6 ? DiscoveryLogEntry.ADRFAM_IPV6 : DiscoveryLogEntry.ADRFAM_IPV4)
                 .subtype(e.subtype)
                 .treq(TREQ)
-                .portid(e.listener.portId())
+                .portid(portId)
                 .cntlid(0xFFFF) // dynamic
                 .asqsz(ASQSZ)
                 .eflags(0)
-                .trsvcid(Integer.toString(e.listener.port()))
+                .trsvcid(Integer.toString(trsvcid))
                 .subnqn(e.nqn)
-                .traddr(addr.getHostAddress())
+                .traddr(traddr)
                 .sectype(DiscoveryLogEntry.SECTYPE_NONE);
         }
         return page;
