@@ -24,6 +24,8 @@ final class C2hStream
         final byte[] data;
         final boolean registered;
         final List<Long> dataStarts = new ArrayList<>();
+        /** Stream offset of the first C2HData header of this read. */
+        long firstHeader = -1;
         final List<Integer> dataLengths = new ArrayList<>();
         int sent;
 
@@ -80,6 +82,10 @@ final class C2hStream
             final boolean success = last && r.nextInt(3) == 0;
             final int flags = (last ? CommonHeader.FLAG_LAST_PDU : 0) | (success ? CommonHeader.FLAG_SUCCESS : 0);
             final long start = sink.bytes();
+            if (rd.sent == 0)
+            {
+                rd.firstHeader = start;
+            }
             new DataPdu().wrap(sender.claimHeader(), 0)
                 .encode(PduType.C2H_DATA, flags, 0, 0, rd.cid, 0, rd.sent, chunk);
             sender.commit(ByteBuffer.wrap(rd.data), rd.sent, chunk, PduSender.NO_TOKEN);

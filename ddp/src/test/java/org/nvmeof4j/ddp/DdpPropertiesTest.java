@@ -46,6 +46,31 @@ class DdpPropertiesTest
         assertThat(device.getStats().skDel()).isEqualTo(1);
     }
 
+    /**
+     * Registrations that arrive while the stream is anywhere (inside a PDU, inside a common header, between PDUs),
+     * after stretches with nothing registered: the device stops following the framing while idle and takes it up
+     * again from the receiver, so every registered byte is still placed and every read is exact.
+     */
+    @Property(tries = 80)
+    void softPicksTheFramingUpWhereverALateRegistrationFindsTheStream(
+        @ForAll final long seed, @ForAll final boolean hdgst, @ForAll final boolean ddgst,
+        @ForAll @IntRange(min = 0, max = 3) final int cpda, @ForAll @IntRange(min = 1, max = 8) final int queueDepth,
+        @ForAll @IntRange(min = 1, max = 24) final int reads, @ForAll @IntRange(min = 7, max = 9000) final int maxChunk)
+        throws Exception
+    {
+        final C2hStream s = new C2hStream(seed, reads, 100_000, queueDepth, hdgst, ddgst, cpda, 0.5);
+        final SoftDdpDevice device = new SoftDdpDevice("soft-late", SoftDdpDevice.DEFAULT_LIMITS, 4096, 16 * 1024, 256);
+        final TestUlp ulp = new TestUlp(s, device, seed);
+        assertThat(ulp.offloadLate()).isTrue();
+        // MemoryChannel reads up to 64 bytes or up to maxChunk, whichever the coin says
+        ulp.receiveAllRegisteringLate(new MemoryChannel(s.bytes, seed, maxChunk), Math.max(64, maxChunk));
+        assertThat(ulp.verify()).isNull();
+        assertThat(ulp.digestBad).containsOnly(0);
+        final UlpDdpStats st = device.getStats();
+        assertThat(st.setup()).isEqualTo(st.teardown());
+        assertThat(ulp.rx.dataBytesPlaced()).as("placed; stats %s", st).isEqualTo(s.totalRegisteredBytes());
+    }
+
     @Property(tries = 80)
     void modelReturnsExactDataUnderAnyLossReorderAndDuplication(
         @ForAll final long seed, @ForAll final boolean hdgst, @ForAll final boolean ddgst,

@@ -68,6 +68,12 @@ final class MemoryChannel implements ScatteringByteChannel
         return (int)read(new ByteBuffer[] {dst}, 0, 1);
     }
 
+    /** @return bytes served so far. */
+    long position()
+    {
+        return at;
+    }
+
     boolean atEnd()
     {
         return at >= stream.length;

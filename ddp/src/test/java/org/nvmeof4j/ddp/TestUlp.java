@@ -99,6 +99,47 @@ final class TestUlp implements PduListener, UlpDdpUlpOps
         return true;
     }
 
+    /** skAdd only: registrations come during the stream ({@link #receiveAllRegisteringLate}). */
+    boolean offloadLate()
+    {
+        final UlpDdpConfig config = UlpDdpConfig.of(stream.cpda, stream.hdgst, stream.ddgst,
+            Math.max(1, stream.reads.size()), 1, -1);
+        return device.skAdd(connection, config, this);
+    }
+
+    /**
+     * Receive the whole channel, setting each registered read up only just before the channel read that may carry
+     * its first C2HData header ({@code maxChunk}: the channel's largest read, at least 64 for {@link MemoryChannel}), as a host does when it sends the
+     * command: the stream is then anywhere (inside a PDU, inside a header, between PDUs).
+     */
+    void receiveAllRegisteringLate(final MemoryChannel channel, final int maxChunk) throws IOException
+    {
+        final SegmentSource source = connection.segmentSource();
+        int next = 0;
+        final java.util.List<C2hStream.Read> byHeader = new java.util.ArrayList<>(stream.reads);
+        byHeader.sort(java.util.Comparator.comparingLong(rd -> rd.firstHeader));
+        for (int i = 0; i < 50_000_000; i++)
+        {
+            // by the channel's position, not the receiver's: a device may hold placed bytes back until their digest
+            while (next < byHeader.size() && byHeader.get(next).firstHeader < channel.position() + maxChunk)
+            {
+                final C2hStream.Read rd = byHeader.get(next++);
+                if (rd.registered)
+                {
+                    setupOk[rd.cid] = device.setup(connection, ios[rd.cid]);
+                }
+            }
+            if (source.receive(channel, rx) < 0)
+            {
+                break;
+            }
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            source.receive(channel, rx);
+        }
+    }
+
     /** Receive the whole channel through the connection's source (the device's, or a plain reader). */
     void receiveAll(final ReadableByteChannel channel) throws IOException
     {

@@ -81,6 +81,84 @@ class DdpEndToEndTest
         assertThat(registry.references(dev)).isZero();
     }
 
+    /**
+     * Small reads (below the soft device's threshold, not registered) mixed with large ones at several queue depths:
+     * with nothing registered the device stops following the framing, and it must pick it up again from the
+     * receiver wherever a large read's registration finds the stream (at a header, inside one, inside a PDU) so that
+     * every registered byte is still placed, and every read is exact.
+     */
+    @ParameterizedTest(name = "digests={0}")
+    @CsvSource({"false", "true"})
+    void softShouldPlaceEveryRegisteredByteWhenSmallAndLargeReadsMix(final boolean digests)
+    {
+        final UlpDdpRegistry registry = new UlpDdpRegistry(false);
+        final SoftDdpDevice dev = new SoftDdpDevice("soft-mix");
+        registry.register(dev);
+        final ConnectOptions o = TestTargets.options(target).hdrDigest(digests).dataDigest(digests)
+            .readOffload(DdpReadOffload.factory(registry, dev.name()));
+        final int[] sizes = {512, 4096, 16384, 32768, 65536, 131072};
+        final int area = 256; // blocks of 512 per slot
+        try (NvmeController c = NvmeController.connect(o))
+        {
+            final IoQueue q = c.openIoQueue();
+            final int depth = 8;
+            final ByteBuffer[] expect = new ByteBuffer[depth];
+            for (int i = 0; i < depth; i++)
+            {
+                expect[i] = TestTargets.pattern(area * 512, 1000 + i, true);
+                assertThat(HostTargetEndToEndTest.run(q, q.submitWrite(1, 50_000 + (long)i * area, area, expect[i],
+                    0))).isZero();
+            }
+            final java.util.Random rnd = new java.util.Random(digests ? 7 : 8);
+            final ByteBuffer[] dst = new ByteBuffer[depth];
+            final int[] len = new int[depth];
+            long registeredBytes = 0;
+            int inflight = 0;
+            int submitted = 0;
+            final int[] failures = {0};
+            final int total = 600;
+            final boolean[] busy = new boolean[depth];
+            while (submitted < total || inflight > 0)
+            {
+                // a random number of slots refilled each round: the queue depth wanders between 1 and 8
+                for (int slot = 0; slot < depth && submitted < total; slot++)
+                {
+                    if (!busy[slot] && rnd.nextInt(3) != 0)
+                    {
+                        len[slot] = sizes[rnd.nextInt(sizes.length)];
+                        dst[slot] = ByteBuffer.allocateDirect(len[slot]);
+                        assertThat(q.submitRead(1, 50_000 + (long)slot * area, len[slot] / 512, dst[slot], slot))
+                            .isGreaterThanOrEqualTo(0);
+                        if (len[slot] >= SoftDdpDevice.DEFAULT_LIMITS.ioThreshold())
+                        {
+                            registeredBytes += len[slot];
+                        }
+                        busy[slot] = true;
+                        inflight++;
+                        submitted++;
+                    }
+                }
+                final int[] done = {0};
+                q.poll((tag, status) ->
+                {
+                    final int slot = (int)tag;
+                    if (status != 0 || !dst[slot].equals(expect[slot].slice(0, len[slot])))
+                    {
+                        failures[0]++;
+                    }
+                    busy[slot] = false;
+                    done[0]++;
+                });
+                inflight -= done[0];
+            }
+            assertThat(failures[0]).as("reads with an error or wrong data").isZero();
+            q.close();
+            assertThat(registeredBytes).isPositive();
+            assertThat(dev.getStats().bytes()).as("placed bytes = bytes of registered reads").isEqualTo(registeredBytes);
+            assertThat(dev.getStats().setup()).isEqualTo(dev.getStats().teardown());
+        }
+    }
+
     @Test
     void shouldRunInSoftwareWhenCapsAreOffAndOffloadAgainAtTheNextConnect()
     {

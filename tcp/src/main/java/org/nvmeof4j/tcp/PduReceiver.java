@@ -80,6 +80,8 @@ public final class PduReceiver
     private int ddgstFill;
     private long streamOffset;
     private long pduStart;
+    /** PLEN of the current PDU, once its common header was parsed. */
+    private long pduLength;
 
     // counters, read by tests and statistics
     private long pdusReceived;
@@ -136,6 +138,38 @@ public final class PduReceiver
     public long streamOffset()
     {
         return streamOffset;
+    }
+
+    /**
+     * @return the stream offset where the next PDU header starts, or -1 while that is not known (inside a common
+     *         header) or after a fatal error. A receive offload that stopped following the framing picks it up here.
+     */
+    public long nextPduOffset()
+    {
+        switch (state)
+        {
+            case AWAIT_CH:
+                return headerFill == 0 ? streamOffset : -1;
+            case STOPPED:
+                return -1;
+            default:
+                return pduStart + pduLength;
+        }
+    }
+
+    /**
+     * While the receiver is inside a common header: copies the bytes of it received so far to {@code dst} from
+     * index 0 and returns how many (1 to 7). Otherwise 0. With {@link #nextPduOffset()}, what a receive offload needs
+     * to pick the framing up at any point of the stream.
+     */
+    public int commonHeaderSoFar(final ByteBuffer dst)
+    {
+        if (state != State.AWAIT_CH || headerFill == 0)
+        {
+            return 0;
+        }
+        dst.put(0, header, 0, headerFill);
+        return headerFill;
     }
 
     /** @return the stream offset of the current (or last) PDU's first byte. */
@@ -318,6 +352,7 @@ public final class PduReceiver
         final long plen = CommonHeader.u32(header, CommonHeader.PLEN_OFFSET);
         final int flags = header.get(CommonHeader.FLAGS_OFFSET) & 0xFF;
         type = t;
+        pduLength = plen;
         dataLength = 0;
         ddgstLength = 0;
         padLeft = 0;

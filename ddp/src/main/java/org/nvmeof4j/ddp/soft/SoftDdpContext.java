@@ -55,6 +55,13 @@ public final class SoftDdpContext extends UlpDdpContext
         DATA,
         /** Gathering the 4-byte data digest. */
         DDGST,
+        /**
+         * Nothing registered: the framing is not followed, every byte goes up as read (the copy path's cost). Left
+         * when a registration appears, at the next PDU boundary the ULP's receiver reports.
+         */
+        IDLE,
+        /** Passing the rest of a PDU the receiver is inside of, up to the next header. */
+        SKIP,
         /** Not interpreting any more: everything is handed up as read. */
         PASS
     }
@@ -84,6 +91,9 @@ public final class SoftDdpContext extends UlpDdpContext
     private int hdrFill;
     private int hdrNeed = CommonHeader.LENGTH;
     private int padLeft;
+    private long skipLeft;
+    /** The receiver's stream offset minus ours (it counted the ICResp and Connect bytes before we took over). */
+    private long rxDelta = Long.MIN_VALUE;
     private int dataLength;
     private int dataDone;
     private int ddgstLength;
@@ -120,9 +130,17 @@ public final class SoftDdpContext extends UlpDdpContext
     public int receive(final ReadableByteChannel channel, final PduReceiver receiver) throws IOException
     {
         rx = receiver;
+        if (rxDelta == Long.MIN_VALUE)
+        {
+            rxDelta = receiver.streamOffset() - streamPos;
+        }
         if (abandon)
         {
             abandonPlacement();
+        }
+        if (state == State.IDLE && table.size() != 0)
+        {
+            resumeFraming(receiver);
         }
         placedThisRead = false;
         final int n;
@@ -253,6 +271,37 @@ public final class SoftDdpContext extends UlpDdpContext
         return false;
     }
 
+    /**
+     * Leave {@link State#IDLE}: every byte read so far has gone up, so the ULP's receiver knows where the framing
+     * stands (the software counterpart of the resync handshake): at a header, inside one (its first bytes are copied
+     * over and gathered on), or inside a PDU (skipped to the next header).
+     */
+    private void resumeFraming(final PduReceiver receiver)
+    {
+        if (receiver.streamOffset() - rxDelta != streamPos)
+        {
+            return;
+        }
+        final int partial = receiver.commonHeaderSoFar(hdr);
+        if (partial > 0)
+        {
+            hdrFill = partial;
+            hdrNeed = CommonHeader.LENGTH;
+            state = State.CH;
+            return;
+        }
+        final long nextRx = receiver.nextPduOffset();
+        final long next = nextRx - rxDelta;
+        if (nextRx < 0 || next < streamPos)
+        {
+            return; // stopped: stay idle, the ULP ends the connection
+        }
+        skipLeft = next - streamPos;
+        hdrFill = 0;
+        hdrNeed = CommonHeader.LENGTH;
+        state = skipLeft == 0 ? State.CH : State.SKIP;
+    }
+
     /** Walk the buffered bytes [rpos, wpos) through the framing, handing everything up in stream order. */
     private void process()
     {
@@ -266,6 +315,12 @@ public final class SoftDdpContext extends UlpDdpContext
             switch (state)
             {
                 case CH:
+                    if (hdrFill == 0 && table.size() == 0)
+                    {
+                        // at a PDU boundary with nothing to place: stop following the framing until a read needs it
+                        state = State.IDLE;
+                        break;
+                    }
                     if (hdrFill == 0 && avail >= CommonHeader.LENGTH)
                     {
                         // common case: the whole header is in the buffer, read it in place
@@ -302,6 +357,22 @@ public final class SoftDdpContext extends UlpDdpContext
                         {
                             onHeader(hdr, 0);
                         }
+                    }
+                    break;
+                }
+
+                case IDLE:
+                    rpos = wpos; // handed up plain by flushPlain below
+                    break;
+
+                case SKIP:
+                {
+                    final int n = (int)Math.min(avail, skipLeft);
+                    rpos += n;
+                    skipLeft -= n;
+                    if (skipLeft == 0)
+                    {
+                        state = State.CH;
                     }
                     break;
                 }
