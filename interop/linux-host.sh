@@ -23,6 +23,8 @@ Options:
   --data-digest        ask for data digests
   --nr-io-queues N     nr_io_queues= (capped by the guest's vCPUs, see --smp)
   --queue-size N       queue_size=
+  --referral ADDR:PORT also check that nvme discover lists the target's referral
+                       to ADDR:PORT (the target must carry it on this port)
   --ns-events          also check namespaces added/removed at runtime: the guest
                        prints "INTEROP REQUEST add-ns 2" / "remove-ns 2" and
                        waits for /dev/nvmeXn2 to come and go; whoever runs the
@@ -39,7 +41,7 @@ Exit status: 0 all checks passed; 1 a check failed; 2 usage error;
 EOF
 }
 
-port="" nqn="" hdr=0 data=0 nrq="" qsize="" nsev=0 hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300
+port="" nqn="" hdr=0 data=0 nrq="" qsize="" nsev=0 referral="" hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300
 need_arg() { (( $2 >= 2 )) || { usage >&2; die "$1 needs a value" 2; }; }
 while (( $# )); do
     case "$1" in
@@ -50,6 +52,7 @@ while (( $# )); do
         --nr-io-queues) need_arg "$1" $#; nrq="$2"; shift ;;
         --queue-size) need_arg "$1" $#; qsize="$2"; shift ;;
         --ns-events) nsev=1 ;;
+        --referral) need_arg "$1" $#; referral="$2"; shift ;;
         --hostnqn) need_arg "$1" $#; hostnqn="$2"; shift ;;
         --smp) need_arg "$1" $#; smp="$2"; shift ;;
         --log) need_arg "$1" $#; logfile="$2"; shift ;;
@@ -60,6 +63,7 @@ while (( $# )); do
     shift
 done
 [[ -n "$port" && -n "$nqn" ]] || { usage >&2; die "--port and --nqn are required" 2; }
+[[ -z "$referral" || "$referral" =~ ^[0-9.]+:[0-9]+$ ]] || die "bad --referral '$referral' (IPv4:PORT)" 2
 valid_port "$port" || die "bad --port '$port'" 2
 valid_nqn "$nqn" || die "bad --nqn '$nqn' (allowed: A-Z a-z 0-9 . _ : + @ / -, at most 223 bytes)" 2
 valid_nqn "$hostnqn" || die "bad --hostnqn '$hostnqn'" 2
@@ -106,6 +110,7 @@ nonce="$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
     conf_line NR_IO_QUEUES "$nrq"
     conf_line QUEUE_SIZE "$qsize"
     conf_line NS_EVENTS "$nsev"
+    conf_line REFERRAL "$referral"
     conf_line NONCE "$nonce"
 } > "$work/interop.conf"
 interop_make_initrd "$work/initrd.img" "$work/interop.conf"

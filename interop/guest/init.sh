@@ -178,6 +178,21 @@ run_host() {
         fail discover "rc=$rc, $NQN not in the discovery log: $(tail -n 3 /tmp/disc.out | oneline)"
     fi
 
+    # -- the target's referral, as nvme-cli decodes the entry (subtype, traddr, trsvcid)
+    if [ -n "$REFERRAL" ]; then
+        raddr=${REFERRAL%:*} rport=${REFERRAL##*:}
+        if awk -v a="$raddr" -v p="$rport" '
+            /^=====Discovery Log Entry/ { if (ref && ta == a && ts == p) found = 1; ref = 0; ta = ""; ts = "" }
+            /^subtype:/ && /referral/ { ref = 1 }
+            /^traddr:/ { ta = $2 }
+            /^trsvcid:/ { ts = $2 }
+            END { if (ref && ta == a && ts == p) found = 1; exit !found }' /tmp/disc.out; then
+            pass discover-referral
+        else
+            fail discover-referral "no referral entry to $REFERRAL in the discovery log: $(grep -E '^(subtype|traddr|trsvcid):' /tmp/disc.out | oneline)"
+        fi
+    fi
+
     # -- connect
     opts="transport=tcp,traddr=10.0.2.2,trsvcid=$PORT,nqn=$NQN,hostnqn=$HOSTNQN,hostid=$HOSTID"
     [ "$HDR_DIGEST" = 1 ] && opts="$opts,hdr_digest"

@@ -33,7 +33,7 @@ class LinuxHostInteropTest
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
-        "ram  | --ns-events",
+        "ram  | --ns-events --referral 192.0.2.10:8009",
         "ram  | --hdr-digest --data-digest",
         "ram  | --nr-io-queues 2 --queue-size 64",
         "file | ''",
@@ -43,7 +43,10 @@ class LinuxHostInteropTest
     {
         final Path script = repositoryRoot().resolve("interop/linux-host.sh");
         final Path image = dir.resolve("ns1.img");
-        try (Target target = Target.builder().listen("127.0.0.1", 0)
+        // --referral: this port refers hosts to another discovery service (TEST-NET-1, unreachable from the guest)
+        final java.util.List<Referral> referrals = options.contains("--referral")
+            ? java.util.List.of(new Referral("192.0.2.10", 8009, 2)) : java.util.List.of();
+        try (Target target = Target.builder().listen("127.0.0.1", 0, null, referrals)
             .subsystem(s ->
             {
                 s.nqn(NQN).allowAnyHost();
