@@ -129,6 +129,20 @@ public final class PerfCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
+    /** The model NIC's own counters (this run's device): packets, confirmed resyncs, gaps it stayed in sync across. */
+    private Map<String, Object> modelCounters()
+    {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        if (ddpDevice instanceof org.nvmeof4j.ddp.model.ModelDdpDevice)
+        {
+            final org.nvmeof4j.ddp.model.ModelDdpDevice model = (org.nvmeof4j.ddp.model.ModelDdpDevice)ddpDevice;
+            m.put("packets_seen", model.packetsSeen());
+            m.put("resync_confirmed", model.resyncConfirmed());
+            m.put("gaps_bridged", model.gapsBridged());
+        }
+        return m;
+    }
+
     @Override
     public Integer call() throws Exception
     {
@@ -379,6 +393,7 @@ public final class PerfCommand implements Callable<Integer>
             d.put("device", ddpDevice.name());
             d.put("caps", org.nvmeof4j.ddp.UlpDdpCaps.names(ddpDevice.getCaps().active()));
             d.put("stats", ddpDevice.getStats().minus(ddpBefore).toMap());
+            d.putAll(modelCounters());
             r.put("ddp", d);
         }
         r.put("errors", errors);
@@ -410,6 +425,7 @@ public final class PerfCommand implements Callable<Integer>
                     org.nvmeof4j.ddp.UlpDdpCaps.names(ddpDevice.getCaps().active()));
                 ddpDevice.getStats().minus(ddpBefore).toMap()
                     .forEach((k, v) -> out.printf("  %-26s %d%n", k, v));
+                modelCounters().forEach((k, v) -> out.printf("  %-26s %d%n", "model " + k, v));
             }
             if (doVerify)
             {

@@ -203,6 +203,36 @@ class HostCommandsTest
     }
 
     @Test
+    void shouldReportTheDdpDeviceInPerf() throws Exception
+    {
+        for (final String dev : new String[] {"soft", "model"})
+        {
+            final Result r = run("perf", "-w", "randread", "-o", "131072", "-q", "4", "--time", "1", "--warmup", "0",
+                "--json", "--no-progress", "--idle", "backoff", "--host-idle", "block", "--ddp", dev,
+                "--ddp-loss", dev.equals("model") ? "0.01" : "0");
+            assertThat(r.status).as(dev + ": " + r.err).isZero();
+            final JsonNode n = new ObjectMapper().readTree(r.out.substring(r.out.indexOf('{')));
+            assertThat(n.get("verify").get("mismatches").asLong()).isZero();
+            final JsonNode ddp = n.get("ddp");
+            assertThat(ddp.get("device").asText()).isNotEmpty();
+            final JsonNode st = ddp.get("stats");
+            assertThat(st.get("rx_nvme_tcp_setup").asLong()).as(dev).isPositive()
+                .isEqualTo(st.get("rx_nvme_tcp_teardown").asLong());
+            assertThat(st.get("rx_nvme_tcp_bytes").asLong()).as(dev).isPositive();
+            if (dev.equals("model"))
+            {
+                assertThat(ddp.get("packets_seen").asLong()).isPositive();
+                assertThat(ddp.has("gaps_bridged")).isTrue();
+                assertThat(ddp.get("resync_confirmed").asLong()).isLessThanOrEqualTo(st.get("rx_nvme_tcp_resync").asLong());
+            }
+            else
+            {
+                assertThat(ddp.has("gaps_bridged")).isFalse();
+            }
+        }
+    }
+
+    @Test
     void shouldRunPerfAgainstARemoteTarget()
     {
         final Result r = run(cmd("perf", "-w", "randread", "-o", "4096", "-q", "4", "--time", "1", "--warmup", "0",
