@@ -100,12 +100,7 @@ public final class NvmetConfig
         {
             final String at = "ports[" + i + "]";
             final JsonNode p = ports.get(i);
-            final JsonNode addr = p.path("addr");
-            final String trtype = addr.path("trtype").asText("tcp");
-            if (!trtype.equals("tcp"))
-            {
-                throw bad(at + ".addr.trtype", "only tcp is supported, not '" + trtype + "'");
-            }
+            final JsonNode addr = tcpAddr(p, at);
             final String traddr = text(addr, "traddr", at + ".addr");
             final int svc = integer(addr, "trsvcid", at + ".addr", 0, 65535);
             final JsonNode inline = p.path("param").path("inline_data_size");
@@ -304,6 +299,18 @@ public final class NvmetConfig
         return names;
     }
 
+    /** {@code node.addr}, which must name the tcp transport (the default when it names none). */
+    private JsonNode tcpAddr(final JsonNode node, final String at)
+    {
+        final JsonNode addr = node.path("addr");
+        final String trtype = addr.path("trtype").asText("tcp");
+        if (!trtype.equals("tcp"))
+        {
+            throw bad(at + ".addr.trtype", "only tcp is supported, not '" + trtype + "'");
+        }
+        return addr;
+    }
+
     /**
      * {@code ports[].referrals}: each {@code {"name": ..., "portid": N, "enable": 1, "addr": {"trtype": "tcp",
      * "adrfam": ..., "traddr": ..., "trsvcid": ...}}} as nvmetcli saves a port's referrals; disabled ones are
@@ -328,12 +335,7 @@ public final class NvmetConfig
             {
                 continue;
             }
-            final JsonNode addr = r.path("addr");
-            final String trtype = addr.path("trtype").asText("tcp");
-            if (!trtype.equals("tcp"))
-            {
-                throw bad(here + ".addr.trtype", "only tcp is supported, not '" + trtype + "'");
-            }
+            final JsonNode addr = tcpAddr(r, here);
             final String traddr = text(addr, "traddr", here + ".addr");
             final int svc = integer(addr, "trsvcid", here + ".addr", 1, 65535);
             final int portId = r.has("portid") ? r.path("portid").asInt(-1) : addr.path("portid").asInt(0);

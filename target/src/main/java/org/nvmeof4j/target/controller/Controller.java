@@ -668,19 +668,7 @@ public final class Controller
                 }
             }
         }
-        if (adminQueue.poller() != null)
-        {
-            adminQueue.poller().execute(this::raiseNamespaceEvent);
-        }
-        else
-        {
-            raiseNamespaceEvent();
-        }
-    }
-
-    private void raiseNamespaceEvent()
-    {
-        raise(nsNotice);
+        raiseOnAdminThread(nsNotice);
     }
 
     /**
@@ -693,19 +681,20 @@ public final class Controller
         {
             return;
         }
+        raiseOnAdminThread(discNotice);
+    }
+
+    /** AER state belongs to the admin queue's poller: hand the notice over to it (or raise now when there is none). */
+    private void raiseOnAdminThread(final Notice n)
+    {
         if (adminQueue.poller() != null)
         {
-            adminQueue.poller().execute(this::raiseDiscoveryEvent);
+            adminQueue.poller().execute(() -> raise(n));
         }
         else
         {
-            raiseDiscoveryEvent();
+            raise(n);
         }
-    }
-
-    private void raiseDiscoveryEvent()
-    {
-        raise(discNotice);
     }
 
     /**
