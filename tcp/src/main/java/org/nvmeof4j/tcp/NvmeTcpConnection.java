@@ -195,12 +195,15 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
             final ByteBuffer h = sender.claimHeader();
             final int plen = termReq.wrap(h, 0).encode(termReqType, fes, fei, header, 0, headerLength);
             sender.commitRaw(plen, PduSender.NO_TOKEN);
-            // bounded in time, not in tries: the rest of a large PDU may have to drain first (error path only)
+            // bounded in time: the rest of a large PDU may have to drain first (error path only). A peer that
+            // takes nothing at all (a full socket buffer twice in a row) is not waited for: on a shared poller
+            // that would let every misbehaving connection stall the others for the whole bound.
             final long deadline = System.nanoTime() + TERM_REQ_FLUSH_NANOS;
+            int stalls = 0;
             while (sender.hasPending())
             {
-                sender.flush(channel);
-                if (!sender.hasPending() || System.nanoTime() - deadline > 0)
+                stalls = sender.flush(channel) > 0 ? 0 : stalls + 1;
+                if (!sender.hasPending() || stalls >= 2 || System.nanoTime() - deadline > 0)
                 {
                     break;
                 }
