@@ -85,8 +85,10 @@ final class AsyncQueue implements PollerTask, CompletionHandler
 
     void start()
     {
-        registered = queue.channel();
-        poller.add(this, registered);
+        // the socket is registered by doWork, under a task whose failure is harmless: a socket that closed in the
+        // meantime is then a lost connection the queue reports (and the controller recovers), not a dead queue
+        registered = null;
+        poller.add(this, null);
     }
 
     /** From any thread. */
