@@ -208,7 +208,6 @@ public final class Subsystem
         }
     }
 
-    /** Register for namespace changes (a controller does this while it lives). */
     /** Told when the allowed hosts change (which changes what the discovery log shows each host). */
     public void addAccessListener(final Runnable listener)
     {
@@ -223,6 +222,7 @@ public final class Subsystem
         }
     }
 
+    /** Register for namespace changes (a controller does this while it lives). */
     public void addNamespaceListener(final IntConsumer listener)
     {
         namespaceListeners.add(listener);
