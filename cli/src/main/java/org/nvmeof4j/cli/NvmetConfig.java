@@ -38,6 +38,7 @@ public final class NvmetConfig
 {
     private final JsonNode root;
     private final Path file;
+    private final java.util.Map<String, String> signatures = new java.util.HashMap<>();
 
     private NvmetConfig(final JsonNode root, final Path file)
     {
@@ -77,8 +78,7 @@ public final class NvmetConfig
         return new UsageException("config " + file + ": " + where + ": " + what);
     }
 
-    /** Add the configured ports and subsystems to {@code builder}. */
-    public void apply(final Target.Builder builder)
+    private Set<String> knownHosts()
     {
         if (root == null || !root.isObject())
         {
@@ -90,6 +90,93 @@ public final class NvmetConfig
         {
             knownHosts.add(text(hosts.get(i), "nqn", "hosts[" + i + "]"));
         }
+        return knownHosts;
+    }
+
+    /**
+     * The subsystems, described but not built (no backend opened), each checked as {@link #apply} checks it; with
+     * {@link #namespaceSignature} they tell a running target what a reload changes.
+     */
+    public List<Target.SubsystemSpec> subsystemSpecs()
+    {
+        final Set<String> knownHosts = knownHosts();
+        final JsonNode subsystems = root.path("subsystems");
+        if (!subsystems.isArray())
+        {
+            throw bad("subsystems", "expected an array");
+        }
+        final List<Target.SubsystemSpec> specs = new ArrayList<>();
+        final Set<String> nqns = new java.util.HashSet<>();
+        for (int i = 0; i < subsystems.size(); i++)
+        {
+            final String at = "subsystems[" + i + "]";
+            final Target.SubsystemSpec spec = subsystemSpec(subsystems.get(i), at, knownHosts);
+            if (!nqns.add(spec.nqn()))
+            {
+                throw bad(at + ".nqn", "duplicate subsystem " + spec.nqn());
+            }
+            specs.add(spec);
+        }
+        return specs;
+    }
+
+    /**
+     * What namespace {@code nsid} of {@code nqn} is made of (its JSON and effective block size), to tell whether a
+     * reload changes it; null if the config does not declare it. Valid after {@link #subsystemSpecs()}.
+     */
+    public String namespaceSignature(final String nqn, final int nsid)
+    {
+        return signatures.get(nqn + "#" + nsid);
+    }
+
+    /**
+     * @return the ports section as text, without the subsystem lists (a reload can change what a port exports, not
+     *         the ports themselves).
+     */
+    public String portsSignature()
+    {
+        if (root == null)
+        {
+            return "";
+        }
+        final JsonNode ports = root.path("ports").deepCopy();
+        for (final JsonNode p : ports)
+        {
+            if (p.isObject())
+            {
+                ((com.fasterxml.jackson.databind.node.ObjectNode)p).remove("subsystems");
+            }
+        }
+        return ports.toString();
+    }
+
+    /**
+     * @return per port that becomes a regular listener (not the discovery-only 8009 kind), in config order: the
+     *         subsystems it exports.
+     */
+    public List<Set<String>> portSubsystems()
+    {
+        final List<Set<String>> out = new ArrayList<>();
+        final JsonNode ports = root.path("ports");
+        for (int i = 0; i < ports.size(); i++)
+        {
+            final JsonNode p = ports.get(i);
+            final Set<String> nqns = new LinkedHashSet<>();
+            p.path("subsystems").forEach(n -> nqns.add(n.asText()));
+            final boolean discoveryOnly = "8009".equals(p.path("addr").path("trsvcid").asText())
+                && nqns.isEmpty() && p.path("referrals").size() == 0;
+            if (!discoveryOnly)
+            {
+                out.add(nqns);
+            }
+        }
+        return out;
+    }
+
+    /** Add the configured ports and subsystems to {@code builder}. */
+    public void apply(final Target.Builder builder)
+    {
+        final Set<String> knownHosts = knownHosts();
         final JsonNode ports = root.path("ports");
         if (!ports.isArray() || ports.size() == 0)
         {
@@ -139,11 +226,20 @@ public final class NvmetConfig
         }
         for (int i = 0; i < subsystems.size(); i++)
         {
-            subsystem(builder, subsystems.get(i), "subsystems[" + i + "]", knownHosts);
+            final String at = "subsystems[" + i + "]";
+            final Target.SubsystemSpec spec = subsystemSpec(subsystems.get(i), at, knownHosts);
+            try
+            {
+                builder.subsystem(spec.build());
+            }
+            catch (final IllegalArgumentException e)
+            {
+                throw bad(at, e.getMessage());
+            }
         }
     }
 
-    private void subsystem(final Target.Builder builder, final JsonNode s, final String at, final Set<String> knownHosts)
+    private Target.SubsystemSpec subsystemSpec(final JsonNode s, final String at, final Set<String> knownHosts)
     {
         final String nqn = text(s, "nqn", at);
         final JsonNode attr = s.path("attr");
@@ -164,27 +260,35 @@ public final class NvmetConfig
         final JsonNode namespaces = s.path("namespaces");
         try
         {
-            builder.subsystem(spec ->
+            final Target.SubsystemSpec spec = Target.subsystemSpec();
+            spec.nqn(nqn);
+            if (serial != null)
             {
-                spec.nqn(nqn);
-                if (serial != null)
+                spec.serial(serial);
+            }
+            if (model != null)
+            {
+                spec.model(model);
+            }
+            if (anyHost)
+            {
+                spec.allowAnyHost();
+            }
+            allowed.forEach(spec::allowHost);
+            int blockSize = 512;
+            for (int i = 0; i < namespaces.size(); i++)
+            {
+                final JsonNode n = namespaces.get(i);
+                if (n.has("block_size"))
                 {
-                    spec.serial(serial);
+                    blockSize = n.get("block_size").asInt();
                 }
-                if (model != null)
+                if (namespace(spec, n, at + ".namespaces[" + i + "]"))
                 {
-                    spec.model(model);
+                    signatures.put(nqn + "#" + n.path("nsid").asInt(), n + "|" + blockSize);
                 }
-                if (anyHost)
-                {
-                    spec.allowAnyHost();
-                }
-                allowed.forEach(spec::allowHost);
-                for (int i = 0; i < namespaces.size(); i++)
-                {
-                    namespace(spec, namespaces.get(i), at + ".namespaces[" + i + "]");
-                }
-            });
+            }
+            return spec;
         }
         catch (final UsageException e)
         {
@@ -196,11 +300,12 @@ public final class NvmetConfig
         }
     }
 
-    private void namespace(final Target.SubsystemSpec spec, final JsonNode n, final String at)
+    /** @return false for a disabled namespace (not declared). */
+    private boolean namespace(final Target.SubsystemSpec spec, final JsonNode n, final String at)
     {
         if (n.has("enable") && n.get("enable").asInt(1) == 0)
         {
-            return;
+            return false;
         }
         final int nsid = integer(n, "nsid", at, 1, 0x7FFFFFFF);
         final JsonNode device = n.path("device");
@@ -244,7 +349,7 @@ public final class NvmetConfig
             {
                 spec.nullNamespace(nsid, mib << 20);
             }
-            return;
+            return true;
         }
         final long sizeMib = device.path("size_mib").asLong(0);
         final Path p = Path.of(path);
@@ -253,6 +358,7 @@ public final class NvmetConfig
             throw bad(at + ".device.path", path + " does not exist (give device.size_mib to create it)");
         }
         spec.fileNamespace(nsid, p, sizeMib << 20, uuid);
+        return true;
     }
 
     private String text(final JsonNode node, final String field, final String at)

@@ -30,8 +30,13 @@ public final class TargetCommand implements Callable<Integer>
 {
     public static final String DEFAULT_NQN = "nqn.2014-08.org.nvmeof4j:default";
 
-    @Option(names = "--config", paramLabel = "FILE", description = "nvmetcli JSON configuration (hosts, ports, subsystems)")
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "nvmetcli JSON configuration (hosts, ports, subsystems); SIGHUP re-reads it and applies the "
+            + "changes to subsystems, namespaces and host lists")
     Path config;
+
+    /** The config the target runs (SIGHUP replaces it). */
+    private NvmetConfig running;
 
     @Option(names = {"--listen", "-a"}, paramLabel = "ADDR", description = "address to listen on (default ${DEFAULT-VALUE})",
         defaultValue = "127.0.0.1")
@@ -105,7 +110,8 @@ public final class TargetCommand implements Callable<Integer>
             }
             if (config != null)
             {
-                NvmetConfig.load(config).apply(builder);
+                running = NvmetConfig.load(config);
+                running.apply(builder);
             }
             else
             {
@@ -133,9 +139,44 @@ public final class TargetCommand implements Callable<Integer>
             stopped.countDown();
         }, "nvmeof4j-target-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        if (config != null)
+        {
+            onHangup(() -> reload(target));
+        }
         printBanner(target);
         stopped.await();
         return 0;
+    }
+
+    /**
+     * SIGHUP: read {@code --config} again and apply what changed to the running target ({@link ConfigReload}). A
+     * config that does not parse or check is reported on one line and changes nothing.
+     */
+    synchronized void reload(final Target target)
+    {
+        try
+        {
+            final NvmetConfig next = NvmetConfig.load(config);
+            final String summary = ConfigReload.apply(target, running, next);
+            running = next;
+            System.err.println("nvmeof4j target: reloaded " + config + ": " + summary);
+        }
+        catch (final UsageException e)
+        {
+            System.err.println("nvmeof4j target: reload rejected, nothing changed: " + e.getMessage());
+        }
+    }
+
+    private static void onHangup(final Runnable action)
+    {
+        try
+        {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> action.run());
+        }
+        catch (final IllegalArgumentException | UnsupportedOperationException e)
+        {
+            System.err.println("nvmeof4j target: SIGHUP reload unavailable here: " + e.getMessage());
+        }
     }
 
     private void fromFlags(final Target.Builder builder)

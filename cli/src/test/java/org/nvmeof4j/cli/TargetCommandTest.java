@@ -128,6 +128,85 @@ class TargetCommandTest
             .hasMessageContaining("ports[0].referrals[0].addr");
     }
 
+    private static String reloadConfig(final String exported, final String subsystems)
+    {
+        return "{ \"ports\": [ { \"portid\": 1, \"addr\": { \"trtype\": \"tcp\", \"traddr\": \"127.0.0.1\","
+            + " \"trsvcid\": \"0\" }, \"subsystems\": [ " + exported + " ] } ], \"subsystems\": [ " + subsystems
+            + " ] }";
+    }
+
+    private static String q(final String s)
+    {
+        return "\"" + s + "\"";
+    }
+
+    private static String subsystem(final String nqn, final String namespaces)
+    {
+        return "{ \"nqn\": \"" + nqn + "\", \"attr\": { \"allow_any_host\": \"1\" }, \"namespaces\": [ "
+            + namespaces + " ] }";
+    }
+
+    private static String ns(final int nsid, final String path, final Integer blockSize)
+    {
+        return "{ \"nsid\": " + nsid + (blockSize != null ? ", \"block_size\": " + blockSize : "")
+            + ", \"device\": { \"path\": \"" + path + "\" } }";
+    }
+
+    @Test
+    void shouldApplyAChangedConfigToARunningTarget() throws Exception
+    {
+        final String s1 = "nqn.2024-01.x:reload-one";
+        final String s2 = "nqn.2024-01.x:reload-two";
+        final String s3 = "nqn.2024-01.x:reload-three";
+        final NvmetConfig a = NvmetConfig.parse(reloadConfig(q(s1) + ", " + q(s2), subsystem(s1, ns(1, "ram:4", null) + ", "
+            + ns(2, "ram:4", null)) + ", " + subsystem(s2, ns(1, "ram:4", null))));
+        final Target.Builder b = Target.builder();
+        a.apply(b);
+        try (Target t = b.build().start())
+        {
+            final org.nvmeof4j.host.ConnectOptions o =
+                org.nvmeof4j.host.ConnectOptions.tcp("127.0.0.1", t.boundPort(), s1).nrIoQueues(1);
+            try (org.nvmeof4j.host.NvmeController c = org.nvmeof4j.host.NvmeController.connect(o))
+            {
+                assertThat(c.namespace(2)).isNotNull();
+
+                // ns 2 goes, ns 3 comes (4 KiB blocks), subsystem two goes, three comes
+                final NvmetConfig next = NvmetConfig.parse(reloadConfig(q(s1) + ", " + q(s3), subsystem(s1,
+                    ns(1, "ram:4", null) + ", " + ns(3, "ram:8", 4096)) + ", " + subsystem(s3, ns(1, "null:4", null))));
+                final String summary = ConfigReload.apply(t, a, next);
+                assertThat(summary).contains("-subsystem " + s2, "+subsystem " + s3, s1 + " -ns 2", s1 + " +ns 3",
+                    "port 1 exports")
+                    .doesNotContain("failed").doesNotContain("ns 1");
+                assertThat(t.subsystem(s2)).isNull();
+                assertThat(t.subsystem(s3).namespace(1)).isNotNull();
+                final long deadline = System.nanoTime() + 10_000_000_000L;
+                while ((c.namespace(2) != null || c.namespace(3) == null) && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(10);
+                }
+                assertThat(c.namespace(2)).as("removed namespace, seen by the host through its AEN").isNull();
+                assertThat(c.namespace(3).blockSize()).isEqualTo(4096);
+                assertThat(c.namespace(3).sizeBytes()).isEqualTo(8L << 20);
+                final java.util.List<String> nqns = org.nvmeof4j.host.discovery.Discovery.discover(o).subsystems()
+                    .stream().map(e -> e.subnqn()).toList();
+                assertThat(nqns).containsExactlyInAnyOrder(s1, s3);
+
+                // a changed device replaces the namespace; an invalid config changes nothing
+                final NvmetConfig grown = NvmetConfig.parse(reloadConfig(q(s1) + ", " + q(s3), subsystem(s1,
+                    ns(1, "ram:16", null) + ", " + ns(3, "ram:8", 4096)) + ", " + subsystem(s3, ns(1, "null:4", null))));
+                assertThat(ConfigReload.apply(t, next, grown)).isEqualTo(s1 + " ~ns 1");
+                assertThat(t.subsystem(s1).namespace(1).blocks()).isEqualTo((16L << 20) / 512);
+                final NvmetConfig broken = NvmetConfig.parse(reloadConfig(q(s1), subsystem(s1,
+                    ns(1, "/nonexistent/dir/disk.img", null))));
+                assertThatThrownBy(() -> ConfigReload.apply(t, grown, broken))
+                    .isInstanceOf(Nvmeof4j.UsageException.class).hasMessageContaining("does not exist");
+                assertThat(t.subsystem(s3)).isNotNull();
+                assertThat(t.subsystem(s1).namespace(3)).isNotNull();
+                assertThat(ConfigReload.apply(t, grown, grown)).isEqualTo("no change");
+            }
+        }
+    }
+
     @Test
     void shouldNameTheJsonPathOfAMistake()
     {

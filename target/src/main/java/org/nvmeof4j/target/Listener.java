@@ -25,7 +25,7 @@ public final class Listener implements AutoCloseable
     private final String host;
     private final int requestedPort;
     private final boolean discoveryOnly;
-    private final Set<String> subsystemNqns;
+    private volatile Set<String> subsystemNqns;
     private final List<Referral> referrals = new CopyOnWriteArrayList<>();
     private ServerSocketChannel server;
     private InetSocketAddress bound;
@@ -123,6 +123,22 @@ public final class Listener implements AutoCloseable
             return true;
         }
         return !discoveryOnly && (subsystemNqns == null || subsystemNqns.contains(s.nqn()));
+    }
+
+    /** @return the subsystems this port exports (null: every one). */
+    public Set<String> subsystems()
+    {
+        return subsystemNqns;
+    }
+
+    /**
+     * Change what this port exports at runtime (null: every subsystem); the discovery log changes. Hosts already
+     * connected through it keep their controllers.
+     */
+    public void subsystems(final Set<String> nqns)
+    {
+        subsystemNqns = nqns == null ? null : Set.copyOf(nqns);
+        target.discoveryLogChanged();
     }
 
     /** @return the referrals a host discovering through this port is given (nvmetcli's {@code referrals}). */

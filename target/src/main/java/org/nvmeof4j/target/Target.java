@@ -614,6 +614,12 @@ public final class Target implements AutoCloseable
         }
     }
 
+    /** A subsystem description to build later or in parts ({@link SubsystemSpec#build()}), e.g. for a config reload. */
+    public static SubsystemSpec subsystemSpec()
+    {
+        return new SubsystemSpec();
+    }
+
     /** Describes one subsystem for {@link Builder#subsystem(Consumer)}. */
     public static final class SubsystemSpec
     {
@@ -715,6 +721,70 @@ public final class Target implements AutoCloseable
         {
             namespaces.add(new NamespaceSpec(nsid, blockSize, uuid, () -> backend));
             return this;
+        }
+
+        public String nqn()
+        {
+            return nqn;
+        }
+
+        public boolean allowsAnyHost()
+        {
+            return allowAnyHost;
+        }
+
+        public List<String> allowedHosts()
+        {
+            return List.copyOf(hosts);
+        }
+
+        /** @return the NSIDs declared, in order. */
+        public List<Integer> namespaceIds()
+        {
+            final List<Integer> ids = new ArrayList<>();
+            for (final NamespaceSpec n : namespaces)
+            {
+                ids.add(n.nsid);
+            }
+            return ids;
+        }
+
+        /** Open every backend and build the subsystem; on failure what was opened is closed again. */
+        public Subsystem build()
+        {
+            final List<Backend> opened = new ArrayList<>();
+            try
+            {
+                return build(opened);
+            }
+            catch (final RuntimeException e)
+            {
+                for (final Backend b : opened)
+                {
+                    try
+                    {
+                        b.close();
+                    }
+                    catch (final Exception ignore)
+                    {
+                        // failing anyway
+                    }
+                }
+                throw e;
+            }
+        }
+
+        /** Open one declared namespace's backend and make the namespace (to add it to a running subsystem). */
+        public Namespace buildNamespace(final int nsid)
+        {
+            for (final NamespaceSpec n : namespaces)
+            {
+                if (n.nsid == nsid)
+                {
+                    return new Namespace(n.nsid, n.backend.get(), n.blockSize, n.uuid, nqn);
+                }
+            }
+            throw new IllegalArgumentException("namespace " + nsid + " is not declared");
         }
 
         Subsystem build(final List<Backend> opened)

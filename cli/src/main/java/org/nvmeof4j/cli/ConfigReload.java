@@ -1,0 +1,205 @@
+package org.nvmeof4j.cli;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.nvmeof4j.target.Listener;
+import org.nvmeof4j.target.Target;
+import org.nvmeof4j.target.backend.Backend;
+import org.nvmeof4j.target.subsystem.Namespace;
+import org.nvmeof4j.target.subsystem.Subsystem;
+
+/**
+ * Applies a changed nvmetcli configuration to a running target, as {@code nvmetcli restore} changes configfs under a
+ * live nvmet: subsystems added and removed, namespaces added, removed or replaced (a changed device, size or block
+ * size), host lists and {@code allow_any_host} changed. Connected hosts learn of it through the usual notices
+ * (namespace attribute changes, discovery log changes). Ports, serial and model are not changed on a running target:
+ * the summary says when they differ. A config that does not parse or check changes nothing.
+ */
+final class ConfigReload
+{
+    /** Removed backends are closed after this delay, so commands already running on them finish first. */
+    static final long CLOSE_DELAY_SECONDS = 5;
+
+    private static final ScheduledExecutorService CLOSER = Executors.newSingleThreadScheduledExecutor(r ->
+    {
+        final Thread t = new Thread(r, "nvmeof4j-reload-close");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private ConfigReload()
+    {
+    }
+
+    /**
+     * @param running the config the target runs now (its namespace signatures tell what changed).
+     * @param next    the new config.
+     * @return one line: what changed.
+     * @throws Nvmeof4j.UsageException if {@code next} is invalid (nothing changed then).
+     */
+    static String apply(final Target target, final NvmetConfig running, final NvmetConfig next)
+    {
+        final List<Target.SubsystemSpec> specs = next.subsystemSpecs(); // checks everything before any change
+        final List<String> changes = new ArrayList<>();
+        final List<String> errors = new ArrayList<>();
+        final Set<String> wanted = new HashSet<>();
+        for (final Target.SubsystemSpec spec : specs)
+        {
+            wanted.add(spec.nqn());
+        }
+        for (final Subsystem s : new ArrayList<>(target.subsystems()))
+        {
+            if (!s.isDiscovery() && !wanted.contains(s.nqn()))
+            {
+                target.removeSubsystem(s.nqn());
+                for (final Namespace ns : s.namespaces())
+                {
+                    closeLater(ns.backend());
+                }
+                changes.add("-subsystem " + s.nqn());
+            }
+        }
+        for (final Target.SubsystemSpec spec : specs)
+        {
+            final Subsystem current = target.subsystem(spec.nqn());
+            if (current == null)
+            {
+                try
+                {
+                    target.addSubsystem(spec.build());
+                    changes.add("+subsystem " + spec.nqn());
+                }
+                catch (final RuntimeException e)
+                {
+                    errors.add(spec.nqn() + ": " + e.getMessage());
+                }
+                continue;
+            }
+            hosts(current, spec, changes);
+            namespaces(current, spec, running, next, changes, errors);
+        }
+        if (!running.portsSignature().equals(next.portsSignature()))
+        {
+            changes.add("ports differ (not applied: restart the target)");
+        }
+        else
+        {
+            // same ports: what each exports may change (nvmetcli links subsystems to ports)
+            final List<Listener> listeners = new ArrayList<>();
+            for (final Listener l : target.listeners())
+            {
+                if (!l.discoveryOnly())
+                {
+                    listeners.add(l);
+                }
+            }
+            final List<Set<String>> exports = next.portSubsystems();
+            for (int i = 0; i < Math.min(listeners.size(), exports.size()); i++)
+            {
+                final Listener l = listeners.get(i);
+                if (l.subsystems() != null && !l.subsystems().equals(exports.get(i)))
+                {
+                    l.subsystems(exports.get(i));
+                    changes.add("port " + l.portId() + " exports " + exports.get(i));
+                }
+            }
+        }
+        final String summary = changes.isEmpty() ? "no change" : String.join(", ", changes);
+        return errors.isEmpty() ? summary : summary + "; failed: " + String.join("; ", errors);
+    }
+
+    private static void hosts(final Subsystem current, final Target.SubsystemSpec spec, final List<String> changes)
+    {
+        if (current.allowAnyHost() != spec.allowsAnyHost())
+        {
+            current.allowAnyHost(spec.allowsAnyHost());
+            changes.add(current.nqn() + " allow_any_host=" + (spec.allowsAnyHost() ? 1 : 0));
+        }
+        final Set<String> want = new LinkedHashSet<>(spec.allowedHosts());
+        for (final String h : new ArrayList<>(current.allowedHosts()))
+        {
+            if (!want.contains(h))
+            {
+                current.disallowHost(h);
+                changes.add(current.nqn() + " -host " + h);
+            }
+        }
+        for (final String h : want)
+        {
+            if (!current.allowedHosts().contains(h))
+            {
+                current.allowHost(h);
+                changes.add(current.nqn() + " +host " + h);
+            }
+        }
+    }
+
+    private static void namespaces(final Subsystem current, final Target.SubsystemSpec spec,
+        final NvmetConfig running, final NvmetConfig next, final List<String> changes, final List<String> errors)
+    {
+        final String nqn = current.nqn();
+        final Set<Integer> want = new LinkedHashSet<>(spec.namespaceIds());
+        for (final Namespace ns : current.namespaces())
+        {
+            final int nsid = ns.nsid();
+            if (!want.contains(nsid))
+            {
+                current.removeNamespace(nsid);
+                closeLater(ns.backend());
+                changes.add(nqn + " -ns " + nsid);
+            }
+            else if (!Objects.equals(running.namespaceSignature(nqn, nsid), next.namespaceSignature(nqn, nsid)))
+            {
+                try
+                {
+                    final Namespace replacement = spec.buildNamespace(nsid);
+                    current.removeNamespace(nsid);
+                    closeLater(ns.backend());
+                    current.addNamespace(replacement);
+                    changes.add(nqn + " ~ns " + nsid);
+                }
+                catch (final RuntimeException e)
+                {
+                    errors.add(nqn + " ns " + nsid + ": " + e.getMessage());
+                }
+            }
+        }
+        for (final int nsid : want)
+        {
+            if (current.namespace(nsid) == null)
+            {
+                try
+                {
+                    current.addNamespace(spec.buildNamespace(nsid));
+                    changes.add(nqn + " +ns " + nsid);
+                }
+                catch (final RuntimeException e)
+                {
+                    errors.add(nqn + " ns " + nsid + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static void closeLater(final Backend backend)
+    {
+        CLOSER.schedule(() ->
+        {
+            try
+            {
+                backend.close();
+            }
+            catch (final Exception ignore)
+            {
+                // already gone
+            }
+        }, CLOSE_DELAY_SECONDS, TimeUnit.SECONDS);
+    }
+}
