@@ -43,6 +43,48 @@ final class C2hStream
     final List<Read> reads = new ArrayList<>();
     final byte[] bytes;
 
+    /** Deterministic: one PDU per read, each ended by a CapsuleResp. */
+    C2hStream(final int[] sizes, final boolean[] registered)
+    {
+        this.hdgst = false;
+        this.ddgst = false;
+        this.cpda = 0;
+        final PduSender sender = new PduSender(16, null);
+        sender.connectionInitialized(false, false, 0);
+        long room = 0;
+        for (int i = 0; i < sizes.length; i++)
+        {
+            reads.add(new Read(i, new byte[sizes[i]], registered[i]));
+            room += sizes[i] + 256;
+        }
+        final ByteBuffer capture = ByteBuffer.allocate(Math.toIntExact(room));
+        final BufferChannel sink = new BufferChannel(capture);
+        for (final Read rd : reads)
+        {
+            final long start = sink.bytes();
+            rd.firstHeader = start;
+            new DataPdu().wrap(sender.claimHeader(), 0)
+                .encode(PduType.C2H_DATA, CommonHeader.FLAG_LAST_PDU, 0, 0, rd.cid, 0, 0, rd.data.length);
+            sender.commit(ByteBuffer.wrap(rd.data), 0, rd.data.length, PduSender.NO_TOKEN);
+            flush(sender, sink);
+            rd.dataStarts.add(start + 24);
+            rd.dataLengths.add(rd.data.length);
+            rd.sent = rd.data.length;
+            final ByteBuffer h = sender.claimHeader();
+            for (int i = 0; i < 24; i++)
+            {
+                h.put(i, (byte)0);
+            }
+            new CommonHeader().wrap(h, 0).header(PduType.CAPSULE_RESP, 0, 0, 24);
+            h.put(8 + 12, (byte)rd.cid);
+            h.put(8 + 13, (byte)(rd.cid >>> 8));
+            sender.commit(null, 0, 0, PduSender.NO_TOKEN);
+            flush(sender, sink);
+        }
+        bytes = new byte[capture.position()];
+        capture.flip().get(bytes);
+    }
+
     C2hStream(
         final long seed, final int count, final int maxSize, final int queueDepth, final boolean hdgst,
         final boolean ddgst, final int cpda, final double registeredRate)

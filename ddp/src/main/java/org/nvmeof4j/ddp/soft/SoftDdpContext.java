@@ -317,8 +317,10 @@ public final class SoftDdpContext extends UlpDdpContext
                 case CH:
                     if (hdrFill == 0 && table.size() == 0)
                     {
-                        // at a PDU boundary with nothing to place: stop following the framing until a read needs it
+                        // at a PDU boundary with nothing to place: stop following the framing until a read needs it,
+                        // and read whole buffers again (short reads only pay off before a large placed payload)
                         state = State.IDLE;
+                        largeMode = false;
                         break;
                     }
                     if (hdrFill == 0 && avail >= CommonHeader.LENGTH)
