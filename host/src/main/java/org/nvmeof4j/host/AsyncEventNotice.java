@@ -10,9 +10,11 @@ import org.nvmeof4j.protocol.admin.AsyncEvent;
  *
  * @param dw0               completion DW0 of the Asynchronous Event Request (type, information, log page).
  * @param changedNamespaces for a namespace attribute change: the NSIDs of the Changed Namespace List, in increasing
- *                          order; empty when the list overflowed (every namespace was rescanned) or for other events.
+ *                          order; empty for other events, or when the list overflowed.
+ * @param overflowed        the Changed Namespace List overflowed (more than 1024 changes): every namespace was
+ *                          rescanned.
  */
-public record AsyncEventNotice(int dw0, List<Integer> changedNamespaces)
+public record AsyncEventNotice(int dw0, List<Integer> changedNamespaces, boolean overflowed)
 {
     public AsyncEventNotice
     {

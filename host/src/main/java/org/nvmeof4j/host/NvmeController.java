@@ -81,6 +81,11 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     private final NanoClock clock;
     private final int instance = INSTANCES.incrementAndGet();
     private final ScheduledExecutorService recovery;
+    /**
+     * Asynchronous events, their log pages and rescans, and the listeners: apart from {@link #recovery}, so that an
+     * admin command of an event that waits out a lost connection never holds up the reconnect.
+     */
+    private final java.util.concurrent.ExecutorService events;
     private final Object lock = new Object();
 
     private volatile State state = State.LIVE;
@@ -119,6 +124,12 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     {
         this.options = options;
         this.clock = options.clock();
+        this.events = Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread t = new Thread(r, "nvmeof4j-events-" + instance);
+            t.setDaemon(true);
+            return t;
+        });
         this.recovery = Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread t = new Thread(r, "nvmeof4j-recovery-" + instance);
@@ -485,9 +496,14 @@ public final class NvmeController implements AutoCloseable, QueueEvents
                 found.put(nsid, ns);
             }
         }
+        // queues learn a new namespace's LBA size before the application can see it, and forget a removed one
+        // only after it is gone from namespaces()
+        final List<Namespace> both = new ArrayList<>(namespaces.values());
+        both.addAll(found.values());
+        publishLbaShifts(both);
         namespaces.putAll(found);
         namespaces.keySet().retainAll(found.keySet());
-        publishLbaShifts();
+        publishLbaShifts(namespaces.values());
     }
 
     /**
@@ -508,6 +524,9 @@ public final class NvmeController implements AutoCloseable, QueueEvents
             final Namespace ns = active.contains(nsid) ? new Namespace(nsid, identify(Identify.CNS_NAMESPACE, nsid)) : null;
             if (ns != null && ns.blockSize() > 0)
             {
+                final List<Namespace> both = new ArrayList<>(namespaces.values());
+                both.add(ns);
+                publishLbaShifts(both); // before the application can see it
                 namespaces.put(nsid, ns);
             }
             else
@@ -515,19 +534,19 @@ public final class NvmeController implements AutoCloseable, QueueEvents
                 namespaces.remove(nsid);
             }
         }
-        publishLbaShifts();
+        publishLbaShifts(namespaces.values());
     }
 
     /** LBA size per NSID, to every I/O queue (a volatile array swap; queues read it per command). */
-    private void publishLbaShifts()
+    private void publishLbaShifts(final java.util.Collection<Namespace> known)
     {
         int max = 0;
-        for (final int nsid : namespaces.keySet())
+        for (final Namespace ns : known)
         {
-            max = Math.max(max, nsid);
+            max = Math.max(max, ns.nsid());
         }
         final int[] shifts = new int[max + 1];
-        for (final Namespace ns : namespaces.values())
+        for (final Namespace ns : known)
         {
             shifts[ns.nsid()] = Integer.numberOfTrailingZeros(ns.blockSize());
         }
@@ -595,8 +614,8 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     {
         final ByteBuffer sqe = ByteBuffer.allocateDirect(Sqe.LENGTH);
         new Sqe().wrap(sqe, 0).clear().opcode(Opcodes.ADMIN_ASYNC_EVENT_REQUEST);
-        adminCommand("Asynchronous Event Request", sqe, 0, null, 0)
-            .whenCompleteAsync((result, error) -> onAsyncEventCompletion(gen, result, error), recovery);
+        adminCommand("Asynchronous Event Request", sqe, 0, null, 0, gen)
+            .whenCompleteAsync((result, error) -> onAsyncEventCompletion(gen, result, error), events);
     }
 
     private void onAsyncEventCompletion(final long gen, final Long result, final Throwable error)
@@ -610,8 +629,13 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         }
         if (error != null)
         {
-            // e.g. Asynchronous Event Request Limit Exceeded: the controller takes no more; stop asking
-            lastError = "asynchronous events stopped: " + unwrap(error).getMessage();
+            final Throwable cause = unwrap(error);
+            if (cause instanceof NvmeException && !isPathError(((NvmeException)cause).status()))
+            {
+                // the controller refused it (e.g. Asynchronous Event Request Limit Exceeded): stop asking
+                lastError = "asynchronous events stopped: " + cause.getMessage();
+            }
+            // otherwise the connection went: the reconnect arms a new request on the next association
             return;
         }
         final int dw0 = (int)(long)result;
@@ -624,8 +648,51 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         catch (final RuntimeException e)
         {
             lastError = "handling asynchronous event 0x" + Integer.toHexString(dw0) + ": " + e.getMessage();
-            notice = new AsyncEventNotice(dw0, List.of());
+            notice = new AsyncEventNotice(dw0, List.of(), false);
         }
+        notifyListeners(notice);
+        synchronized (lock)
+        {
+            if (state != State.LIVE || generation != gen)
+            {
+                return;
+            }
+        }
+        submitAsyncEventRequest(gen);
+    }
+
+    /**
+     * A new association is LIVE: features and AERs belong to the controller, so enable and arm them again, and
+     * rescan the namespaces, which may have changed while we were away. A persistent discovery controller's
+     * listeners hear of it as a discovery log change, as Linux raises a rediscover event on every reconnect.
+     */
+    private void afterReconnect(final long gen)
+    {
+        try
+        {
+            if (options.keepsAlive())
+            {
+                enableAsyncEvents();
+            }
+            if (!options.isDiscovery())
+            {
+                rescanNamespaces();
+            }
+        }
+        catch (final RuntimeException e)
+        {
+            lastError = "after reconnect: " + e.getMessage();
+            return; // lost again: the next reconnect does all of this again
+        }
+        armAsyncEvents(gen);
+        if (options.isDiscovery() && options.persistent())
+        {
+            notifyListeners(new AsyncEventNotice(AsyncEvent.DISCOVERY_LOG_CHANGED, List.of(), false));
+        }
+    }
+
+    private void notifyListeners(final AsyncEventNotice notice)
+    {
         for (final AsyncEventListener l : asyncEventListeners)
         {
             try
@@ -637,14 +704,6 @@ public final class NvmeController implements AutoCloseable, QueueEvents
                 lastError = "asynchronous event listener failed: " + e;
             }
         }
-        synchronized (lock)
-        {
-            if (state != State.LIVE || generation != gen)
-            {
-                return;
-            }
-        }
-        submitAsyncEventRequest(gen);
     }
 
     /** Read the event's log page (which re-enables the event) and act on it. */
@@ -659,7 +718,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
             if (ChangedNamespaceList.overflow(log, 0))
             {
                 rescanNamespaces();
-                return new AsyncEventNotice(dw0, List.of());
+                return new AsyncEventNotice(dw0, List.of(), true);
             }
             final int n = ChangedNamespaceList.count(log, 0);
             final List<Integer> changed = new ArrayList<>(n);
@@ -668,7 +727,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
                 changed.add(ChangedNamespaceList.nsid(log, 0, i));
             }
             rescanNamespaces(changed);
-            return new AsyncEventNotice(dw0, changed);
+            return new AsyncEventNotice(dw0, changed, false);
         }
         if (lid == GetLogPage.LID_DISCOVERY)
         {
@@ -679,7 +738,13 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         {
             getLogPage(lid, 0xFFFF_FFFF, 0, 512); // reading the page clears the event (RAE = 0)
         }
-        return new AsyncEventNotice(dw0, List.of());
+        return new AsyncEventNotice(dw0, List.of(), false);
+    }
+
+    /** Status code type 3 (path related): the command did not reach, or did not come back from, the controller. */
+    private static boolean isPathError(final int status)
+    {
+        return (status >> 8 & 0x7) == 3;
     }
 
     private static Throwable unwrap(final Throwable t)
@@ -793,6 +858,16 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     public CompletableFuture<Long> adminCommand(final String name, final ByteBuffer sqe64, final int dir,
         final ByteBuffer data, final int length)
     {
+        return adminCommand(name, sqe64, dir, data, length, -1);
+    }
+
+    /**
+     * @param onlyGeneration if not negative, the command is sent only on that association: it fails instead if the
+     *                       connection was lost before the admin poller submits it (so it never runs on the next one).
+     */
+    private CompletableFuture<Long> adminCommand(final String name, final ByteBuffer sqe64, final int dir,
+        final ByteBuffer data, final int length, final long onlyGeneration)
+    {
         final ByteBuffer copy = ByteBuffer.allocateDirect(Sqe.LENGTH);
         copy.put(0, sqe64, sqe64.position(), Sqe.LENGTH);
         final int opcode = copy.get(0) & 0xFF;
@@ -801,12 +876,25 @@ public final class NvmeController implements AutoCloseable, QueueEvents
             @Override
             int submit(final TcpQueue q, final long tag)
             {
+                if (onlyGeneration >= 0 && (generation != onlyGeneration || state != State.LIVE))
+                {
+                    throw new NvmeTransportException(name + " not sent: the connection to " + where() +
+                        " was lost");
+                }
                 return q.submitCommand(copy, 0, dir, data, data == null ? 0 : data.position(), length, tag);
             }
         };
         if (state == State.DEAD)
         {
             op.future.completeExceptionally(lostError(deadReason));
+            return op.future;
+        }
+        if (state == State.RECONNECTING)
+        {
+            // it would wait for, and then run on, the next association; fail it now, as Linux fails admin commands
+            // while a controller is not live
+            op.future.completeExceptionally(new NvmeTransportException(name + " not sent: controller " + where() +
+                " is reconnecting (" + lastError + ")"));
             return op.future;
         }
         return adminAsync.post(op);
@@ -1030,6 +1118,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         synchronized (lock)
         {
             q.connection().generation = generation;
+            q.lbaShifts(lbaShifts); // a namespace event may have come while the queue connected
             pollQueues.add(q);
         }
         return q;
@@ -1148,20 +1237,12 @@ public final class NvmeController implements AutoCloseable, QueueEvents
             }
             try
             {
-                if (options.keepsAlive())
-                {
-                    enableAsyncEvents();
-                }
-                if (!options.isDiscovery())
-                {
-                    rescanNamespaces();
-                }
+                events.execute(() -> afterReconnect(gen));
             }
-            catch (final RuntimeException e)
+            catch (final java.util.concurrent.RejectedExecutionException ignore)
             {
-                lastError = "namespace rescan after reconnect: " + e.getMessage();
+                // closing
             }
-            armAsyncEvents(gen);
         }
         catch (final RuntimeException e)
         {
@@ -1297,6 +1378,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         deadReason = reason;
         state = State.DEAD;
         recovery.shutdownNow();
+        events.shutdownNow();
         for (final Poller p : ioPollers)
         {
             p.close();

@@ -81,6 +81,57 @@ class AsyncEventTest
     }
 
     @Test
+    void shouldReconnectWhileAListenerIsStillBusy() throws Exception
+    {
+        final Path file = dir.resolve("ns1-busy.img");
+        Target target = TestTargets.file(0, file);
+        final int port = target.boundPort();
+        final ConnectOptions o = ConnectOptions.tcp("127.0.0.1", port, TestTargets.NQN).nrIoQueues(1)
+            .reconnectDelay(Duration.ofMillis(100)).ctrlLossTmo(Duration.ofSeconds(30))
+            .keepAliveTmo(Duration.ofSeconds(2));
+        final java.util.concurrent.CountDownLatch inListener = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (NvmeController c = NvmeController.connect(o))
+        {
+            c.addAsyncEventListener((ctrl, n) ->
+            {
+                inListener.countDown();
+                try
+                {
+                    release.await(30, TimeUnit.SECONDS); // a slow application
+                }
+                catch (final InterruptedException e)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            target.subsystem(TestTargets.NQN).addNamespace(
+                new Namespace(2, new RamBackend(4L << 20), 4096, null, TestTargets.NQN));
+            assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();
+            // the connection goes while the listener still runs: the reconnect must not wait for it
+            target.close();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (c.state() == NvmeController.State.LIVE && System.nanoTime() < deadline)
+            {
+                Thread.sleep(5);
+            }
+            target = TestTargets.file(port, file);
+            while (c.reconnects() == 0 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(5);
+            }
+            assertThat(c.reconnects()).as("reconnected while the listener was busy").isEqualTo(1);
+            final ByteBuffer r = ByteBuffer.allocateDirect(4096);
+            c.readBlocking(1, 0, 8, r);
+        }
+        finally
+        {
+            release.countDown();
+            target.close();
+        }
+    }
+
+    @Test
     void shouldRearmAfterReconnect() throws Exception
     {
         final Path file = dir.resolve("ns1.img");

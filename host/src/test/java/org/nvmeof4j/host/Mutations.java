@@ -124,8 +124,21 @@ final class Mutations
             case "drop":
                 if (pdu.type == C2H_DATA)
                 {
-                    // the next C2HData starts past what arrived; if this was the last, the CapsuleResp comes early
-                    plan.expect(pdu.lastOfCommand ? FES_PDU_SEQUENCE_ERROR : FES_DATA_OUT_OF_RANGE, 0);
+                    // the next C2HData starts past what arrived; if this was the last, the CapsuleResp comes early,
+                    // which ends an I/O queue (FES 0x02) but not the admin queue: an admin caller may give a buffer
+                    // longer than its command transfers, so a short admin transfer completes (as in Linux)
+                    if (!pdu.lastOfCommand)
+                    {
+                        plan.expect(FES_DATA_OUT_OF_RANGE, 0);
+                    }
+                    else if (c.qid != 0)
+                    {
+                        plan.expect(FES_PDU_SEQUENCE_ERROR, 0);
+                    }
+                    else
+                    {
+                        plan.expectNoTermReq = true;
+                    }
                 }
                 return;
             case "termReq":

@@ -55,6 +55,34 @@ class PersistentDiscoveryTest
     }
 
     @Test
+    void shouldRediscoverAfterAReconnect() throws Exception
+    {
+        Target target = TestTargets.ram(4096);
+        final int port = target.boundPort();
+        final BlockingQueue<Discovery.Log> logs = new LinkedBlockingQueue<>();
+        final ConnectOptions o = TestTargets.options(target).reconnectDelay(java.time.Duration.ofMillis(100))
+            .ctrlLossTmo(java.time.Duration.ofSeconds(20)).keepAliveTmo(java.time.Duration.ofSeconds(2));
+        try (NvmeController c = Discovery.persistent(o, logs::add))
+        {
+            assertThat(nqns(logs.poll(10, TimeUnit.SECONDS))).containsExactly(TestTargets.NQN);
+            // the target comes back with another subsystem: changes made while we were away raise no notice on the
+            // new association, so the reconnect itself must make the consumer read the log again
+            target.close();
+            target = TestTargets.start(Target.builder().listen("127.0.0.1", port)
+                .subsystem(s -> s.nqn(TestTargets.NQN).allowAnyHost().ramNamespace(1, 4L << 20))
+                .subsystem(s -> s.nqn(OTHER).allowAnyHost().ramNamespace(1, 4L << 20)));
+            final Discovery.Log after = logs.poll(15, TimeUnit.SECONDS);
+            assertThat(after).as("a log after the reconnect").isNotNull();
+            assertThat(nqns(after)).containsExactlyInAnyOrder(TestTargets.NQN, OTHER);
+            assertThat(c.reconnects()).isEqualTo(1);
+        }
+        finally
+        {
+            target.close();
+        }
+    }
+
+    @Test
     void shouldNotAskForNoticesOnAOneShotDiscovery() throws Exception
     {
         try (Target target = TestTargets.ram(4096))

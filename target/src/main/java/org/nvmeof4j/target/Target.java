@@ -179,7 +179,7 @@ public final class Target implements AutoCloseable
         }
         subsystemOrder.add(s);
         s.addNamespaceListener(nsid -> generation.incrementAndGet());
-        s.addAccessListener(this::discoveryLogChanged);
+        s.addAccessListener(accessListener);
         discoveryLogChanged();
         return s;
     }
@@ -194,6 +194,7 @@ public final class Target implements AutoCloseable
         }
         subsystems.remove(nqn);
         subsystemOrder.remove(s);
+        s.removeAccessListener(accessListener);
         for (final Controller c : controllers.values())
         {
             if (c.subsystem() == s)
@@ -209,6 +210,9 @@ public final class Target implements AutoCloseable
      * The discovery log changed (a subsystem came or went, or a host list changed): a new GENCTR, and a Discovery
      * Log Page Change notice to every discovery controller whose host asked for one (persistent discovery).
      */
+    /** One instance, so that {@link #removeSubsystem} can unregister it. */
+    private final Runnable accessListener = this::discoveryLogChanged;
+
     void discoveryLogChanged()
     {
         generation.incrementAndGet();

@@ -76,23 +76,32 @@ public final class Discovery
 
     /**
      * Connect a persistent discovery controller ({@code nvme discover --persistent}): it stays connected with
-     * keep-alive, and {@code onLog} gets the whole log now and again after every Discovery Log Page Change notice
-     * (on the controller's recovery thread; a failed re-read is skipped). Close the controller to stop.
+     * keep-alive, and {@code onLog} gets the whole log now, again after every Discovery Log Page Change notice, and
+     * after every reconnect (on the controller's event thread; a failed re-read is skipped). Calls never overlap and
+     * come in the order the logs were read. Close the controller to stop.
      */
     public static NvmeController persistent(final ConnectOptions options, final Consumer<Log> onLog)
     {
         final ConnectOptions o = options.copy().nqn(Nqn.DISCOVERY).nrIoQueues(0).nrPollQueues(0).persistent(true);
         final NvmeController c = NvmeController.connect(o);
+        // each read-and-deliver under one lock: whichever runs second reads the newer log and delivers it last
+        final Object order = new Object();
         try
         {
             c.addAsyncEventListener((ctrl, notice) ->
             {
                 if (notice.logPage() == LID_DISCOVERY)
                 {
-                    onLog.accept(readLog(ctrl));
+                    synchronized (order)
+                    {
+                        onLog.accept(readLog(ctrl));
+                    }
                 }
             });
-            onLog.accept(readLog(c)); // after the listener: a change in between is seen here or notified
+            synchronized (order)
+            {
+                onLog.accept(readLog(c)); // after the listener: a change in between is seen here or notified
+            }
             return c;
         }
         catch (final RuntimeException e)

@@ -407,10 +407,11 @@ public final class TcpConnection extends NvmeTcpConnection
             return;
         }
         final int status = cqe.status();
-        if (status == 0 && !dataComplete(slot))
+        if (status == 0 && qid != 0 && !dataComplete(slot))
         {
-            // a success for a command whose data did not all move: a read would hand the caller bytes the
-            // controller never sent, a write would be acknowledged before the controller asked for all of it
+            // an I/O command's success before all its data moved: a read would hand the caller bytes the controller
+            // never sent, a write would be acknowledged before the controller asked for all of it. (Admin commands
+            // are exempt: a caller of adminCommand may pass a buffer longer than the command transfers.)
             rx.fatal(Fes.PDU_SEQUENCE_ERROR, 0, "CapsuleResp for CID " + cid + " before its data (" +
                 (cmdDir[slot] == DIR_C2H ? cmdReceived[slot] + " received" : cmdRequested[slot] + " asked for") +
                 " of " + cmdLength[slot] + " bytes)");
@@ -502,9 +503,10 @@ public final class TcpConnection extends NvmeTcpConnection
         final int ttag = LittleEndian.getU16(header, DataPdu.TTAG_OFFSET);
         final long r2to = CommonHeader.u32(header, DataPdu.R2TO_OFFSET);
         final long r2tl = CommonHeader.u32(header, DataPdu.R2TL_OFFSET);
-        // one R2T at a time (MAXR2T 0), each past the data already asked for: a repeated or overlapping R2T, or one
-        // for in-capsule data, would send the same bytes again and let a target queue H2CData without bound
-        if (r2tl == 0 || r2to < cmdRequested[slot] || r2to + r2tl > cmdLength[slot])
+        // one R2T at a time (MAXR2T 0), each starting where the data already asked for ends: a repeated or
+        // overlapping R2T, or one for in-capsule data, would send the same bytes again and let a target queue H2CData
+        // without bound; a gap would let a success acknowledge a write whose middle was never sent
+        if (r2tl == 0 || r2to != cmdRequested[slot] || r2to + r2tl > cmdLength[slot])
         {
             rx.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "R2T offset " + r2to + " length " + r2tl +
                 " outside the command's " + cmdLength[slot] + " bytes (" + cmdRequested[slot] + " already asked for)");

@@ -259,6 +259,31 @@ class FakeTargetQueueTest
     }
 
     @Test
+    void shouldEndTheAssociationOnAnR2tThatSkipsData() throws IOException
+    {
+        assertThat(queue.submitWrite(1, 0, 24, ByteBuffer.allocate(12288), 31)).isGreaterThanOrEqualTo(0);
+        final int cid = readCapsule().getShort(2) & 0xFFFF;
+        final ByteBuffer r2t = le(24);
+        r2t.put(0, (byte)0x09).put(2, (byte)24).putInt(4, 24).putShort(8, (short)cid).putShort(10, (short)5)
+            .putInt(12, 0).putInt(16, 4096);
+        out.write(r2t.array());
+        final ByteBuffer h = ByteBuffer.wrap(readN(24)).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(h.get(0)).isEqualTo((byte)0x06);
+        readN((h.get(3) & 0xFF) - 24 + h.getInt(16) + 4); // pad, data, digest
+        // the next R2T skips [4096, 8192): a success after it would acknowledge a write with a hole
+        r2t.putInt(12, 8192);
+        out.write(r2t.array());
+        final long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!queue.connection().isClosed() && System.nanoTime() < deadline)
+        {
+            poll();
+        }
+        assertThat(queue.connection().isClosed()).isTrue();
+        assertThat(queue.connection().closeReason()).contains("R2T offset 8192");
+        assertThat(completions).noneMatch(c -> c[0] == 31 && c[1] == 0);
+    }
+
+    @Test
     void shouldAnswerR2tWithH2cDataSplitByMaxh2cdata() throws IOException
     {
         // in-capsule limit 0 on this queue: every write waits for an R2T

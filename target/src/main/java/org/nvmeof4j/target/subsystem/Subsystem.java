@@ -214,6 +214,11 @@ public final class Subsystem
         accessListeners.add(listener);
     }
 
+    public void removeAccessListener(final Runnable listener)
+    {
+        accessListeners.remove(listener);
+    }
+
     private void accessChanged()
     {
         for (final Runnable l : accessListeners)
