@@ -42,8 +42,10 @@ public interface PduListener
      *
      * @param fes          fatal error status, or {@code null} when the peer sent a TermReq (nothing to answer).
      * @param fei          field error information.
-     * @param header       the offending header bytes from index 0.
-     * @param headerLength how many of them are valid.
+     * @param header       the offending header bytes from index 0; for a peer's TermReq ({@code fes == null}), that
+     *                     TermReq itself.
+     * @param headerLength how many of them are valid: at most 128 (what a TermReq can carry) when {@code fes} is set,
+     *                     at most {@link PduReceiver#MAX_HEADER} for a peer's TermReq.
      * @param reason       one line for the log.
      */
     void onFatalError(Fes fes, long fei, ByteBuffer header, int headerLength, String reason);
