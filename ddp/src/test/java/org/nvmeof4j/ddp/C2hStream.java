@@ -70,16 +70,7 @@ final class C2hStream
             rd.dataStarts.add(start + 24);
             rd.dataLengths.add(rd.data.length);
             rd.sent = rd.data.length;
-            final ByteBuffer h = sender.claimHeader();
-            for (int i = 0; i < 24; i++)
-            {
-                h.put(i, (byte)0);
-            }
-            new CommonHeader().wrap(h, 0).header(PduType.CAPSULE_RESP, 0, 0, 24);
-            h.put(8 + 12, (byte)rd.cid);
-            h.put(8 + 13, (byte)(rd.cid >>> 8));
-            sender.commit(null, 0, 0, PduSender.NO_TOKEN);
-            flush(sender, sink);
+            capsuleResp(sender, sink, rd.cid);
         }
         bytes = new byte[capture.position()];
         capture.flip().get(bytes);
@@ -142,16 +133,7 @@ final class C2hStream
             {
                 if (!success)
                 {
-                    final ByteBuffer h = sender.claimHeader();
-                    for (int i = 0; i < 24; i++)
-                    {
-                        h.put(i, (byte)0);
-                    }
-                    new CommonHeader().wrap(h, 0).header(PduType.CAPSULE_RESP, 0, 0, 24);
-                    h.put(8 + 12, (byte)rd.cid);
-                    h.put(8 + 13, (byte)(rd.cid >>> 8));
-                    sender.commit(null, 0, 0, PduSender.NO_TOKEN);
-                    flush(sender, sink);
+                    capsuleResp(sender, sink, rd.cid);
                 }
                 active.remove(rd);
             }
@@ -186,5 +168,20 @@ final class C2hStream
         {
             throw new AssertionError(e);
         }
+    }
+
+    /** A successful CapsuleResp for {@code cid}, written to {@code sink}. */
+    private static void capsuleResp(final PduSender sender, final BufferChannel sink, final int cid)
+    {
+        final ByteBuffer h = sender.claimHeader();
+        for (int i = 0; i < 24; i++)
+        {
+            h.put(i, (byte)0);
+        }
+        new CommonHeader().wrap(h, 0).header(PduType.CAPSULE_RESP, 0, 0, 24);
+        h.put(8 + 12, (byte)cid);
+        h.put(8 + 13, (byte)(cid >>> 8));
+        sender.commit(null, 0, 0, PduSender.NO_TOKEN);
+        flush(sender, sink);
     }
 }
