@@ -480,60 +480,44 @@ public final class NvmeController implements AutoCloseable, QueueEvents
 
     /**
      * Read the Active Namespace ID list and identify every namespace on it; namespaces no longer active are dropped.
-     * Blocking (admin queue); called at connect, after a reconnect and on a namespace attribute change.
+     * Blocking (admin queue); called at connect, after a reconnect and when a Changed Namespace List overflowed.
      */
     private void rescanNamespaces()
     {
-        final ByteBuffer list = identify(Identify.CNS_ACTIVE_NAMESPACE_LIST, 0);
-        final int count = NamespaceIdList.count(list, 0);
-        final Map<Integer, Namespace> found = new java.util.TreeMap<>();
-        for (int i = 0; i < count; i++)
-        {
-            final int nsid = NamespaceIdList.nsid(list, 0, i);
-            final Namespace ns = new Namespace(nsid, identify(Identify.CNS_NAMESPACE, nsid));
-            if (ns.blockSize() > 0)
-            {
-                found.put(nsid, ns);
-            }
-        }
-        // queues learn a new namespace's LBA size before the application can see it, and forget a removed one
-        // only after it is gone from namespaces()
-        final List<Namespace> both = new ArrayList<>(namespaces.values());
-        both.addAll(found.values());
-        publishLbaShifts(both);
-        namespaces.putAll(found);
-        namespaces.keySet().retainAll(found.keySet());
-        publishLbaShifts(namespaces.values());
+        rescanNamespaces(null);
     }
 
     /**
-     * Re-identify the namespaces of a Changed Namespace List: each is kept if the Active Namespace ID list still
-     * names it, dropped otherwise.
+     * Re-identify {@code changed} (null: every active namespace): each is kept if the Active Namespace ID list names
+     * it, dropped otherwise.
      */
     private void rescanNamespaces(final List<Integer> changed)
     {
         final ByteBuffer list = identify(Identify.CNS_ACTIVE_NAMESPACE_LIST, 0);
         final int count = NamespaceIdList.count(list, 0);
-        final java.util.Set<Integer> active = new java.util.HashSet<>();
+        final java.util.Set<Integer> active = new java.util.LinkedHashSet<>();
         for (int i = 0; i < count; i++)
         {
             active.add(NamespaceIdList.nsid(list, 0, i));
         }
-        for (final int nsid : changed)
+        final Map<Integer, Namespace> found = new java.util.TreeMap<>();
+        final java.util.Set<Integer> gone = new java.util.HashSet<>(changed == null ? namespaces.keySet() : changed);
+        for (final int nsid : changed == null ? active : changed)
         {
             final Namespace ns = active.contains(nsid) ? new Namespace(nsid, identify(Identify.CNS_NAMESPACE, nsid)) : null;
             if (ns != null && ns.blockSize() > 0)
             {
-                final List<Namespace> both = new ArrayList<>(namespaces.values());
-                both.add(ns);
-                publishLbaShifts(both); // before the application can see it
-                namespaces.put(nsid, ns);
-            }
-            else
-            {
-                namespaces.remove(nsid);
+                found.put(nsid, ns);
+                gone.remove(nsid);
             }
         }
+        // queues learn a new namespace's LBA size before the application can see it, and forget a removed one only
+        // after it is gone from namespaces()
+        final List<Namespace> both = new ArrayList<>(namespaces.values());
+        both.addAll(found.values());
+        publishLbaShifts(both);
+        namespaces.putAll(found);
+        namespaces.keySet().removeAll(gone);
         publishLbaShifts(namespaces.values());
     }
 
