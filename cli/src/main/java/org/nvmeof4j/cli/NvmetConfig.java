@@ -161,16 +161,28 @@ public final class NvmetConfig
         for (int i = 0; i < ports.size(); i++)
         {
             final JsonNode p = ports.get(i);
-            final Set<String> nqns = new LinkedHashSet<>();
-            p.path("subsystems").forEach(n -> nqns.add(n.asText()));
-            final boolean discoveryOnly = "8009".equals(p.path("addr").path("trsvcid").asText())
-                && nqns.isEmpty() && p.path("referrals").size() == 0;
-            if (!discoveryOnly)
+            final String at = "ports[" + i + "]";
+            if (!discoveryOnly(p, at))
             {
-                out.add(nqns);
+                out.add(exported(p));
             }
         }
         return out;
+    }
+
+    /** nvmetcli's {@code ports[].subsystems}: what a port exports. */
+    private static Set<String> exported(final JsonNode port)
+    {
+        final Set<String> nqns = new LinkedHashSet<>();
+        port.path("subsystems").forEach(n -> nqns.add(n.asText()));
+        return nqns;
+    }
+
+    /** A port on 8009 that exports nothing and refers nowhere serves discovery only (the well-known port). */
+    private boolean discoveryOnly(final JsonNode port, final String at)
+    {
+        return "8009".equals(port.path("addr").path("trsvcid").asText()) && exported(port).isEmpty()
+            && referrals(port.path("referrals"), at + ".referrals").isEmpty();
     }
 
     /** Add the configured ports and subsystems to {@code builder}. */
@@ -202,20 +214,14 @@ public final class NvmetConfig
                     throw bad(at + ".param.inline_data_size", "not a number: " + inline.asText());
                 }
             }
-            final JsonNode subs = p.path("subsystems");
-            final List<String> nqns = new ArrayList<>();
-            for (int j = 0; j < subs.size(); j++)
-            {
-                nqns.add(subs.get(j).asText());
-            }
-            final List<Referral> referrals = referrals(p.path("referrals"), at + ".referrals");
-            if (svc == 8009 && nqns.isEmpty() && referrals.isEmpty())
+            if (discoveryOnly(p, at))
             {
                 builder.discoveryPort(8009);
             }
             else
             {
-                builder.listen(traddr, svc, nqns, referrals); // no subsystems listed: discovery (and referrals) only
+                // no subsystems listed: discovery (and referrals) only
+                builder.listen(traddr, svc, exported(p), referrals(p.path("referrals"), at + ".referrals"));
             }
             portIds.add(p.path("portid").asInt(i + 1));
         }

@@ -208,6 +208,32 @@ class TargetCommandTest
     }
 
     @Test
+    void shouldMatchPortsToListenersWhenADiscoveryPortHasOnlyADisabledReferral() throws Exception
+    {
+        final String a = "nqn.2024-01.x:port-a";
+        final String b = "nqn.2024-01.x:port-b";
+        final java.util.function.Function<String, String> config = exported ->
+            "{ \"ports\": [ { \"portid\": 1, \"addr\": { \"trtype\": \"tcp\", \"traddr\": \"127.0.0.1\","
+            + " \"trsvcid\": \"8009\" }, \"referrals\": [ { \"enable\": 0, \"addr\": { \"traddr\": \"192.0.2.1\","
+            + " \"trsvcid\": \"8009\" } } ] }, { \"portid\": 2, \"addr\": { \"trtype\": \"tcp\","
+            + " \"traddr\": \"127.0.0.1\", \"trsvcid\": \"0\" }, \"subsystems\": [ " + exported + " ] } ],"
+            + " \"subsystems\": [ " + subsystem(a, ns(1, "null:4", null)) + ", " + subsystem(b, ns(1, "null:4", null))
+            + " ] }";
+        final NvmetConfig before = NvmetConfig.parse(config.apply(q(a)));
+        final Target.Builder builder = Target.builder();
+        before.apply(builder);
+        try (Target t = builder.build().start())
+        {
+            // the 8009 port (its only referral disabled) serves discovery only: the regular port is the first
+            // non-discovery listener, and it is the one whose exports change
+            ConfigReload.apply(t, before, NvmetConfig.parse(config.apply(q(a) + ", " + q(b))));
+            final org.nvmeof4j.target.Listener regular = t.listeners().stream().filter(l -> !l.discoveryOnly())
+                .findFirst().orElseThrow();
+            assertThat(regular.subsystems()).containsExactlyInAnyOrder(a, b);
+        }
+    }
+
+    @Test
     void shouldNameTheJsonPathOfAMistake()
     {
         final String json = "{ \"ports\": [ { \"addr\": { \"trtype\": \"tcp\", \"traddr\": \"127.0.0.1\", \"trsvcid\": \"0\" } } ],"
