@@ -6,14 +6,17 @@ import java.util.SplittableRandom;
 
 /**
  * A socket stand-in: serves a fixed byte stream in reads of random size (sometimes nothing, as a non-blocking
- * socket does), then end of stream.
+ * socket does), then end of stream. Or, with {@link #inTwoParts}, as much as each read asks for, the stream coming
+ * in two parts. Counts the read calls.
  */
 final class MemoryChannel implements ScatteringByteChannel
 {
     private final byte[] stream;
     private final SplittableRandom random;
     private final int maxRead;
+    private final int firstPart;
     private int at;
+    private int reads;
     private boolean open = true;
 
     MemoryChannel(final byte[] stream, final long seed, final int maxRead)
@@ -21,13 +24,39 @@ final class MemoryChannel implements ScatteringByteChannel
         this.stream = stream;
         this.random = new SplittableRandom(seed);
         this.maxRead = maxRead;
+        this.firstPart = -1;
+    }
+
+    private MemoryChannel(final byte[] stream, final int firstPart)
+    {
+        this.stream = stream;
+        this.random = null;
+        this.maxRead = Integer.MAX_VALUE;
+        this.firstPart = firstPart;
+    }
+
+    /** Reads as large as asked, but none crosses {@code firstPart}: the first part arrives alone, then the rest. */
+    static MemoryChannel inTwoParts(final byte[] stream, final int firstPart)
+    {
+        return new MemoryChannel(stream, firstPart);
+    }
+
+    /** @return read calls so far. */
+    int reads()
+    {
+        return reads;
     }
 
     private int budget()
     {
+        reads++;
         if (at >= stream.length)
         {
             return -1;
+        }
+        if (random == null)
+        {
+            return (at < firstPart ? firstPart : stream.length) - at;
         }
         if (random.nextInt(8) == 0)
         {
