@@ -55,9 +55,10 @@ public final class HostConnectOptions
     /** Build the options; {@code defaultPort} when -s is absent. */
     ConnectOptions toOptions(final String hostnqn, final int defaultPort, final boolean needNqn)
     {
-        if (!"tcp".equals(transport))
+        if (!org.nvmeof4j.host.spi.NvmeTransports.names().contains(transport))
         {
-            throw new UsageException("unsupported transport '" + transport + "' (only tcp)");
+            throw new UsageException("unsupported transport '" + transport + "' (known: " +
+                String.join(", ", org.nvmeof4j.host.spi.NvmeTransports.names()) + ")");
         }
         if (traddr == null || traddr.isEmpty())
         {
@@ -76,7 +77,8 @@ public final class HostConnectOptions
         {
             throw new UsageException("--queue-size must be in 16..1024");
         }
-        final ConnectOptions o = ConnectOptions.tcp(traddr, port, nqn).hdrDigest(hdrDigest).dataDigest(dataDigest)
+        final ConnectOptions o = ConnectOptions.tcp(traddr, port, nqn).transport(transport).hdrDigest(hdrDigest)
+            .dataDigest(dataDigest)
             .queueSize(queueSize).nrIoQueues(nrIoQueues != null ? nrIoQueues : 1).nrPollQueues(0)
             .disableSqflow(disableSqflow)
             .reconnectDelay(Duration.ofSeconds(1)).ctrlLossTmo(Duration.ofSeconds(5));

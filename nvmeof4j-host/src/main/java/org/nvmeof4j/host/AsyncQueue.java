@@ -1,14 +1,14 @@
 package org.nvmeof4j.host;
 
-import java.nio.channels.SocketChannel;
+import java.nio.channels.SelectableChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import org.nvmeof4j.host.tcp.TcpQueue;
+import org.nvmeof4j.host.queue.HostQueue;
 import org.nvmeof4j.tcp.Poller;
 import org.nvmeof4j.tcp.PollerTask;
 
 /**
- * A {@link TcpQueue} driven by a {@link Poller} thread, behind the thread-safe async API: callers post operations
+ * A {@link HostQueue} driven by a {@link Poller} thread, behind the thread-safe async API: callers post operations
  * to the poller ({@link Poller#execute}, its submission queue), the poller submits them to the queue and completes
  * their futures from the queue's completions.
  */
@@ -29,7 +29,7 @@ final class AsyncQueue implements PollerTask, CompletionHandler
         }
 
         /** @return a request slot or {@link IoQueue#QUEUE_FULL}. */
-        abstract int submit(TcpQueue q, long tag);
+        abstract int submit(HostQueue q, long tag);
 
         @Override
         public void run()
@@ -59,16 +59,16 @@ final class AsyncQueue implements PollerTask, CompletionHandler
     };
 
     private final NvmeController controller;
-    final TcpQueue queue;
+    final HostQueue queue;
     final Poller poller;
     private final Op[] inflight;
     private final int[] freeTags;
     private int freeTop;
     private final ArrayDeque<Op> waiting = new ArrayDeque<>();
-    private SocketChannel registered;
+    private SelectableChannel registered;
     private volatile boolean closed;
 
-    AsyncQueue(final NvmeController controller, final TcpQueue queue, final Poller poller)
+    AsyncQueue(final NvmeController controller, final HostQueue queue, final Poller poller)
     {
         this.controller = controller;
         this.queue = queue;
@@ -153,7 +153,7 @@ final class AsyncQueue implements PollerTask, CompletionHandler
             work++;
         }
         work += queue.poll(this);
-        final SocketChannel ch = queue.channel();
+        final SelectableChannel ch = queue.channel();
         if (ch != registered && ch != null && ch.isOpen())
         {
             registered = ch;

@@ -14,6 +14,7 @@ import org.nvmeof4j.tcp.IdleStrategy;
  * <table>
  *   <caption>options</caption>
  *   <tr><th>nvme connect</th><th>here</th><th>default</th></tr>
+ *   <tr><td>transport</td><td>{@link #transport}</td><td>tcp</td></tr>
  *   <tr><td>traddr, trsvcid</td><td>{@link #traddr}, {@link #trsvcid}</td><td>-, 4420</td></tr>
  *   <tr><td>nqn</td><td>{@link #nqn}</td><td>-</td></tr>
  *   <tr><td>nr_io_queues</td><td>{@link #nrIoQueues}</td><td>online CPUs (poller-driven queues of the async API)</td></tr>
@@ -27,6 +28,9 @@ import org.nvmeof4j.tcp.IdleStrategy;
  *   <tr><td>hostnqn, hostid</td><td>{@link #hostnqn}, {@link #hostid}</td><td>{@link HostNqn#defaultIdentity()}</td></tr>
  *   <tr><td>disable_sqflow</td><td>{@link #disableSqflow}</td><td>off</td></tr>
  * </table>
+ *
+ * <p>{@code transport} names the host transport ({@code tcp} by default), found in
+ * {@link org.nvmeof4j.host.spi.NvmeTransports}; it checks the options it needs before anything connects.
  *
  * <p>A mutable builder; {@link NvmeController#connect} takes a copy.
  */
@@ -130,9 +134,9 @@ public final class ConnectOptions implements Cloneable
     /** Check the combination; fills in the default host identity. */
     ConnectOptions validated()
     {
-        if (!"tcp".equals(transport))
+        if (transport == null || transport.isEmpty())
         {
-            throw new IllegalArgumentException("unsupported transport '" + transport + "' (tcp)");
+            throw new IllegalArgumentException("transport is required");
         }
         if (traddr == null || traddr.isEmpty())
         {
@@ -141,10 +145,6 @@ public final class ConnectOptions implements Cloneable
         if (nqn == null || nqn.isEmpty())
         {
             throw new IllegalArgumentException("nqn is required");
-        }
-        if (trsvcid < 1 || trsvcid > 65535)
-        {
-            throw new IllegalArgumentException("trsvcid not in 1..65535: " + trsvcid);
         }
         if (queueSize < 16 || queueSize > 1024)
         {

@@ -1,38 +1,21 @@
 package org.nvmeof4j.host;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.nvmeof4j.host.tcp.QueueEvents;
-import org.nvmeof4j.host.tcp.ReadOffload;
-import org.nvmeof4j.host.tcp.TcpConnection;
-import org.nvmeof4j.host.tcp.TcpQueue;
-import org.nvmeof4j.protocol.admin.AsyncEvent;
-import org.nvmeof4j.protocol.admin.ChangedNamespaceList;
-import org.nvmeof4j.protocol.admin.Features;
+import org.nvmeof4j.host.queue.HostQueue;
+import org.nvmeof4j.host.spi.NvmeTransport;
+import org.nvmeof4j.host.spi.NvmeTransports;
+import org.nvmeof4j.host.spi.TransportController;
 import org.nvmeof4j.protocol.admin.GetLogPage;
 import org.nvmeof4j.protocol.admin.Identify;
 import org.nvmeof4j.protocol.admin.IdentifyController;
-import org.nvmeof4j.protocol.admin.NamespaceIdList;
-import org.nvmeof4j.protocol.fabrics.ConnectData;
-import org.nvmeof4j.protocol.fabrics.ConnectResponse;
 import org.nvmeof4j.protocol.fabrics.ControllerRegisters;
 import org.nvmeof4j.protocol.fabrics.FabricsCommand;
 import org.nvmeof4j.protocol.nvme.NvmeStatus;
@@ -41,24 +24,27 @@ import org.nvmeof4j.protocol.nvme.Sqe;
 import org.nvmeof4j.tcp.Poller;
 
 /**
- * A connection to one NVMe controller over NVMe/TCP, brought up as {@code nvme connect} does (NVMe over Fabrics
- * 1.1 section 3.5, NVMe Base 2.0 section 3.5.1): admin queue with Connect (dynamic CNTLID), Property Get CAP and VS,
- * CC.EN = 1 and wait for CSTS.RDY within CAP.TO, Identify Controller, Set Features Number of Queues, then the I/O
- * queues (one connection each). {@link #close()} shuts the controller down (CC.SHN) and closes the connections.
+ * A connection to one NVMe controller over a fabrics transport ({@code tcp} unless {@link ConnectOptions#transport}
+ * names another), brought up as {@code nvme connect} does ({@link AssociationSetup}): admin queue with Connect
+ * (dynamic CNTLID), CAP and VS, CC.EN = 1 and CSTS.RDY within CAP.TO, Identify Controller, Set Features Number of
+ * Queues, then the I/O queues. {@link #close()} shuts the controller down (CC.SHN) and closes the connections.
+ * This class is the controller level; it knows no transport: the transport, found by name in
+ * {@link NvmeTransports}, opens each queue and moves its commands.
  *
  * <p><b>Two I/O APIs.</b> The thread-safe async API ({@link #read}, {@link #write}, ... returning
  * {@link CompletableFuture}s, plus blocking variants) runs on {@code nr_io_queues} queues driven by poller threads.
  * {@link #openIoQueue()} hands an {@link IoQueue} to the calling thread (one of {@code nr_poll_queues}): the fastest
  * path, submit and poll on that thread.
  *
- * <p><b>Error recovery</b> follows the Linux host's: when any queue loses its connection (peer closed, TermReq,
- * protocol error, command timeout) the controller goes to {@link State#RECONNECTING}, closes every queue's
- * connection, and tries to connect again every {@code reconnect_delay} (the first attempt after one delay); I/O in
- * flight waits and is resent on the new connections, so no acknowledged write is lost and nothing is acknowledged
- * twice. When {@code ctrl_loss_tmo} expires the controller is {@link State#DEAD} and every request fails with a
- * {@link ControllerLostException} naming the last error.
+ * <p><b>Error recovery</b> ({@link ErrorRecovery}) follows the Linux host's: when any queue loses its connection
+ * (peer closed, TermReq, protocol error, command timeout) the controller goes to {@link State#RECONNECTING}, closes
+ * every queue's connection, and tries to connect again every {@code reconnect_delay}; I/O in flight waits and is
+ * resent on the new connections, so no acknowledged write is lost and nothing is acknowledged twice. When
+ * {@code ctrl_loss_tmo} expires the controller is {@link State#DEAD} and every request fails with a
+ * {@link ControllerLostException} naming the last error. Namespaces ({@link NamespaceTable}) and asynchronous
+ * events ({@link AsyncEvents}) have their own parts.
  */
-public final class NvmeController implements AutoCloseable, QueueEvents
+public final class NvmeController implements AutoCloseable
 {
     /** Controller states, after Linux's {@code nvme_ctrl_state}. */
     public enum State
@@ -77,76 +63,60 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     public static final int ADMIN_QUEUE_SIZE = 32;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
+    /** Guards the state, the generation and the queue lists. */
+    final Object lock = new Object();
+    private final int instance;
     private final ConnectOptions options;
     private final NanoClock clock;
-    private final int instance = INSTANCES.incrementAndGet();
-    private final ScheduledExecutorService recovery;
-    /**
-     * Asynchronous events, their log pages and rescans, and the listeners: apart from {@link #recovery}, so that an
-     * admin command of an event that waits out a lost connection never holds up the reconnect.
-     */
-    private final java.util.concurrent.ExecutorService events;
-    private final Object lock = new Object();
+    private final TransportController transport;
+    private final AssociationSetup setup;
+    private final ControllerQueues queues = new ControllerQueues();
+    private final NamespaceTable namespaces = new NamespaceTable(this);
+    private final AsyncEvents asyncEvents;
+    private final ErrorRecovery recovery;
 
     private volatile State state = State.LIVE;
+    /** The association: incremented on every loss, so that late news of an old one is ignored. */
+    private volatile long generation;
     private volatile int cntlid;
     private long cap;
     private int vs;
     private ByteBuffer identifyData;
     private IdentifyController identify;
     private int grantedIoQueues;
-    private final Map<Integer, Namespace> namespaces = new ConcurrentSkipListMap<>();
-    private final List<AsyncEventListener> asyncEventListeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong asyncEvents = new AtomicLong();
-    /** Generation whose admin queue has an Asynchronous Event Request outstanding (-1: none). */
-    private long aerGeneration = -1;
-    private volatile int[] lbaShifts = new int[0];
-
-    private TcpQueue adminQueue;
-    private AsyncQueue adminAsync;
-    private Poller adminPoller;
-    private final List<AsyncQueue> ioAsync = new ArrayList<>();
-    private final List<Poller> ioPollers = new ArrayList<>();
-    private final List<TcpQueue> pollQueues = new ArrayList<>();
     private int nextPollQid;
-    private final AtomicInteger roundRobin = new AtomicInteger();
-
-    private volatile long generation;
-    private long lossStartNanos;
-    private int reconnectAttempts;
-    /** Largest transfer the read offload can map (0: no cap), from its limits on the first admin connect. */
-    private long offloadMaxTransfer;
+    private volatile int[] lbaShifts = new int[0];
+    /** Largest transfer the transport can move (0: no cap), from the admin queue's first connect. */
+    private long transportMaxTransfer;
     private volatile String lastError;
     private volatile String deadReason;
-    private long reconnects;
 
-    private NvmeController(final ConnectOptions options)
+    private NvmeController(final ConnectOptions options, final NvmeTransport transport)
     {
+        final int instance = INSTANCES.incrementAndGet();
         this.options = options;
         this.clock = options.clock();
-        this.events = Executors.newSingleThreadExecutor(r ->
-        {
-            final Thread t = new Thread(r, "nvmeof4j-events-" + instance);
-            t.setDaemon(true);
-            return t;
-        });
-        this.recovery = Executors.newSingleThreadScheduledExecutor(r ->
-        {
-            final Thread t = new Thread(r, "nvmeof4j-recovery-" + instance);
-            t.setDaemon(true);
-            return t;
-        });
+        this.transport = transport.createController(options);
+        this.setup = new AssociationSetup(options, this.transport, this.transport.address() + " (" +
+            options.nqn() + ")");
+        this.asyncEvents = new AsyncEvents(this, options, instance);
+        this.recovery = new ErrorRecovery(this, options, instance);
+        this.instance = instance;
     }
 
     /**
      * Connect to the controller {@code options} names.
      *
-     * @throws NvmeTransportException if it cannot be reached or breaks the protocol.
-     * @throws NvmeException          if it fails a command of the connect sequence (e.g. Connect Invalid Host).
+     * @throws IllegalArgumentException for options the transport does not take (or an unknown transport).
+     * @throws NvmeTransportException   if it cannot be reached or breaks the protocol.
+     * @throws NvmeException            if it fails a command of the connect sequence (e.g. Connect Invalid Host).
      */
     public static NvmeController connect(final ConnectOptions options)
     {
-        final NvmeController c = new NvmeController(options.validated());
+        final ConnectOptions o = options.validated();
+        final NvmeTransport transport = NvmeTransports.get(o.transport());
+        transport.validate(o);
+        final NvmeController c = new NvmeController(o, transport);
         try
         {
             c.start();
@@ -161,56 +131,59 @@ public final class NvmeController implements AutoCloseable, QueueEvents
 
     private void start()
     {
-        final AdminSession s = establishAdmin();
+        final AssociationSetup.AdminSession s = setup.establishAdmin();
         cap = s.cap;
         vs = s.vs;
         cntlid = s.cntlid;
         identifyData = s.identify;
         identify = new IdentifyController().wrap(identifyData, 0);
         grantedIoQueues = s.grantedQueues;
-        if (options.readOffload() != null && !options.isDiscovery())
-        {
-            // the admin queue queries the offload's limits and caps the transfer size (nvme_tcp_offload_apply_limits)
-            offloadMaxTransfer = Math.max(0, options.readOffload().maxTransferBytes(s.conn));
-        }
-        adminQueue = new TcpQueue(0, ADMIN_QUEUE_SIZE, this, clock, options.adminTimeout().toNanos(), false);
-        adminQueue.adopt(s.conn);
-        configureAdmin(adminQueue);
-        adminPoller = new Poller("nvmeof4j-admin-" + instance, options.idleStrategy()).start();
-        adminAsync = new AsyncQueue(this, adminQueue, adminPoller);
-        adminAsync.start();
+        transportMaxTransfer = Math.max(0, transport.maxTransferBytes(s.queue));
+        final HostQueue admin = new HostQueue(0, ADMIN_QUEUE_SIZE, recovery, clock, options.adminTimeout().toNanos(),
+            false);
+        admin.icdoff(identify.icdoff());
+        admin.keepAliveInterval(options.keepsAlive() ? options.keepAliveTmo().toNanos() / 2 : 0);
+        admin.adopt(s.queue, generation);
+        queues.admin = admin;
+        queues.adminPoller = new Poller("nvmeof4j-admin-" + instance, options.idleStrategy()).start();
+        queues.adminAsync = new AsyncQueue(this, admin, queues.adminPoller);
+        queues.adminAsync.start();
         if (options.isDiscovery())
         {
             if (options.persistent())
             {
-                enableAsyncEvents();
-                armAsyncEvents(generation);
+                asyncEvents.enable();
+                asyncEvents.arm(generation);
             }
             return;
         }
-        enableAsyncEvents();
-        rescanNamespaces();
+        asyncEvents.enable();
+        namespaces.rescan();
         final int nrIo = Math.min(options.nrIoQueues(), grantedIoQueues);
         final int pollers = Math.max(1, Math.min(nrIo, Runtime.getRuntime().availableProcessors()));
         for (int i = 0; i < pollers && nrIo > 0; i++)
         {
-            ioPollers.add(new Poller("nvmeof4j-io-" + instance + "-" + i, options.idleStrategy()).start());
+            queues.ioPollers.add(new Poller("nvmeof4j-io-" + instance + "-" + i, options.idleStrategy()).start());
         }
         for (int qid = 1; qid <= nrIo; qid++)
         {
-            final TcpQueue q = newIoQueue(qid);
-            q.adopt(establishIo(qid, cntlid));
-            final AsyncQueue aq = new AsyncQueue(this, q, ioPollers.get((qid - 1) % pollers));
-            ioAsync.add(aq);
+            final HostQueue q = newIoQueue(qid);
+            q.adopt(setup.establishIo(qid, cntlid), generation);
+            final AsyncQueue aq = new AsyncQueue(this, q, queues.ioPollers.get((qid - 1) % pollers));
+            synchronized (lock)
+            {
+                queues.ioAsync.add(aq);
+            }
             aq.start();
         }
         nextPollQid = nrIo + 1;
-        armAsyncEvents(generation);
+        asyncEvents.arm(generation);
     }
 
-    private TcpQueue newIoQueue(final int qid)
+    private HostQueue newIoQueue(final int qid)
     {
-        final TcpQueue q = new TcpQueue(qid, options.queueSize(), this, clock, options.ioTimeout().toNanos(), true);
+        final HostQueue q = new HostQueue(qid, options.queueSize(), recovery, clock, options.ioTimeout().toNanos(),
+            true);
         q.maxDataBytes(maxDataTransferBytes());
         final long icsz = identify.maxInCapsuleDataBytes();
         q.inCapsuleMax((int)Math.max(0, Math.min(icsz, 1 << 20)));
@@ -219,538 +192,118 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         return q;
     }
 
-    private void configureAdmin(final TcpQueue q)
-    {
-        q.icdoff(identify.icdoff());
-        final long kato = options.keepsAlive() ? options.keepAliveTmo().toNanos() : 0;
-        q.keepAliveInterval(kato / 2);
-    }
-
-    /** MDTS in bytes (0: no limit), capped by the read offload's limits when one is configured. */
+    /** MDTS in bytes (0: no limit), capped by the transport's limit (a read offload's) when there is one. */
     public long maxDataTransferBytes()
     {
         final long mdts = identify.maxDataTransferBytes(4096 << ControllerRegisters.Cap.mpsmin(cap));
-        if (offloadMaxTransfer <= 0)
+        if (transportMaxTransfer <= 0)
         {
             return mdts;
         }
-        return mdts <= 0 ? offloadMaxTransfer : Math.min(mdts, offloadMaxTransfer);
+        return mdts <= 0 ? transportMaxTransfer : Math.min(mdts, transportMaxTransfer);
     }
 
-    // ------------------------------------------------------------------ queue setup (synchronous, any thread)
+    // ------------------------------------------------------------------ what the parts share
 
-    private static final class AdminSession
+    /** @return whether association {@code gen} is the live one. */
+    boolean isLive(final long gen)
     {
-        TcpConnection conn;
-        int cntlid;
-        long cap;
-        int vs;
-        ByteBuffer identify;
-        int grantedQueues;
+        return state == State.LIVE && generation == gen;
     }
 
-    /** Runs setup commands on a fresh connection from the calling thread, before it is handed to its owner. */
-    private final class SetupRunner implements CompletionHandler
+    long generation()
     {
-        final TcpQueue q;
-        final ByteBuffer sqeBuf = ByteBuffer.allocateDirect(Sqe.LENGTH);
-        final Sqe sqe = new Sqe().wrap(sqeBuf, 0);
-        boolean done;
-        int status;
-        long result;
-
-        SetupRunner(final TcpQueue q)
-        {
-            this.q = q;
-        }
-
-        @Override
-        public void onComplete(final long userTag, final int st)
-        {
-            done = true;
-            status = st;
-            result = q.completionResult();
-        }
-
-        Sqe sqe()
-        {
-            return sqe.clear();
-        }
-
-        long run(final String name, final int opcode, final int dir, final ByteBuffer data, final int length,
-            final long timeoutNanos)
-        {
-            done = false;
-            if (q.submitCommand(sqeBuf, 0, dir, data, 0, length, 0) < 0)
-            {
-                throw new IllegalStateException("setup queue full");
-            }
-            if (!q.pollUntil(() -> done, this, clock.nanoTime() + timeoutNanos))
-            {
-                final TcpConnection c = q.connection();
-                final String why = c.isClosed() ? "connection closed: " + c.closeReason() :
-                    "timed out after " + timeoutNanos / 1_000_000 + " ms";
-                c.close(name + " failed", null);
-                throw new NvmeTransportException(name + " to " + where() + ": " + why);
-            }
-            if (status != 0)
-            {
-                q.connection().close(name + " failed", null);
-                throw new NvmeException(name, opcode, status);
-            }
-            return result;
-        }
+        return generation;
     }
 
-    private String where()
+    /** A connection was lost: later news of the old association is stale. Under the lock. */
+    void nextGeneration()
     {
-        return options.traddr() + ":" + options.trsvcid() + " (" + options.nqn() + ")";
+        generation++;
     }
 
-    private SetupRunner openConnection(final int qid, final int queueSize, final int cntlidToUse,
-        final ReadOffload.Factory offload)
+    void state(final State s)
     {
-        final long deadline = clock.nanoTime() + options.connectTimeout().toNanos();
-        final SocketChannel ch;
-        try
-        {
-            ch = SocketChannel.open();
-            ch.socket().connect(new InetSocketAddress(options.traddr(), options.trsvcid()),
-                (int)Math.max(1, options.connectTimeout().toMillis()));
-        }
-        catch (final IOException e)
-        {
-            throw new NvmeTransportException("cannot connect to " + where() + ": " + e.getMessage(), e);
-        }
-        final TcpConnection conn;
-        try
-        {
-            conn = new TcpConnection(ch, qid, queueSize, options.hdrDigest(), options.dataDigest());
-        }
-        catch (final IOException e)
-        {
-            closeQuietly(ch);
-            throw new NvmeTransportException("cannot set up socket to " + where() + ": " + e.getMessage(), e);
-        }
-        final TcpQueue setup = new TcpQueue(qid, Math.min(queueSize, ADMIN_QUEUE_SIZE), null, clock, 0, false);
-        setup.inCapsuleMax(8192); // Fabrics commands: in-capsule data up to 8 KiB on any queue
-        setup.adopt(conn);
-        conn.sendIcReq();
-        while (!conn.isInitialized())
-        {
-            if (conn.isClosed())
-            {
-                throw new NvmeTransportException("ICReq to " + where() + " failed: " + conn.closeReason());
-            }
-            if (setup.poll(null) == 0)
-            {
-                if (clock.nanoTime() - deadline > 0)
-                {
-                    conn.close("ICResp timeout", null);
-                    throw new NvmeTransportException("no ICResp from " + where() + " within " +
-                        options.connectTimeout().toMillis() + " ms");
-                }
-                LockSupport.parkNanos(20_000);
-            }
-        }
-        final SetupRunner run = new SetupRunner(setup);
-        final FabricsCommand connect = new FabricsCommand().wrap(run.sqe());
-        connect.init(Opcodes.FCTYPE_CONNECT).recfmt(FabricsCommand.RECFMT_0).qid(qid)
-            .submissionQueueSize(queueSize)
-            .disableSqFlowControl(options.disableSqflow());
-        if (qid == 0)
-        {
-            connect.kato(options.keepsAlive() ? options.keepAliveTmo().toMillis() : 0);
-        }
-        final ByteBuffer data = ByteBuffer.allocateDirect(ConnectData.LENGTH);
-        new ConnectData().wrap(data, 0).clear().hostId(options.hostid()).cntlid(cntlidToUse)
-            .subnqn(options.nqn()).hostnqn(options.hostnqn());
-        final long dw0 = run.run("Connect", Opcodes.FABRICS, 1, data, ConnectData.LENGTH,
-            Math.max(1, deadline - clock.nanoTime()));
-        if (ConnectResponse.authenticationRequired((int)dw0))
-        {
-            conn.close("authentication required", null);
-            throw new NvmeTransportException("controller " + where() + " requires in-band authentication, " +
-                "which this host does not support yet");
-        }
-        run.result = dw0;
-        if (offload != null && qid > 0)
-        {
-            // ULP DDP: only I/O queues, after ICReq/ICResp and Connect (seed 000, nvme_tcp_start_queue)
-            try
-            {
-                conn.readOffload(offload.create(conn));
-            }
-            catch (final RuntimeException e)
-            {
-                conn.readOffload(null); // an offload that fails to set up falls back to software, silently
-            }
-        }
-        return run;
+        state = s;
     }
 
-    private AdminSession establishAdmin()
+    void cntlid(final int id)
     {
-        final SetupRunner run = openConnection(0, ADMIN_QUEUE_SIZE, ConnectData.CNTLID_DYNAMIC, null);
-        final AdminSession s = new AdminSession();
-        s.conn = run.q.connection();
-        s.cntlid = ConnectResponse.cntlid((int)run.result);
-        final long admin = options.adminTimeout().toNanos();
-        s.cap = propertyGet(run, ControllerRegisters.CAP, 8, admin);
-        s.vs = (int)propertyGet(run, ControllerRegisters.VS, 4, admin);
-        // enable: NVM command set (or admin only for a discovery controller), 4 KiB pages, 64/16-byte entries
-        final int css = ControllerRegisters.Cap.cssNvm(s.cap) ? ControllerRegisters.Cc.CSS_NVM : 0;
-        final int cc = ControllerRegisters.Cc.of(true, css, 0, 0, 0, 6, 4);
-        propertySet(run, ControllerRegisters.CC, cc, admin);
-        final long readyTimeout = Math.max(500L, ControllerRegisters.Cap.timeoutMillis(s.cap)) * 1_000_000L;
-        final long readyDeadline = clock.nanoTime() + readyTimeout;
-        while (true)
-        {
-            final int csts = (int)propertyGet(run, ControllerRegisters.CSTS, 4, admin);
-            if (ControllerRegisters.Csts.cfs(csts))
-            {
-                s.conn.close("controller fatal status", null);
-                throw new NvmeTransportException("controller " + where() + " reports Controller Fatal Status");
-            }
-            if (ControllerRegisters.Csts.rdy(csts))
-            {
-                break;
-            }
-            if (clock.nanoTime() - readyDeadline > 0)
-            {
-                s.conn.close("CSTS.RDY timeout", null);
-                throw new NvmeTransportException("controller " + where() + " not ready within CAP.TO (" +
-                    readyTimeout / 1_000_000 + " ms)");
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
-        final ByteBuffer id = ByteBuffer.allocateDirect(Identify.DATA_LENGTH);
-        Identify.prepare(run.sqe(), Identify.CNS_CONTROLLER, 0);
-        run.run("Identify Controller", Opcodes.ADMIN_IDENTIFY, 2, id, Identify.DATA_LENGTH, admin);
-        s.identify = id;
-        if (!options.isDiscovery())
-        {
-            final int asked = Math.max(1, options.nrIoQueues() + options.nrPollQueues());
-            Features.prepareSet(run.sqe(), Features.FID_NUMBER_OF_QUEUES, Features.numberOfQueues(asked, asked));
-            final long dw0 = run.run("Set Features (Number of Queues)", Opcodes.ADMIN_SET_FEATURES, 0, null, 0,
-                admin);
-            final int nsqa = Features.submissionQueues((int)dw0);
-            final int ncqa = Features.completionQueues((int)dw0);
-            s.grantedQueues = Math.min(asked, Math.min(nsqa, ncqa));
-        }
-        requireOpen(s.conn, "admin queue");
-        return s;
+        cntlid = id;
     }
 
-    /**
-     * A setup command can complete in the same read that brings a PDU which ends the connection (a stray
-     * CapsuleResp right behind the response): the command succeeded, the connection did not. Handing such a
-     * connection to a queue would leave the controller LIVE on a socket that nobody reports as lost.
-     */
-    private void requireOpen(final TcpConnection conn, final String what)
+    void lastError(final String error)
     {
-        if (conn.isClosed())
-        {
-            throw new NvmeTransportException(what + " connection to " + where() + " lost during setup: " +
-                conn.closeReason());
-        }
+        lastError = error;
     }
 
-    private static long propertyGet(final SetupRunner run, final int offset, final int size, final long timeout)
+    ControllerQueues queues()
     {
-        new FabricsCommand().wrap(run.sqe()).init(Opcodes.FCTYPE_PROPERTY_GET).propertySize(size).ofst(offset);
-        final long v = run.run("Property Get " + ControllerRegisters.name(offset), Opcodes.FABRICS, 0, null, 0,
-            timeout);
-        return size == 4 ? v & 0xFFFF_FFFFL : v;
+        return queues;
     }
 
-    private static void propertySet(final SetupRunner run, final int offset, final long value, final long timeout)
+    AssociationSetup setup()
     {
-        new FabricsCommand().wrap(run.sqe()).init(Opcodes.FCTYPE_PROPERTY_SET).propertySize(4).ofst(offset)
-            .value(value);
-        run.run("Property Set " + ControllerRegisters.name(offset), Opcodes.FABRICS, 0, null, 0, timeout);
+        return setup;
     }
 
-    private TcpConnection establishIo(final int qid, final int useCntlid)
+    AsyncEvents events()
     {
-        final SetupRunner run = openConnection(qid, options.queueSize(), useCntlid, options.readOffload());
-        requireOpen(run.q.connection(), "I/O queue " + qid);
-        return run.q.connection();
+        return asyncEvents;
     }
 
-    /**
-     * Read the Active Namespace ID list and identify every namespace on it; namespaces no longer active are dropped.
-     * Blocking (admin queue); called at connect, after a reconnect and when a Changed Namespace List overflowed.
-     */
-    private void rescanNamespaces()
+    NamespaceTable namespaceTable()
     {
-        rescanNamespaces(null);
+        return namespaces;
     }
 
-    /**
-     * Re-identify {@code changed} (null: every active namespace): each is kept if the Active Namespace ID list names
-     * it, dropped otherwise.
-     */
-    private void rescanNamespaces(final List<Integer> changed)
+    /** @return the I/O queue IDs in use (async and polled): a reconnect needs as many. Under the lock. */
+    int ioQueuesInUse()
     {
-        final ByteBuffer list = identify(Identify.CNS_ACTIVE_NAMESPACE_LIST, 0);
-        final int count = NamespaceIdList.count(list, 0);
-        final java.util.Set<Integer> active = new java.util.LinkedHashSet<>();
-        for (int i = 0; i < count; i++)
-        {
-            active.add(NamespaceIdList.nsid(list, 0, i));
-        }
-        final Map<Integer, Namespace> found = new java.util.TreeMap<>();
-        final java.util.Set<Integer> gone = new java.util.HashSet<>(changed == null ? namespaces.keySet() : changed);
-        for (final int nsid : changed == null ? active : changed)
-        {
-            final Namespace ns = active.contains(nsid) ? new Namespace(nsid, identify(Identify.CNS_NAMESPACE, nsid)) : null;
-            if (ns != null && ns.blockSize() > 0)
-            {
-                found.put(nsid, ns);
-                gone.remove(nsid);
-            }
-        }
-        // queues learn a new namespace's LBA size before the application can see it, and forget a removed one only
-        // after it is gone from namespaces()
-        final List<Namespace> both = new ArrayList<>(namespaces.values());
-        both.addAll(found.values());
-        publishLbaShifts(both);
-        namespaces.putAll(found);
-        namespaces.keySet().removeAll(gone);
-        publishLbaShifts(namespaces.values());
+        return nextPollQid - 1;
     }
 
     /** LBA size per NSID, to every I/O queue (a volatile array swap; queues read it per command). */
-    private void publishLbaShifts(final java.util.Collection<Namespace> known)
+    void publishLbaShifts(final int[] shifts)
     {
-        int max = 0;
-        for (final Namespace ns : known)
-        {
-            max = Math.max(max, ns.nsid());
-        }
-        final int[] shifts = new int[max + 1];
-        for (final Namespace ns : known)
-        {
-            shifts[ns.nsid()] = Integer.numberOfTrailingZeros(ns.blockSize());
-        }
         synchronized (lock)
         {
             lbaShifts = shifts;
-            for (final AsyncQueue aq : ioAsync)
-            {
-                aq.queue.lbaShifts(shifts);
-            }
-            for (final TcpQueue q : pollQueues)
-            {
-                q.lbaShifts(shifts);
-            }
+            queues.lbaShifts(shifts);
         }
+    }
+
+    String where()
+    {
+        return transport.address() + " (" + options.nqn() + ")";
+    }
+
+    /** Lost for good: fail everything. Under the lock. */
+    void giveUp(final String why)
+    {
+        state = State.DEAD;
+        deadReason = "controller " + where() + " lost: " + why;
+        queues.failAll(deadReason);
+        queues.wakeAll();
     }
 
     // ------------------------------------------------------------------ asynchronous events
 
-    /**
-     * Enable the notices the controller supports and we handle (Set Features Asynchronous Event Configuration, as
-     * far as OAES allows). Blocking, and done before the namespace scan as Linux does: a change after it is either
-     * seen by the scan or reported by the controller, never lost in between. Features belong to the association,
-     * so this runs again after every reconnect. A controller that refuses is used without notices.
-     */
-    private void enableAsyncEvents()
-    {
-        final int notices = identify.oaes() & (options.isDiscovery()
-            ? Features.AEC_DISCOVERY_LOG_CHANGE_NOTICES : Features.AEC_NAMESPACE_ATTRIBUTE_NOTICES);
-        if (notices == 0)
-        {
-            return;
-        }
-        final ByteBuffer sqe = ByteBuffer.allocateDirect(Sqe.LENGTH);
-        Features.prepareSet(new Sqe().wrap(sqe, 0).clear(), Features.FID_ASYNC_EVENT_CONFIGURATION, notices);
-        try
-        {
-            await(adminCommand("Set Features (Asynchronous Event Configuration)", sqe, 0, null, 0),
-                options.adminTimeout().toNanos());
-        }
-        catch (final NvmeException e)
-        {
-            lastError = "asynchronous event configuration refused: " + e.getMessage();
-        }
-    }
-
-    /**
-     * Keep one Asynchronous Event Request outstanding on the admin queue of association {@code gen}, as the Linux
-     * host does; it is re-armed after each event and after every reconnect.
-     */
-    private void armAsyncEvents(final long gen)
-    {
-        synchronized (lock)
-        {
-            if (!options.keepsAlive() || state != State.LIVE || generation != gen || aerGeneration == gen)
-            {
-                return;
-            }
-            aerGeneration = gen;
-        }
-        submitAsyncEventRequest(gen);
-    }
-
-    private void submitAsyncEventRequest(final long gen)
-    {
-        final ByteBuffer sqe = ByteBuffer.allocateDirect(Sqe.LENGTH);
-        new Sqe().wrap(sqe, 0).clear().opcode(Opcodes.ADMIN_ASYNC_EVENT_REQUEST);
-        adminCommand("Asynchronous Event Request", sqe, 0, null, 0, gen)
-            .whenCompleteAsync((result, error) -> onAsyncEventCompletion(gen, result, error), events);
-    }
-
-    private void onAsyncEventCompletion(final long gen, final Long result, final Throwable error)
-    {
-        synchronized (lock)
-        {
-            if (state != State.LIVE || generation != gen)
-            {
-                return; // lost or closing: a reconnect arms a new request on the new association
-            }
-        }
-        if (error != null)
-        {
-            final Throwable cause = unwrap(error);
-            if (cause instanceof NvmeException && !isPathError(((NvmeException)cause).status()))
-            {
-                // the controller refused it (e.g. Asynchronous Event Request Limit Exceeded): stop asking
-                lastError = "asynchronous events stopped: " + cause.getMessage();
-            }
-            // otherwise the connection went: the reconnect arms a new request on the next association
-            return;
-        }
-        final int dw0 = (int)(long)result;
-        asyncEvents.incrementAndGet();
-        AsyncEventNotice notice;
-        try
-        {
-            notice = handleAsyncEvent(dw0);
-        }
-        catch (final RuntimeException e)
-        {
-            lastError = "handling asynchronous event 0x" + Integer.toHexString(dw0) + ": " + e.getMessage();
-            notice = new AsyncEventNotice(dw0, List.of(), false);
-        }
-        notifyListeners(notice);
-        synchronized (lock)
-        {
-            if (state != State.LIVE || generation != gen)
-            {
-                return;
-            }
-        }
-        submitAsyncEventRequest(gen);
-    }
-
-    /**
-     * A new association is LIVE: features and AERs belong to the controller, so enable and arm them again, and
-     * rescan the namespaces, which may have changed while we were away. A persistent discovery controller's
-     * listeners hear of it as a discovery log change, as Linux raises a rediscover event on every reconnect.
-     */
-    private void afterReconnect(final long gen)
-    {
-        try
-        {
-            if (options.keepsAlive())
-            {
-                enableAsyncEvents();
-            }
-            if (!options.isDiscovery())
-            {
-                rescanNamespaces();
-            }
-        }
-        catch (final RuntimeException e)
-        {
-            lastError = "after reconnect: " + e.getMessage();
-            return; // lost again: the next reconnect does all of this again
-        }
-        armAsyncEvents(gen);
-        if (options.isDiscovery() && options.persistent())
-        {
-            notifyListeners(new AsyncEventNotice(AsyncEvent.DISCOVERY_LOG_CHANGED, List.of(), false));
-        }
-    }
-
-    private void notifyListeners(final AsyncEventNotice notice)
-    {
-        for (final AsyncEventListener l : asyncEventListeners)
-        {
-            try
-            {
-                l.onAsyncEvent(this, notice);
-            }
-            catch (final RuntimeException e)
-            {
-                lastError = "asynchronous event listener failed: " + e;
-            }
-        }
-    }
-
-    /** Read the event's log page (which re-enables the event) and act on it. */
-    private AsyncEventNotice handleAsyncEvent(final int dw0)
-    {
-        final int lid = AsyncEvent.logPage(dw0);
-        if (AsyncEvent.type(dw0) == AsyncEvent.TYPE_NOTICE &&
-            AsyncEvent.info(dw0) == AsyncEvent.NOTICE_NAMESPACE_ATTRIBUTE_CHANGED)
-        {
-            final ByteBuffer log = getLogPage(GetLogPage.LID_CHANGED_NAMESPACE_LIST, 0xFFFF_FFFF, 0,
-                ChangedNamespaceList.LENGTH);
-            if (ChangedNamespaceList.overflow(log, 0))
-            {
-                rescanNamespaces();
-                return new AsyncEventNotice(dw0, List.of(), true);
-            }
-            final int n = ChangedNamespaceList.count(log, 0);
-            final List<Integer> changed = new ArrayList<>(n);
-            for (int i = 0; i < n; i++)
-            {
-                changed.add(ChangedNamespaceList.nsid(log, 0, i));
-            }
-            rescanNamespaces(changed);
-            return new AsyncEventNotice(dw0, changed, false);
-        }
-        if (lid == GetLogPage.LID_DISCOVERY)
-        {
-            // the header (GENCTR) is enough to re-enable the notice; the listener reads the entries it wants
-            getLogPage(lid, 0, 0, org.nvmeof4j.protocol.admin.DiscoveryLogPage.LENGTH);
-        }
-        else if (lid != 0)
-        {
-            getLogPage(lid, 0xFFFF_FFFF, 0, 512); // reading the page clears the event (RAE = 0)
-        }
-        return new AsyncEventNotice(dw0, List.of(), false);
-    }
-
-    /** Status code type 3 (path related): the command did not reach, or did not come back from, the controller. */
-    private static boolean isPathError(final int status)
-    {
-        return (status >> 8 & 0x7) == 3;
-    }
-
-    private static Throwable unwrap(final Throwable t)
-    {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-    }
-
     /** Listen to this controller's asynchronous events (namespace changes and others). */
     public void addAsyncEventListener(final AsyncEventListener listener)
     {
-        asyncEventListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+        asyncEvents.addListener(listener);
     }
 
     public void removeAsyncEventListener(final AsyncEventListener listener)
     {
-        asyncEventListeners.remove(listener);
+        asyncEvents.removeListener(listener);
     }
 
     /** Asynchronous events completed by the controller since connect. */
     public long asyncEvents()
     {
-        return asyncEvents.get();
+        return asyncEvents.completed();
     }
 
     // ------------------------------------------------------------------ accessors
@@ -797,7 +350,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     /** Active namespaces, by NSID: found at connect, kept current by namespace-attribute-changed events. */
     public List<Namespace> namespaces()
     {
-        return Collections.unmodifiableList(new ArrayList<>(namespaces.values()));
+        return namespaces.list();
     }
 
     /** @return the namespace, or null if not active. */
@@ -809,13 +362,13 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     /** @return I/O queues behind the async API. */
     public int ioQueueCount()
     {
-        return ioAsync.size();
+        return queues.ioAsync.size();
     }
 
     /** @return reconnects completed since connect. */
     public long reconnects()
     {
-        return reconnects;
+        return recovery.reconnects();
     }
 
     /** @return the last transport error seen, or null. */
@@ -827,7 +380,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     /** @return Keep Alive commands sent on the admin queue. */
     public long keepAlivesSent()
     {
-        return adminQueue.keepAlivesSent();
+        return queues.admin.keepAlivesSent();
     }
 
     // ------------------------------------------------------------------ admin commands
@@ -849,25 +402,10 @@ public final class NvmeController implements AutoCloseable, QueueEvents
      * @param onlyGeneration if not negative, the command is sent only on that association: it fails instead if the
      *                       connection was lost before the admin poller submits it (so it never runs on the next one).
      */
-    private CompletableFuture<Long> adminCommand(final String name, final ByteBuffer sqe64, final int dir,
+    CompletableFuture<Long> adminCommand(final String name, final ByteBuffer sqe64, final int dir,
         final ByteBuffer data, final int length, final long onlyGeneration)
     {
-        final ByteBuffer copy = ByteBuffer.allocateDirect(Sqe.LENGTH);
-        copy.put(0, sqe64, sqe64.position(), Sqe.LENGTH);
-        final int opcode = copy.get(0) & 0xFF;
-        final AsyncQueue.Op op = new AsyncQueue.Op(name, opcode)
-        {
-            @Override
-            int submit(final TcpQueue q, final long tag)
-            {
-                if (onlyGeneration >= 0 && (generation != onlyGeneration || state != State.LIVE))
-                {
-                    throw new NvmeTransportException(name + " not sent: the connection to " + where() +
-                        " was lost");
-                }
-                return q.submitCommand(copy, 0, dir, data, data == null ? 0 : data.position(), length, tag);
-            }
-        };
+        final AsyncQueue.Op op = new AsyncOps.Admin(this, name, sqe64, dir, data, length, onlyGeneration);
         if (state == State.DEAD)
         {
             op.future.completeExceptionally(lostError(deadReason));
@@ -881,7 +419,7 @@ public final class NvmeController implements AutoCloseable, QueueEvents
                 " is reconnecting (" + lastError + ")"));
             return op.future;
         }
-        return adminAsync.post(op);
+        return queues.adminAsync.post(op);
     }
 
     /** Identify with {@code cns} for {@code nsid}: the 4096 bytes returned. Blocking. */
@@ -931,16 +469,6 @@ public final class NvmeController implements AutoCloseable, QueueEvents
 
     // ------------------------------------------------------------------ async I/O
 
-    private AsyncQueue pickQueue()
-    {
-        if (ioAsync.isEmpty())
-        {
-            throw new IllegalStateException("no I/O queues behind the async API (nr_io_queues=0" +
-                (options.isDiscovery() ? ", discovery controller" : "") + ")");
-        }
-        return ioAsync.get(Math.floorMod(roundRobin.getAndIncrement(), ioAsync.size()));
-    }
-
     private CompletableFuture<Void> io(final AsyncQueue.Op op)
     {
         final CompletableFuture<Long> f;
@@ -951,7 +479,13 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         }
         else
         {
-            f = pickQueue().post(op);
+            final AsyncQueue q = queues.pick();
+            if (q == null)
+            {
+                throw new IllegalStateException("no I/O queues behind the async API (nr_io_queues=0" +
+                    (options.isDiscovery() ? ", discovery controller" : "") + ")");
+            }
+            f = q.post(op);
         }
         return f.thenApply(x -> null);
     }
@@ -959,66 +493,31 @@ public final class NvmeController implements AutoCloseable, QueueEvents
     /** Read {@code blocks} blocks at {@code lba} into {@code dst} (from its position); thread-safe. */
     public CompletableFuture<Void> read(final int nsid, final long lba, final int blocks, final ByteBuffer dst)
     {
-        return io(new AsyncQueue.Op("Read", Opcodes.IO_READ)
-        {
-            @Override
-            int submit(final TcpQueue q, final long tag)
-            {
-                return q.submitRead(nsid, lba, blocks, dst, tag);
-            }
-        });
+        return io(new AsyncOps.Read(nsid, lba, blocks, dst));
     }
 
     /** Write {@code blocks} blocks at {@code lba} from {@code src} (from its position); thread-safe. */
     public CompletableFuture<Void> write(final int nsid, final long lba, final int blocks, final ByteBuffer src)
     {
-        return io(new AsyncQueue.Op("Write", Opcodes.IO_WRITE)
-        {
-            @Override
-            int submit(final TcpQueue q, final long tag)
-            {
-                return q.submitWrite(nsid, lba, blocks, src, tag);
-            }
-        });
+        return io(new AsyncOps.Write(nsid, lba, blocks, src));
     }
 
     /** Flush; thread-safe. */
     public CompletableFuture<Void> flush(final int nsid)
     {
-        return io(new AsyncQueue.Op("Flush", Opcodes.IO_FLUSH)
-        {
-            @Override
-            int submit(final TcpQueue q, final long tag)
-            {
-                return q.submitFlush(nsid, tag);
-            }
-        });
+        return io(new AsyncOps.Flush(nsid));
     }
 
     /** Write Zeroes; thread-safe. */
     public CompletableFuture<Void> writeZeroes(final int nsid, final long lba, final long blocks)
     {
-        return io(new AsyncQueue.Op("Write Zeroes", Opcodes.IO_WRITE_ZEROES)
-        {
-            @Override
-            int submit(final TcpQueue q, final long tag)
-            {
-                return q.submitWriteZeroes(nsid, lba, blocks, tag);
-            }
-        });
+        return io(new AsyncOps.WriteZeroes(nsid, lba, blocks));
     }
 
     /** Deallocate (Dataset Management, AD) one range; thread-safe. */
     public CompletableFuture<Void> deallocate(final int nsid, final long lba, final int blocks)
     {
-        return io(new AsyncQueue.Op("Dataset Management", Opcodes.IO_DATASET_MANAGEMENT)
-        {
-            @Override
-            int submit(final TcpQueue q, final long tag)
-            {
-                return q.submitDeallocate(nsid, lba, blocks, tag);
-            }
-        });
+        return io(new AsyncOps.Deallocate(nsid, lba, blocks));
     }
 
     public void readBlocking(final int nsid, final long lba, final int blocks, final ByteBuffer dst)
@@ -1097,192 +596,28 @@ public final class NvmeController implements AutoCloseable, QueueEvents
             }
             qid = nextPollQid++;
         }
-        final TcpQueue q = newIoQueue(qid);
-        q.adopt(establishIo(qid, cntlid));
+        final HostQueue q = newIoQueue(qid);
+        final long gen = generation;
+        q.adopt(setup.establishIo(qid, cntlid), gen);
         synchronized (lock)
         {
-            q.connection().generation = generation;
+            if (generation != gen)
+            {
+                // lost while this queue connected: its connection belongs to an association that is gone, and the
+                // reconnect may already have counted the queues it brings back
+                q.close();
+                throw new NvmeTransportException("I/O queue " + qid + " to " + where() +
+                    " lost while connecting (" + lastError + ")");
+            }
             q.lbaShifts(lbaShifts); // a namespace event may have come while the queue connected
-            pollQueues.add(q);
+            queues.polled.add(q);
         }
         return q;
     }
 
-    // ------------------------------------------------------------------ error recovery
-
-    @Override
-    public void connectionLost(final TcpQueue queue, final TcpConnection connection, final String reason,
-        final Throwable cause)
-    {
-        synchronized (lock)
-        {
-            if (state != State.LIVE || connection.generation != generation)
-            {
-                return;
-            }
-            state = State.RECONNECTING;
-            lastError = "queue " + queue.qid() + ": " + reason;
-            lossStartNanos = clock.nanoTime();
-            reconnectAttempts = 0;
-            generation++;
-            stopQueues();
-            scheduleReconnect();
-        }
-    }
-
-    /** Close every queue's socket; each owner notices on its next poll and requeues its requests. */
-    private void stopQueues()
-    {
-        adminQueue.abortConnection();
-        for (final AsyncQueue aq : ioAsync)
-        {
-            aq.queue.abortConnection();
-            aq.poller.wakeup();
-        }
-        for (final TcpQueue q : pollQueues)
-        {
-            q.abortConnection();
-        }
-        adminPoller.wakeup();
-    }
-
-    private void scheduleReconnect()
-    {
-        try
-        {
-            recovery.schedule(this::reconnect, options.reconnectDelay().toNanos(), TimeUnit.NANOSECONDS);
-        }
-        catch (final java.util.concurrent.RejectedExecutionException ignore)
-        {
-            // shutting down
-        }
-    }
-
-    private void reconnect()
-    {
-        synchronized (lock)
-        {
-            if (state != State.RECONNECTING)
-            {
-                return;
-            }
-            reconnectAttempts++;
-        }
-        final List<TcpConnection> opened = new ArrayList<>();
-        try
-        {
-            final AdminSession s = establishAdmin();
-            opened.add(s.conn);
-            final List<TcpQueue> queues = new ArrayList<>();
-            for (final AsyncQueue aq : ioAsync)
-            {
-                queues.add(aq.queue);
-            }
-            synchronized (lock)
-            {
-                pollQueues.removeIf(TcpQueue::isClosing); // queues the application closed stay closed
-                queues.addAll(pollQueues);
-            }
-            if (s.grantedQueues < nextPollQid - 1)
-            {
-                throw new NvmeTransportException("controller now grants only " + s.grantedQueues + " I/O queues");
-            }
-            final List<TcpConnection> io = new ArrayList<>();
-            for (final TcpQueue q : queues)
-            {
-                final TcpConnection c = establishIo(q.qid(), s.cntlid);
-                opened.add(c);
-                io.add(c);
-            }
-            synchronized (lock)
-            {
-                if (state != State.RECONNECTING)
-                {
-                    throw new NvmeTransportException("controller is " + state);
-                }
-                cntlid = s.cntlid;
-                final long gen = generation;
-                s.conn.generation = gen;
-                adminQueue.offerConnection(s.conn);
-                for (int i = 0; i < queues.size(); i++)
-                {
-                    io.get(i).generation = gen;
-                    queues.get(i).offerConnection(io.get(i));
-                }
-                state = State.LIVE;
-                reconnects++;
-                wakeAll();
-            }
-            // a new association: namespaces may have changed while we were away, and AERs/features are per controller
-            final long gen;
-            synchronized (lock)
-            {
-                gen = generation;
-            }
-            try
-            {
-                events.execute(() -> afterReconnect(gen));
-            }
-            catch (final java.util.concurrent.RejectedExecutionException ignore)
-            {
-                // closing
-            }
-        }
-        catch (final RuntimeException e)
-        {
-            for (final TcpConnection c : opened)
-            {
-                closeQuietly(c.channel());
-            }
-            synchronized (lock)
-            {
-                lastError = e.getMessage();
-                if (state != State.RECONNECTING)
-                {
-                    return;
-                }
-                final long tmo = options.ctrlLossTmo().toNanos();
-                if (tmo >= 0 && clock.nanoTime() - lossStartNanos + options.reconnectDelay().toNanos() > tmo)
-                {
-                    giveUp("ctrl_loss_tmo (" + options.ctrlLossTmo().toSeconds() + " s) expired after " +
-                        reconnectAttempts + " reconnect attempt(s); last error: " + lastError);
-                }
-                else
-                {
-                    scheduleReconnect();
-                }
-            }
-        }
-    }
-
-    private void giveUp(final String why)
-    {
-        state = State.DEAD;
-        deadReason = "controller " + where() + " lost: " + why;
-        adminQueue.fail(deadReason);
-        for (final AsyncQueue aq : ioAsync)
-        {
-            aq.queue.fail(deadReason);
-        }
-        for (final TcpQueue q : pollQueues)
-        {
-            q.fail(deadReason);
-        }
-        wakeAll();
-    }
-
-    private void wakeAll()
-    {
-        adminPoller.execute(() -> { });
-        for (final Poller p : ioPollers)
-        {
-            p.execute(() -> { });
-        }
-    }
-
     // ------------------------------------------------------------------ errors
 
-    RuntimeException statusError(final String name, final int opcode, final int status, final TcpQueue q)
+    RuntimeException statusError(final String name, final int opcode, final int status, final HostQueue q)
     {
         if (status == IoQueue.STATUS_CONTROLLER_LOST && q.failure() != null)
         {
@@ -1361,40 +696,13 @@ public final class NvmeController implements AutoCloseable, QueueEvents
         final String reason = "controller " + where() + " deleted";
         deadReason = reason;
         state = State.DEAD;
-        recovery.shutdownNow();
-        events.shutdownNow();
-        for (final Poller p : ioPollers)
-        {
-            p.close();
-        }
-        if (adminPoller != null)
-        {
-            adminPoller.close();
-        }
+        recovery.shutdown();
+        asyncEvents.shutdown();
         synchronized (lock)
         {
-            for (final TcpQueue q : pollQueues)
-            {
-                q.fail(reason);
-                q.abortConnection();
-            }
+            queues.shutdown(reason);
         }
-        if (adminQueue != null)
-        {
-            adminQueue.abortConnection();
-        }
-    }
-
-    private static void closeQuietly(final java.nio.channels.Channel ch)
-    {
-        try
-        {
-            ch.close();
-        }
-        catch (final IOException ignore)
-        {
-            // closing anyway
-        }
+        transport.close();
     }
 
     @Override

@@ -2,7 +2,12 @@ package org.nvmeof4j.host.tcp;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import org.nvmeof4j.host.spi.QueueOwner;
+import org.nvmeof4j.host.spi.TransportQueue;
 import org.nvmeof4j.protocol.nvme.Cqe;
 import org.nvmeof4j.protocol.nvme.LittleEndian;
 import org.nvmeof4j.protocol.nvme.NvmeStatus;
@@ -24,25 +29,24 @@ import org.nvmeof4j.tcp.PduSender;
  * C2HData straight into the request's buffer, R2T answered with H2CData. Commands are tracked in slots indexed by
  * CID, preallocated at the queue size; free CIDs sit on an int stack (no boxing).
  *
+ * The {@code tcp} transport's {@link TransportQueue}.
+ *
  * <p>Every command ends in one place, {@link #completeCommand}, which consults the {@link ReadOffload} (it may
- * defer the completion until its teardown is done) and hands the result to the owning {@link TcpQueue}.
+ * defer the completion until its teardown is done) and hands the result to the owning {@link QueueOwner} (the
+ * request layer, {@link org.nvmeof4j.host.queue.HostQueue}).
  *
  * <p>Owned by one thread at a time (the queue's), like every {@link NvmeTcpConnection}.
  */
-public final class TcpConnection extends NvmeTcpConnection
+public final class TcpConnection extends NvmeTcpConnection implements TransportQueue
 {
-    /** Data direction of a command slot. */
-    static final byte DIR_NONE = 0;
-    static final byte DIR_H2C = 1;
-    static final byte DIR_C2H = 2;
 
     private final int qid;
     private final int cids;
     private final boolean hdgstRequested;
     private final boolean ddgstRequested;
-    private volatile TcpQueue owner;
-    /** Set by the controller: which connect generation this connection belongs to (stale losses are ignored). */
-    public volatile long generation;
+    private volatile QueueOwner owner;
+    /** Opened by the first {@link #await}, closed with the connection. */
+    private Selector awaitSelector;
     private ReadOffload offload;
 
     /**
@@ -142,19 +146,22 @@ public final class TcpConnection extends NvmeTcpConnection
         freeCount = cids;
     }
 
+    @Override
     public int qid()
     {
         return qid;
     }
 
     /** @return command slots (the queue size). */
+    @Override
     public int queueSize()
     {
         return cids;
     }
 
-    /** Attach the queue that owns this connection (its requests, its thread). */
-    void owner(final TcpQueue owner)
+    /** Attach the request layer that owns this connection (its requests, its thread). */
+    @Override
+    public void attach(final QueueOwner owner)
     {
         this.owner = owner;
     }
@@ -172,7 +179,8 @@ public final class TcpConnection extends NvmeTcpConnection
     }
 
     /** ICDOFF from Identify Controller: where in-capsule data starts, in 16-byte units. */
-    void icdoff(final int icdoff)
+    @Override
+    public void icdoff(final int icdoff)
     {
         this.icdoff = icdoff;
     }
@@ -181,6 +189,12 @@ public final class TcpConnection extends NvmeTcpConnection
     public boolean isInitialized()
     {
         return initialized;
+    }
+
+    @Override
+    public boolean isReady()
+    {
+        return initialized && !isClosed();
     }
 
     /** @return MAXH2CDATA from the ICResp. */
@@ -216,7 +230,8 @@ public final class TcpConnection extends NvmeTcpConnection
     }
 
     /** @return free command slots. */
-    int freeCids()
+    @Override
+    public int freeCommandSlots()
     {
         return freeCount;
     }
@@ -236,7 +251,8 @@ public final class TcpConnection extends NvmeTcpConnection
      * @param inCapsule send the data inside the capsule (host to controller only).
      * @return the CID used.
      */
-    int sendCommand(
+    @Override
+    public int sendCommand(
         final int request, final ByteBuffer template, final int templateIndex, final byte dir, final ByteBuffer buf,
         final int index, final int length, final boolean inCapsule, final long nowNanos)
     {
@@ -300,7 +316,8 @@ public final class TcpConnection extends NvmeTcpConnection
     /**
      * @return the CID of a command older than {@code timeoutNanos}, or -1.
      */
-    int expiredCommand(final long nowNanos, final long timeoutNanos)
+    @Override
+    public int expiredCommand(final long nowNanos, final long timeoutNanos)
     {
         for (int slot = 0; slot < cids; slot++)
         {
@@ -315,8 +332,70 @@ public final class TcpConnection extends NvmeTcpConnection
     @Override
     protected int onDuty(final long nowNanos) throws Exception
     {
-        final TcpQueue q = owner;
+        final QueueOwner q = owner;
         return q == null ? 0 : q.onDuty(this);
+    }
+
+    /**
+     * A duty cycle for the owner. What was submitted since the last poll is sent before reading: at low queue depth
+     * this puts the command on the wire one receive call earlier; submissions made by handlers during this poll's
+     * receive are batched into the flush at the end of the duty cycle. Anything thrown (a completion handler's
+     * failure included) closes the connection.
+     */
+    @Override
+    public int poll()
+    {
+        try
+        {
+            return flushNow() + doWork();
+        }
+        catch (final Throwable t)
+        {
+            onError(t);
+            return 1;
+        }
+    }
+
+    @Override
+    public void abort()
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public SelectableChannel selectableChannel()
+    {
+        return channel;
+    }
+
+    @Override
+    public void await(final long maxNanos)
+    {
+        if (isClosed())
+        {
+            return;
+        }
+        try
+        {
+            if (awaitSelector == null)
+            {
+                awaitSelector = Selector.open();
+                channel.register(awaitSelector, SelectionKey.OP_READ);
+            }
+            awaitSelector.select(Math.max(1, maxNanos / 1_000_000));
+            awaitSelector.selectedKeys().clear();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            // a closed channel or selector: the next poll sees the connection state and recovers
+        }
     }
 
     /** Flush now (the queue calls this to cut latency when it submits outside a duty cycle). */
@@ -567,7 +646,7 @@ public final class TcpConnection extends NvmeTcpConnection
         final int tail = freeHead + freeCount;
         freeCids[tail >= cids ? tail - cids : tail] = slot;
         freeCount++;
-        final TcpQueue q = owner;
+        final QueueOwner q = owner;
         if (q != null)
         {
             q.onCommandComplete(request, override != 0 ? override : status, result);
@@ -577,6 +656,17 @@ public final class TcpConnection extends NvmeTcpConnection
     @Override
     protected void onClosed(final String reason, final Throwable cause)
     {
+        if (awaitSelector != null)
+        {
+            try
+            {
+                awaitSelector.close();
+            }
+            catch (final IOException ignore)
+            {
+                // closing anyway
+            }
+        }
         if (offload != null)
         {
             try
@@ -588,7 +678,7 @@ public final class TcpConnection extends NvmeTcpConnection
                 // closing anyway
             }
         }
-        final TcpQueue q = owner;
+        final QueueOwner q = owner;
         if (q != null)
         {
             q.onConnectionClosed(this, reason, cause);

@@ -1,5 +1,6 @@
 package org.nvmeof4j.host.tcp;
 
+import org.nvmeof4j.host.queue.HostQueue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.DataInputStream;
@@ -31,7 +32,7 @@ class FakeTargetQueueTest
     private Socket peer;
     private DataInputStream in;
     private OutputStream out;
-    private TcpQueue queue;
+    private HostQueue queue;
     private final List<int[]> completions = new ArrayList<>();
     /** CPDA announced by the fake controller: H2CData it receives must start at a multiple of (CPDA + 1) × 4. */
     private static final int CPDA = 3;
@@ -45,9 +46,9 @@ class FakeTargetQueueTest
         in = new DataInputStream(peer.getInputStream());
         out = peer.getOutputStream();
         final TcpConnection conn = new TcpConnection(ch, 1, 16, false, true);
-        queue = new TcpQueue(1, 16, null, NanoClock.SYSTEM, 0, true);
+        queue = new HostQueue(1, 16, null, NanoClock.SYSTEM, 0, true);
         queue.lbaShifts(new int[] {0, 9});
-        queue.adopt(conn);
+        queue.adopt(conn, 0);
         conn.sendIcReq();
         poll();
         final byte[] icreq = readN(128);

@@ -1,5 +1,6 @@
 package org.nvmeof4j.host.tcp;
 
+import org.nvmeof4j.host.queue.HostQueue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.DataInputStream;
@@ -26,7 +27,7 @@ class QueueFailureTest
     private final List<int[]> completions = new ArrayList<>();
     private ServerSocket server;
     private Socket peer;
-    private TcpQueue queue;
+    private HostQueue queue;
     private TcpConnection conn;
 
     private void connect(final long timeoutNanos, final int icrespDgst) throws IOException
@@ -35,9 +36,9 @@ class QueueFailureTest
         final SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.getLocalPort()));
         peer = server.accept();
         conn = new TcpConnection(ch, 1, 16, false, false);
-        queue = new TcpQueue(1, 16, (q, c, reason, cause) -> lost.add(reason), now::get, timeoutNanos, true);
+        queue = new HostQueue(1, 16, (q, c, reason, cause) -> lost.add(reason), now::get, timeoutNanos, true);
         queue.lbaShifts(new int[] {0, 9});
-        queue.adopt(conn);
+        queue.adopt(conn, 0);
         conn.sendIcReq();
         poll();
         final DataInputStream in = new DataInputStream(peer.getInputStream());

@@ -1,10 +1,7 @@
-package org.nvmeof4j.host.tcp;
+package org.nvmeof4j.host.queue;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.SelectableChannel;
 import org.nvmeof4j.host.CompletionHandler;
 import org.nvmeof4j.host.IoQueue;
 import org.nvmeof4j.host.NanoClock;
@@ -12,18 +9,22 @@ import org.nvmeof4j.protocol.nvme.LittleEndian;
 import org.nvmeof4j.protocol.nvme.NvmeStatus;
 import org.nvmeof4j.protocol.nvme.Opcodes;
 import org.nvmeof4j.protocol.nvme.Sqe;
+import org.nvmeof4j.host.spi.QueueOwner;
+import org.nvmeof4j.host.spi.TransportQueue;
 
 /**
- * The request layer of one NVMe queue over NVMe/TCP: request slots, splitting above MDTS, the pending FIFO,
- * timeouts, keep-alive (admin queue), and surviving reconnects. The wire side is a {@link TcpConnection}, which may
- * be replaced after a reconnect: requests that were in flight on a lost connection are sent again on the new one
- * (I/O queues; admin requests fail with a Host Pathing Error, the caller decides).
+ * The request layer of one NVMe queue, on any transport: request slots, splitting above MDTS, the pending FIFO,
+ * timeouts, keep-alive (admin queue), and surviving reconnects. The wire side is a {@link TransportQueue} (for
+ * NVMe/TCP a {@code TcpConnection}), which is replaced after a reconnect: requests that were in flight on a lost
+ * connection are sent again on the new one (I/O queues; admin requests fail with a Host Pathing Error, the caller
+ * decides). The analog of what blk-mq and the Linux host's per-queue code do above a transport's
+ * {@code queue_rq}.
  *
  * <p>Owned by one thread (an application thread for {@link IoQueue}, a poller for the async API). Nothing on the
  * submit/poll path allocates: requests live in preallocated arrays indexed by slot, the SQE template of each
  * request in a preallocated direct buffer, completions go to a primitive {@link CompletionHandler}.
  */
-public final class TcpQueue implements IoQueue
+public final class HostQueue implements IoQueue, QueueOwner
 {
     /** Request kinds: how a request is cut into commands. */
     private static final byte SPLIT_NONE = 0;
@@ -41,8 +42,11 @@ public final class TcpQueue implements IoQueue
     private final long timeoutCheckNanos;
     private final boolean retryOnReconnect;
 
-    private volatile TcpConnection conn;
-    private volatile TcpConnection pendingConn;
+    private volatile TransportQueue conn;
+    private volatile TransportQueue pendingConn;
+    /** The association {@link #conn} belongs to, and that of {@link #pendingConn}. */
+    private volatile long connGeneration;
+    private volatile long pendingGeneration;
     private volatile String failure;
     private volatile boolean closing;
     private String lostReason;
@@ -101,7 +105,7 @@ public final class TcpQueue implements IoQueue
      * @param timeoutNanos     command timeout; 0 for none.
      * @param retryOnReconnect resend requests after a reconnect (I/O queues) instead of failing them.
      */
-    public TcpQueue(
+    public HostQueue(
         final int qid, final int queueSize, final QueueEvents events, final NanoClock clock, final long timeoutNanos,
         final boolean retryOnReconnect)
     {
@@ -146,11 +150,16 @@ public final class TcpQueue implements IoQueue
 
     // ------------------------------------------------------------------ configuration (controller)
 
-    /** Use {@code c} from now on (first connection, or the one a reconnect established). Owner thread only. */
-    public void adopt(final TcpConnection c)
+    /**
+     * Use {@code c} from now on (first connection, or the one a reconnect established). Owner thread only.
+     *
+     * @param generation the controller's association {@code c} belongs to, reported back on its loss.
+     */
+    public void adopt(final TransportQueue c, final long generation)
     {
-        c.owner(this);
+        c.attach(this);
         c.icdoff(icdoff);
+        connGeneration = generation;
         conn = c;
         lostReason = null;
         lastKeepAlive = clock.nanoTime();
@@ -158,8 +167,9 @@ public final class TcpQueue implements IoQueue
     }
 
     /** Hand over a connection from another thread (error recovery); the owner adopts it at its next poll. */
-    public void offerConnection(final TcpConnection c)
+    public void offerConnection(final TransportQueue c, final long generation)
     {
+        pendingGeneration = generation;
         pendingConn = c;
     }
 
@@ -216,16 +226,16 @@ public final class TcpQueue implements IoQueue
     }
 
     /** @return the connection in use (may be closed while reconnecting). */
-    public TcpConnection connection()
+    public TransportQueue connection()
     {
         return conn;
     }
 
-    /** @return the socket of the current connection, or null. */
-    public SocketChannel channel()
+    /** @return the channel a poller can wait on for the current connection, or null. */
+    public SelectableChannel channel()
     {
-        final TcpConnection c = conn;
-        return c == null ? null : c.channel();
+        final TransportQueue c = conn;
+        return c == null ? null : c.selectableChannel();
     }
 
     @Override
@@ -336,19 +346,19 @@ public final class TcpQueue implements IoQueue
     @Override
     public int submitRead(final int nsid, final long lba, final int blocks, final ByteBuffer dst, final long userTag)
     {
-        return ioRequest(Opcodes.IO_READ, nsid, lba, blocks, dst, userTag, TcpConnection.DIR_C2H, SPLIT_DATA);
+        return ioRequest(Opcodes.IO_READ, nsid, lba, blocks, dst, userTag, TransportQueue.DIR_C2H, SPLIT_DATA);
     }
 
     @Override
     public int submitWrite(final int nsid, final long lba, final int blocks, final ByteBuffer src, final long userTag)
     {
-        return ioRequest(Opcodes.IO_WRITE, nsid, lba, blocks, src, userTag, TcpConnection.DIR_H2C, SPLIT_DATA);
+        return ioRequest(Opcodes.IO_WRITE, nsid, lba, blocks, src, userTag, TransportQueue.DIR_H2C, SPLIT_DATA);
     }
 
     @Override
     public int submitWriteZeroes(final int nsid, final long lba, final long blocks, final long userTag)
     {
-        return ioRequest(Opcodes.IO_WRITE_ZEROES, nsid, lba, blocks, null, userTag, TcpConnection.DIR_NONE,
+        return ioRequest(Opcodes.IO_WRITE_ZEROES, nsid, lba, blocks, null, userTag, TransportQueue.DIR_NONE,
             SPLIT_BLOCKS);
     }
 
@@ -361,7 +371,7 @@ public final class TcpQueue implements IoQueue
             return QUEUE_FULL;
         }
         template(r).opcode(Opcodes.IO_FLUSH).nsid(nsid);
-        return plain(r, TcpConnection.DIR_NONE, null, 0, 0, userTag);
+        return plain(r, TransportQueue.DIR_NONE, null, 0, 0, userTag);
     }
 
     @Override
@@ -378,7 +388,7 @@ public final class TcpQueue implements IoQueue
         LittleEndian.putI32(aux, a, 0);
         LittleEndian.putI32(aux, a + 4, blocks);
         LittleEndian.putI64(aux, a + 8, lba);
-        return plain(r, TcpConnection.DIR_H2C, aux, a, 16, userTag);
+        return plain(r, TransportQueue.DIR_H2C, aux, a, 16, userTag);
     }
 
     /**
@@ -424,14 +434,14 @@ public final class TcpQueue implements IoQueue
     /** Turn queued requests into commands while CIDs are free. */
     private int issuePending()
     {
-        final TcpConnection c = conn;
-        if (c == null || c.isClosed() || !c.isInitialized())
+        final TransportQueue c = conn;
+        if (c == null || c.isClosed() || !c.isReady())
         {
             return 0;
         }
         int issued = 0;
         final long now = clock.nanoTime();
-        while (fifoHead != fifoTail && inflightCommands < depth && c.freeCids() > 0)
+        while (fifoHead != fifoTail && inflightCommands < depth && c.freeCommandSlots() > 0)
         {
             final int r = fifo[(int)fifoHead & fifoMask];
             issueOne(c, r, now);
@@ -444,7 +454,7 @@ public final class TcpQueue implements IoQueue
         return issued;
     }
 
-    private void issueOne(final TcpConnection c, final int r, final long now)
+    private void issueOne(final TransportQueue c, final int r, final long now)
     {
         final byte split = reqSplit[r];
         final int t = r * Sqe.LENGTH;
@@ -455,7 +465,7 @@ public final class TcpQueue implements IoQueue
             reqOutstanding[r]++;
             inflightCommands++;
             c.sendCommand(r, templates, t, reqDir[r], reqBuf[r], reqIndex[r], len,
-                reqDir[r] == TcpConnection.DIR_H2C && len <= inCapsuleMax, now);
+                reqDir[r] == TransportQueue.DIR_H2C && len <= inCapsuleMax, now);
             return;
         }
         final int shift = reqShift[r];
@@ -473,18 +483,19 @@ public final class TcpQueue implements IoQueue
             final int offset = (int)(next << shift);
             final int len = n << shift;
             c.sendCommand(r, templates, t, reqDir[r], reqBuf[r], reqIndex[r] + offset, len,
-                reqDir[r] == TcpConnection.DIR_H2C && len <= inCapsuleMax, now);
+                reqDir[r] == TransportQueue.DIR_H2C && len <= inCapsuleMax, now);
         }
         else
         {
-            c.sendCommand(r, templates, t, TcpConnection.DIR_NONE, null, 0, 0, false, now);
+            c.sendCommand(r, templates, t, TransportQueue.DIR_NONE, null, 0, 0, false, now);
         }
     }
 
     // ------------------------------------------------------------------ completion
 
     /** From the connection: one command of request {@code r} ended. */
-    void onCommandComplete(final int r, final int status, final long result)
+    @Override
+    public void onCommandComplete(final int r, final int status, final long result)
     {
         inflightCommands--;
         reqOutstanding[r]--;
@@ -525,36 +536,15 @@ public final class TcpQueue implements IoQueue
 
     // ------------------------------------------------------------------ idle wait
 
-    private Selector awaitSelector;
-    private SocketChannel awaitChannel;
-
     @Override
     public void await(final long maxNanos)
     {
-        final TcpConnection c = conn;
+        final TransportQueue c = conn;
         if (c == null || c.isClosed() || closing)
         {
             return;
         }
-        try
-        {
-            if (awaitSelector == null)
-            {
-                awaitSelector = Selector.open();
-            }
-            if (awaitChannel != c.channel())
-            {
-                // a reconnect brought a new socket: watch that one (the old key died with its channel)
-                c.channel().register(awaitSelector, SelectionKey.OP_READ);
-                awaitChannel = c.channel();
-            }
-            awaitSelector.select(Math.max(1, maxNanos / 1_000_000));
-            awaitSelector.selectedKeys().clear();
-        }
-        catch (final IOException | RuntimeException e)
-        {
-            // a closed channel or selector: the next poll sees the connection state and recovers
-        }
+        c.await(maxNanos);
     }
 
     // ------------------------------------------------------------------ duty cycle
@@ -564,14 +554,14 @@ public final class TcpQueue implements IoQueue
     {
         handler = h;
         completions = 0;
-        TcpConnection c = conn;
+        TransportQueue c = conn;
         if (c == null || c.isClosed())
         {
-            final TcpConnection p = pendingConn;
+            final TransportQueue p = pendingConn;
             if (p != null && failure == null)
             {
                 pendingConn = null;
-                adopt(p);
+                adopt(p, pendingGeneration);
                 c = p;
             }
             else
@@ -583,23 +573,13 @@ public final class TcpQueue implements IoQueue
                 return completions;
             }
         }
-        try
-        {
-            // send what was submitted since the last poll before reading: at low queue depth this puts the
-            // command on the wire one receive syscall earlier; submissions made by handlers during this poll's
-            // receive are batched into the flush at the end of the duty cycle
-            c.flushNow();
-            c.doWork();
-        }
-        catch (final Throwable t)
-        {
-            c.onError(t);
-        }
+        c.poll();
         return completions;
     }
 
     /** Called by the connection inside its duty cycle. */
-    int onDuty(final TcpConnection c)
+    @Override
+    public int onDuty(final TransportQueue c)
     {
         int work = issuePending();
         final long now = clock.nanoTime();
@@ -613,7 +593,7 @@ public final class TcpQueue implements IoQueue
                 keepAliveInFlight = true;
                 lastKeepAlive = now;
                 keepAlivesSent++;
-                plain(r, TcpConnection.DIR_NONE, null, 0, 0, 0);
+                plain(r, TransportQueue.DIR_NONE, null, 0, 0, 0);
                 work++;
             }
         }
@@ -632,7 +612,8 @@ public final class TcpQueue implements IoQueue
     }
 
     /** From the connection, on the owner thread: the connection is gone. */
-    void onConnectionClosed(final TcpConnection c, final String reason, final Throwable cause)
+    @Override
+    public void onConnectionClosed(final TransportQueue c, final String reason, final Throwable cause)
     {
         if (c != conn)
         {
@@ -669,7 +650,7 @@ public final class TcpQueue implements IoQueue
         }
         if (!closing && events != null)
         {
-            events.connectionLost(this, c, reason, cause);
+            events.connectionLost(this, connGeneration, reason, cause);
         }
     }
 
@@ -698,7 +679,7 @@ public final class TcpQueue implements IoQueue
     {
         while (!done.getAsBoolean())
         {
-            final TcpConnection c = conn;
+            final TransportQueue c = conn;
             if (c == null || c.isClosed() || failure != null)
             {
                 return false;
@@ -719,23 +700,12 @@ public final class TcpQueue implements IoQueue
     public void close()
     {
         closing = true;
-        if (awaitSelector != null)
-        {
-            try
-            {
-                awaitSelector.close();
-            }
-            catch (final IOException ignore)
-            {
-                // closing anyway
-            }
-        }
-        final TcpConnection c = conn;
+        final TransportQueue c = conn;
         if (c != null)
         {
             c.close("queue closed", null);
         }
-        final TcpConnection p = pendingConn;
+        final TransportQueue p = pendingConn;
         if (p != null)
         {
             p.close("queue closed", null);
@@ -745,17 +715,10 @@ public final class TcpQueue implements IoQueue
     /** Close from another thread: close the socket; the owner notices at its next poll. */
     public void abortConnection()
     {
-        final TcpConnection c = conn;
+        final TransportQueue c = conn;
         if (c != null)
         {
-            try
-            {
-                c.channel().close();
-            }
-            catch (final java.io.IOException ignore)
-            {
-                // closing anyway
-            }
+            c.abort();
         }
     }
 
@@ -767,6 +730,6 @@ public final class TcpQueue implements IoQueue
     @Override
     public String toString()
     {
-        return "TcpQueue{qid=" + qid + ", depth=" + depth + ", outstanding=" + activeRequests + '}';
+        return "HostQueue{qid=" + qid + ", depth=" + depth + ", outstanding=" + activeRequests + '}';
     }
 }

@@ -1,0 +1,97 @@
+package org.nvmeof4j.host;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.nvmeof4j.protocol.admin.Identify;
+import org.nvmeof4j.protocol.admin.NamespaceIdList;
+
+/**
+ * A controller's active namespaces, by NSID, and their rescans (Identify Active Namespace ID list, then Identify
+ * Namespace for each). Every rescan publishes the LBA sizes to the I/O queues through the controller: a new
+ * namespace's size before the application can see it, a removed one's only after it is gone from the table.
+ * Rescans run on one thread at a time (connect, the events thread, after a reconnect); readers are any thread.
+ */
+final class NamespaceTable
+{
+    private final NvmeController controller;
+    private final Map<Integer, Namespace> namespaces = new ConcurrentSkipListMap<>();
+
+    NamespaceTable(final NvmeController controller)
+    {
+        this.controller = controller;
+    }
+
+    List<Namespace> list()
+    {
+        return Collections.unmodifiableList(new ArrayList<>(namespaces.values()));
+    }
+
+    Namespace get(final int nsid)
+    {
+        return namespaces.get(nsid);
+    }
+
+    /** Read the Active Namespace ID list and identify every namespace on it; the others are dropped. Blocking. */
+    void rescan()
+    {
+        rescan(null);
+    }
+
+    /**
+     * Re-identify {@code changed} (null: every active namespace): each is kept if the Active Namespace ID list names
+     * it, dropped otherwise. Blocking (admin queue).
+     */
+    void rescan(final List<Integer> changed)
+    {
+        final ByteBuffer list = controller.identify(Identify.CNS_ACTIVE_NAMESPACE_LIST, 0);
+        final int count = NamespaceIdList.count(list, 0);
+        final Set<Integer> active = new LinkedHashSet<>();
+        for (int i = 0; i < count; i++)
+        {
+            active.add(NamespaceIdList.nsid(list, 0, i));
+        }
+        final Map<Integer, Namespace> found = new TreeMap<>();
+        final Set<Integer> gone = new HashSet<>(changed == null ? namespaces.keySet() : changed);
+        for (final int nsid : changed == null ? active : changed)
+        {
+            final Namespace ns = active.contains(nsid) ?
+                new Namespace(nsid, controller.identify(Identify.CNS_NAMESPACE, nsid)) : null;
+            if (ns != null && ns.blockSize() > 0)
+            {
+                found.put(nsid, ns);
+                gone.remove(nsid);
+            }
+        }
+        final List<Namespace> both = new ArrayList<>(namespaces.values());
+        both.addAll(found.values());
+        controller.publishLbaShifts(lbaShifts(both));
+        namespaces.putAll(found);
+        namespaces.keySet().removeAll(gone);
+        controller.publishLbaShifts(lbaShifts(namespaces.values()));
+    }
+
+    /** LBA size per NSID as log2, indexed by NSID. */
+    private static int[] lbaShifts(final Collection<Namespace> known)
+    {
+        int max = 0;
+        for (final Namespace ns : known)
+        {
+            max = Math.max(max, ns.nsid());
+        }
+        final int[] shifts = new int[max + 1];
+        for (final Namespace ns : known)
+        {
+            shifts[ns.nsid()] = Integer.numberOfTrailingZeros(ns.blockSize());
+        }
+        return shifts;
+    }
+}
