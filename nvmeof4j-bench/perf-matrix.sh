@@ -5,8 +5,13 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-./nvmeof4j --version >/dev/null            # builds the jar if needed
-jar="$here/nvmeof4j-cli/target/nvmeof4j.jar"
+# NVMEOF4J_JAR=path runs another build (e.g. an older commit's jar, for a before/after comparison in one sitting)
+if [ -n "${NVMEOF4J_JAR:-}" ]; then
+  jar="$NVMEOF4J_JAR"
+else
+  ./nvmeof4j --version >/dev/null          # builds the jar if needed
+  jar="$here/nvmeof4j-cli/target/nvmeof4j.jar"
+fi
 port="${PERF_PORT:-14430}"
 nqn=nqn.2014-08.org.nvmeof4j:perf
 secs="${PERF_SECONDS:-10}"

@@ -26,11 +26,6 @@ import org.nvmeof4j.host.spi.TransportQueue;
  */
 public final class HostQueue implements IoQueue, QueueOwner
 {
-    /** Request kinds: how a request is cut into commands. */
-    private static final byte SPLIT_NONE = 0;
-    private static final byte SPLIT_DATA = 1;
-    private static final byte SPLIT_BLOCKS = 2;
-
     private static final int MAX_NLB = Sqe.MAX_LOGICAL_BLOCKS;
     private static final CompletionHandler NO_HANDLER = (tag, status) -> { };
 
@@ -58,33 +53,13 @@ public final class HostQueue implements IoQueue, QueueOwner
     private volatile int[] lbaShifts = new int[0];
 
     // requests
-    private final ByteBuffer templates;
-    private final ByteBuffer aux;
+    private final RequestTable req;
     private final Sqe sqe = new Sqe();
-    private final boolean[] reqActive;
-    private final boolean[] reqInternal;
-    private final byte[] reqSplit;
-    private final byte[] reqDir;
-    private final ByteBuffer[] reqBuf;
-    private final int[] reqIndex;
-    private final int[] reqLength;
-    private final int[] reqShift;
-    private final long[] reqSlba;
-    private final long[] reqBlocks;
-    private final long[] reqNextBlock;
-    private final boolean[] reqIssuedAll;
-    private final int[] reqOutstanding;
-    private final int[] reqStatus;
-    private final long[] reqResult;
-    private final long[] reqUserTag;
-    private final int[] freeReqs;
-    private int freeReqTop;
     private final int[] fifo;
     private final int fifoMask;
     private long fifoHead;
     private long fifoTail;
     private int inflightCommands;
-    private int activeRequests;
 
     // keep-alive (admin queue)
     private long keepAliveNanos;
@@ -118,30 +93,7 @@ public final class HostQueue implements IoQueue, QueueOwner
         this.retryOnReconnect = retryOnReconnect;
         this.inCapsuleMax = qid == 0 ? 8192 : 0;
         final int n = depth;
-        templates = ByteBuffer.allocateDirect(n * Sqe.LENGTH);
-        aux = ByteBuffer.allocateDirect(n * 16);
-        reqActive = new boolean[n];
-        reqInternal = new boolean[n];
-        reqSplit = new byte[n];
-        reqDir = new byte[n];
-        reqBuf = new ByteBuffer[n];
-        reqIndex = new int[n];
-        reqLength = new int[n];
-        reqShift = new int[n];
-        reqSlba = new long[n];
-        reqBlocks = new long[n];
-        reqNextBlock = new long[n];
-        reqIssuedAll = new boolean[n];
-        reqOutstanding = new int[n];
-        reqStatus = new int[n];
-        reqResult = new long[n];
-        reqUserTag = new long[n];
-        freeReqs = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            freeReqs[i] = n - 1 - i;
-        }
-        freeReqTop = n;
+        req = new RequestTable(n);
         final int fifoSize = Integer.highestOneBit(Math.max(2, n - 1)) << 1;
         fifo = new int[fifoSize];
         fifoMask = fifoSize - 1;
@@ -253,7 +205,7 @@ public final class HostQueue implements IoQueue, QueueOwner
     @Override
     public int outstanding()
     {
-        return activeRequests;
+        return req.activeCount();
     }
 
     @Override
@@ -271,30 +223,9 @@ public final class HostQueue implements IoQueue, QueueOwner
 
     // ------------------------------------------------------------------ submission
 
-    private int allocRequest()
-    {
-        if (freeReqTop == 0)
-        {
-            return -1;
-        }
-        final int r = freeReqs[--freeReqTop];
-        reqActive[r] = true;
-        reqInternal[r] = false;
-        reqIssuedAll[r] = false;
-        reqOutstanding[r] = 0;
-        reqStatus[r] = 0;
-        reqResult[r] = 0;
-        reqNextBlock[r] = 0;
-        reqBuf[r] = null;
-        reqLength[r] = 0;
-        reqIndex[r] = 0;
-        activeRequests++;
-        return r;
-    }
-
     private Sqe template(final int r)
     {
-        return sqe.wrap(templates, r * Sqe.LENGTH).clear();
+        return sqe.wrap(req.templates, r * Sqe.LENGTH).clear();
     }
 
     private int ioRequest(
@@ -323,21 +254,21 @@ public final class HostQueue implements IoQueue, QueueOwner
             length = (int)bytes;
             index = buf.position();
         }
-        final int r = allocRequest();
+        final int r = req.alloc();
         if (r < 0)
         {
             return QUEUE_FULL;
         }
         template(r).opcode(opcode).nsid(nsid);
-        reqSplit[r] = split;
-        reqDir[r] = dir;
-        reqBuf[r] = buf;
-        reqIndex[r] = index;
-        reqLength[r] = length;
-        reqShift[r] = shift;
-        reqSlba[r] = lba;
-        reqBlocks[r] = blocks;
-        reqUserTag[r] = tag;
+        req.split[r] = split;
+        req.dir[r] = dir;
+        req.buf[r] = buf;
+        req.index[r] = index;
+        req.length[r] = length;
+        req.shift[r] = shift;
+        req.slba[r] = lba;
+        req.blocks[r] = blocks;
+        req.userTag[r] = tag;
         enqueue(r);
         issuePending();
         return r;
@@ -346,26 +277,26 @@ public final class HostQueue implements IoQueue, QueueOwner
     @Override
     public int submitRead(final int nsid, final long lba, final int blocks, final ByteBuffer dst, final long userTag)
     {
-        return ioRequest(Opcodes.IO_READ, nsid, lba, blocks, dst, userTag, TransportQueue.DIR_C2H, SPLIT_DATA);
+        return ioRequest(Opcodes.IO_READ, nsid, lba, blocks, dst, userTag, TransportQueue.DIR_C2H, RequestTable.SPLIT_DATA);
     }
 
     @Override
     public int submitWrite(final int nsid, final long lba, final int blocks, final ByteBuffer src, final long userTag)
     {
-        return ioRequest(Opcodes.IO_WRITE, nsid, lba, blocks, src, userTag, TransportQueue.DIR_H2C, SPLIT_DATA);
+        return ioRequest(Opcodes.IO_WRITE, nsid, lba, blocks, src, userTag, TransportQueue.DIR_H2C, RequestTable.SPLIT_DATA);
     }
 
     @Override
     public int submitWriteZeroes(final int nsid, final long lba, final long blocks, final long userTag)
     {
         return ioRequest(Opcodes.IO_WRITE_ZEROES, nsid, lba, blocks, null, userTag, TransportQueue.DIR_NONE,
-            SPLIT_BLOCKS);
+            RequestTable.SPLIT_BLOCKS);
     }
 
     @Override
     public int submitFlush(final int nsid, final long userTag)
     {
-        final int r = allocRequest();
+        final int r = req.alloc();
         if (r < 0)
         {
             return QUEUE_FULL;
@@ -377,7 +308,7 @@ public final class HostQueue implements IoQueue, QueueOwner
     @Override
     public int submitDeallocate(final int nsid, final long lba, final int blocks, final long userTag)
     {
-        final int r = allocRequest();
+        final int r = req.alloc();
         if (r < 0)
         {
             return QUEUE_FULL;
@@ -385,10 +316,10 @@ public final class HostQueue implements IoQueue, QueueOwner
         // Dataset Management: NR = 0 (one range), AD (bit 2 of CDW11); the range: context attributes, length, SLBA
         template(r).opcode(Opcodes.IO_DATASET_MANAGEMENT).nsid(nsid).cdw10(0).cdw11(1 << 2);
         final int a = r * 16;
-        LittleEndian.putI32(aux, a, 0);
-        LittleEndian.putI32(aux, a + 4, blocks);
-        LittleEndian.putI64(aux, a + 8, lba);
-        return plain(r, TransportQueue.DIR_H2C, aux, a, 16, userTag);
+        LittleEndian.putI32(req.aux, a, 0);
+        LittleEndian.putI32(req.aux, a + 4, blocks);
+        LittleEndian.putI64(req.aux, a + 8, lba);
+        return plain(r, TransportQueue.DIR_H2C, req.aux, a, 16, userTag);
     }
 
     /**
@@ -402,25 +333,25 @@ public final class HostQueue implements IoQueue, QueueOwner
         final ByteBuffer sqeBuf, final int sqeIndex, final int dir, final ByteBuffer buf, final int index,
         final int length, final long userTag)
     {
-        final int r = allocRequest();
+        final int r = req.alloc();
         if (r < 0)
         {
             return QUEUE_FULL;
         }
-        templates.put(r * Sqe.LENGTH, sqeBuf, sqeIndex, Sqe.LENGTH);
+        req.templates.put(r * Sqe.LENGTH, sqeBuf, sqeIndex, Sqe.LENGTH);
         return plain(r, (byte)dir, buf, index, length, userTag);
     }
 
     private int plain(final int r, final byte dir, final ByteBuffer buf, final int index, final int length,
         final long userTag)
     {
-        reqSplit[r] = SPLIT_NONE;
-        reqDir[r] = dir;
-        reqBuf[r] = buf;
-        reqIndex[r] = index;
-        reqLength[r] = length;
-        reqBlocks[r] = 1;
-        reqUserTag[r] = userTag;
+        req.split[r] = RequestTable.SPLIT_NONE;
+        req.dir[r] = dir;
+        req.buf[r] = buf;
+        req.index[r] = index;
+        req.length[r] = length;
+        req.blocks[r] = 1;
+        req.userTag[r] = userTag;
         enqueue(r);
         issuePending();
         return r;
@@ -446,7 +377,7 @@ public final class HostQueue implements IoQueue, QueueOwner
             final int r = fifo[(int)fifoHead & fifoMask];
             issueOne(c, r, now);
             issued++;
-            if (reqIssuedAll[r])
+            if (req.issuedAll[r])
             {
                 fifoHead++;
             }
@@ -456,38 +387,38 @@ public final class HostQueue implements IoQueue, QueueOwner
 
     private void issueOne(final TransportQueue c, final int r, final long now)
     {
-        final byte split = reqSplit[r];
+        final byte split = req.split[r];
         final int t = r * Sqe.LENGTH;
-        if (split == SPLIT_NONE)
+        if (split == RequestTable.SPLIT_NONE)
         {
-            final int len = reqLength[r];
-            reqIssuedAll[r] = true;
-            reqOutstanding[r]++;
+            final int len = req.length[r];
+            req.issuedAll[r] = true;
+            req.outstanding[r]++;
             inflightCommands++;
-            c.sendCommand(r, templates, t, reqDir[r], reqBuf[r], reqIndex[r], len,
-                reqDir[r] == TransportQueue.DIR_H2C && len <= inCapsuleMax, now);
+            c.sendCommand(r, req.templates, t, req.dir[r], req.buf[r], req.index[r], len,
+                req.dir[r] == TransportQueue.DIR_H2C && len <= inCapsuleMax, now);
             return;
         }
-        final int shift = reqShift[r];
-        final long next = reqNextBlock[r];
-        final long left = reqBlocks[r] - next;
-        final long maxBlocks = split == SPLIT_DATA ? Math.min(MAX_NLB, Math.max(1, maxDataBytes >> shift)) : MAX_NLB;
+        final int shift = req.shift[r];
+        final long next = req.nextBlock[r];
+        final long left = req.blocks[r] - next;
+        final long maxBlocks = split == RequestTable.SPLIT_DATA ? Math.min(MAX_NLB, Math.max(1, maxDataBytes >> shift)) : MAX_NLB;
         final int n = (int)Math.min(left, maxBlocks);
-        sqe.wrap(templates, t).startingLba(reqSlba[r] + next).numberOfLogicalBlocks(n);
-        reqNextBlock[r] = next + n;
-        reqIssuedAll[r] = next + n == reqBlocks[r];
-        reqOutstanding[r]++;
+        sqe.wrap(req.templates, t).startingLba(req.slba[r] + next).numberOfLogicalBlocks(n);
+        req.nextBlock[r] = next + n;
+        req.issuedAll[r] = next + n == req.blocks[r];
+        req.outstanding[r]++;
         inflightCommands++;
-        if (split == SPLIT_DATA)
+        if (split == RequestTable.SPLIT_DATA)
         {
             final int offset = (int)(next << shift);
             final int len = n << shift;
-            c.sendCommand(r, templates, t, reqDir[r], reqBuf[r], reqIndex[r] + offset, len,
-                reqDir[r] == TransportQueue.DIR_H2C && len <= inCapsuleMax, now);
+            c.sendCommand(r, req.templates, t, req.dir[r], req.buf[r], req.index[r] + offset, len,
+                req.dir[r] == TransportQueue.DIR_H2C && len <= inCapsuleMax, now);
         }
         else
         {
-            c.sendCommand(r, templates, t, TransportQueue.DIR_NONE, null, 0, 0, false, now);
+            c.sendCommand(r, req.templates, t, TransportQueue.DIR_NONE, null, 0, 0, false, now);
         }
     }
 
@@ -498,27 +429,24 @@ public final class HostQueue implements IoQueue, QueueOwner
     public void onCommandComplete(final int r, final int status, final long result)
     {
         inflightCommands--;
-        reqOutstanding[r]--;
-        if (status != 0 && reqStatus[r] == 0)
+        req.outstanding[r]--;
+        if (status != 0 && req.status[r] == 0)
         {
-            reqStatus[r] = status;
+            req.status[r] = status;
         }
-        reqResult[r] = result;
-        if (reqIssuedAll[r] && reqOutstanding[r] == 0)
+        req.result[r] = result;
+        if (req.issuedAll[r] && req.outstanding[r] == 0)
         {
-            completeRequest(r, reqStatus[r]);
+            completeRequest(r, req.status[r]);
         }
     }
 
     private void completeRequest(final int r, final int status)
     {
-        final long tag = reqUserTag[r];
-        final boolean internal = reqInternal[r];
-        completedResult = reqResult[r];
-        reqActive[r] = false;
-        reqBuf[r] = null;
-        freeReqs[freeReqTop++] = r;
-        activeRequests--;
+        final long tag = req.userTag[r];
+        final boolean internal = req.internal[r];
+        completedResult = req.result[r];
+        req.release(r);
         if (internal)
         {
             keepAliveInFlight = false;
@@ -585,11 +513,11 @@ public final class HostQueue implements IoQueue, QueueOwner
         final long now = clock.nanoTime();
         if (keepAliveNanos > 0 && !keepAliveInFlight && now - lastKeepAlive >= keepAliveNanos)
         {
-            final int r = allocRequest();
+            final int r = req.alloc();
             if (r >= 0)
             {
-                templates.put(r * Sqe.LENGTH, keepAliveSqe, 0, Sqe.LENGTH);
-                reqInternal[r] = true;
+                req.templates.put(r * Sqe.LENGTH, keepAliveSqe, 0, Sqe.LENGTH);
+                req.internal[r] = true;
                 keepAliveInFlight = true;
                 lastKeepAlive = now;
                 keepAlivesSent++;
@@ -627,15 +555,15 @@ public final class HostQueue implements IoQueue, QueueOwner
         fifoTail = 0;
         for (int r = 0; r < depth; r++)
         {
-            if (!reqActive[r])
+            if (!req.active[r])
             {
                 continue;
             }
-            reqOutstanding[r] = 0;
-            reqNextBlock[r] = 0;
-            reqIssuedAll[r] = false;
-            reqStatus[r] = 0;
-            if (reqInternal[r])
+            req.outstanding[r] = 0;
+            req.nextBlock[r] = 0;
+            req.issuedAll[r] = false;
+            req.status[r] = 0;
+            if (req.internal[r])
             {
                 completeRequest(r, 0);
             }
@@ -662,7 +590,7 @@ public final class HostQueue implements IoQueue, QueueOwner
         inflightCommands = 0;
         for (int r = 0; r < depth; r++)
         {
-            if (reqActive[r])
+            if (req.active[r])
             {
                 completeRequest(r, status);
             }
@@ -730,6 +658,6 @@ public final class HostQueue implements IoQueue, QueueOwner
     @Override
     public String toString()
     {
-        return "HostQueue{qid=" + qid + ", depth=" + depth + ", outstanding=" + activeRequests + '}';
+        return "HostQueue{qid=" + qid + ", depth=" + depth + ", outstanding=" + req.activeCount() + '}';
     }
 }

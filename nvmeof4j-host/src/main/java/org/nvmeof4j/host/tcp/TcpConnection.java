@@ -49,42 +49,10 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
     private Selector awaitSelector;
     private ReadOffload offload;
 
-    /**
-     * Command IDs are {@code generation << 12 | slot}, as Linux builds them (a 4-bit counter per slot), so a response
-     * for a command that already ended, even on a slot that has been reused, names no live command and is rejected.
-     * Queue sizes stay below 4096. Offloads that register only IDs below the queue size get plain slot numbers.
-     */
-    public static final int CID_SLOT_MASK = 0xFFF;
-    private static final int CID_GEN_SHIFT = 12;
-    private boolean cidGeneration = true;
+    /** The slot number within a CID (its low 12 bits; the rest is the slot's generation). */
+    public static final int CID_SLOT_MASK = CommandSlots.CID_SLOT_MASK;
 
-    // per-slot command state (the slot is the CID's low 12 bits)
-    private final int[] cmdCid;
-    private final byte[] slotGen;
-    private final int[] cmdRequest;
-    private final ByteBuffer[] cmdBuffer;
-    private final int[] cmdIndex;
-    private final int[] cmdLength;
-    private final byte[] cmdDir;
-    private final int[] cmdReceived;
-    /** Host-to-controller: where the data already asked for ends (in-capsule data: all of it). */
-    private final int[] cmdRequested;
-    private final int[] cmdStatusOverride;
-    private final long[] cmdStartNanos;
-    /** Asynchronous Event Requests: outstanding until the controller has an event, so never timed out. */
-    private final boolean[] cmdNoTimeout;
-    private final boolean[] cmdOffloaded;
-    private final boolean[] cmdDeferred;
-    private final int[] deferredStatus;
-    private final long[] deferredResult;
-    /**
-     * Free CIDs, reused first in, first out: a CID comes back only after every other free one, so a late or
-     * duplicated CapsuleResp from a misbehaving controller finds its CID idle (and is rejected) rather than
-     * completing the next command issued on it, as it would with last-in-first-out reuse.
-     */
-    private final int[] freeCids;
-    private int freeHead;
-    private int freeCount;
+    private final CommandSlots slots;
 
     private final IcReqPdu icReq = new IcReqPdu();
     private final IcRespPdu icResp = new IcRespPdu();
@@ -121,29 +89,7 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
         this.cids = cids;
         this.hdgstRequested = hdgst;
         this.ddgstRequested = ddgst;
-        cmdCid = new int[cids];
-        slotGen = new byte[cids];
-        cmdRequest = new int[cids];
-        cmdBuffer = new ByteBuffer[cids];
-        cmdIndex = new int[cids];
-        cmdLength = new int[cids];
-        cmdDir = new byte[cids];
-        cmdReceived = new int[cids];
-        cmdRequested = new int[cids];
-        cmdStatusOverride = new int[cids];
-        cmdStartNanos = new long[cids];
-        cmdNoTimeout = new boolean[cids];
-        cmdOffloaded = new boolean[cids];
-        cmdDeferred = new boolean[cids];
-        deferredStatus = new int[cids];
-        deferredResult = new long[cids];
-        freeCids = new int[cids];
-        for (int i = 0; i < cids; i++)
-        {
-            cmdRequest[i] = -1;
-            freeCids[i] = i;
-        }
-        freeCount = cids;
+        slots = new CommandSlots(cids);
     }
 
     @Override
@@ -170,7 +116,7 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
     public void readOffload(final ReadOffload offload)
     {
         this.offload = offload;
-        this.cidGeneration = offload == null || offload.fullCommandIdRange();
+        slots.cidGeneration = offload == null || offload.fullCommandIdRange();
     }
 
     public ReadOffload readOffload()
@@ -233,7 +179,7 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
     @Override
     public int freeCommandSlots()
     {
-        return freeCount;
+        return slots.freeCount();
     }
 
     /** Queue the ICReq (HPDA 0, MAXR2T 0: one R2T outstanding per command, as the Linux host asks). */
@@ -256,21 +202,8 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
         final int request, final ByteBuffer template, final int templateIndex, final byte dir, final ByteBuffer buf,
         final int index, final int length, final boolean inCapsule, final long nowNanos)
     {
-        final int slot = freeCids[freeHead];
-        freeHead = freeHead + 1 == cids ? 0 : freeHead + 1;
-        freeCount--;
-        final int cid;
-        if (cidGeneration)
-        {
-            final int gen = (slotGen[slot] + 1) & 0xF;
-            slotGen[slot] = (byte)gen;
-            cid = gen << CID_GEN_SHIFT | slot;
-        }
-        else
-        {
-            cid = slot;
-        }
-        cmdCid[slot] = cid;
+        final int slot = slots.alloc();
+        final int cid = slots.cid[slot];
         final ByteBuffer h = sender.claimHeader();
         h.put(CommonHeader.PDU_TYPE_OFFSET, (byte)PduType.CAPSULE_CMD.code());
         h.put(CommonHeader.FLAGS_OFFSET, (byte)0);
@@ -289,18 +222,18 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
         {
             sqe.sglTransportDataBlock(length);
         }
-        cmdRequest[slot] = request;
-        cmdBuffer[slot] = buf;
-        cmdIndex[slot] = index;
-        cmdLength[slot] = length;
-        cmdDir[slot] = dir;
-        cmdReceived[slot] = 0;
-        cmdRequested[slot] = inCapsule ? length : 0;
-        cmdStatusOverride[slot] = 0;
-        cmdStartNanos[slot] = nowNanos;
-        cmdNoTimeout[slot] = qid == 0 && sqe.opcode() == Opcodes.ADMIN_ASYNC_EVENT_REQUEST;
-        cmdDeferred[slot] = false;
-        cmdOffloaded[slot] = dir == DIR_C2H && offload != null && offload.setup(this, cid, buf, index, length);
+        slots.request[slot] = request;
+        slots.buffer[slot] = buf;
+        slots.index[slot] = index;
+        slots.length[slot] = length;
+        slots.dir[slot] = dir;
+        slots.received[slot] = 0;
+        slots.requested[slot] = inCapsule ? length : 0;
+        slots.statusOverride[slot] = 0;
+        slots.startNanos[slot] = nowNanos;
+        slots.noTimeout[slot] = qid == 0 && sqe.opcode() == Opcodes.ADMIN_ASYNC_EVENT_REQUEST;
+        slots.deferred[slot] = false;
+        slots.offloaded[slot] = dir == DIR_C2H && offload != null && offload.setup(this, cid, buf, index, length);
         commandsSent++;
         if (inCapsule && length > 0)
         {
@@ -319,14 +252,7 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
     @Override
     public int expiredCommand(final long nowNanos, final long timeoutNanos)
     {
-        for (int slot = 0; slot < cids; slot++)
-        {
-            if (cmdRequest[slot] >= 0 && !cmdNoTimeout[slot] && nowNanos - cmdStartNanos[slot] > timeoutNanos)
-            {
-                return cmdCid[slot];
-            }
-        }
-        return -1;
+        return slots.expired(nowNanos, timeoutNanos);
     }
 
     @Override
@@ -467,18 +393,11 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
         initialized = true;
     }
 
-    /** @return the slot of the live command a CID from the wire names, or -1 (unknown, ended, or stale). */
-    private int slotOf(final int cid)
-    {
-        final int slot = cid & CID_SLOT_MASK;
-        return slot < cids && cmdRequest[slot] >= 0 && !cmdDeferred[slot] && cmdCid[slot] == cid ? slot : -1;
-    }
-
     private void onCapsuleResp(final PduReceiver rx, final ByteBuffer header)
     {
         cqe.wrap(header, CapsulePdu.CAPSULE_OFFSET);
         final int cid = cqe.cid();
-        final int slot = slotOf(cid);
+        final int slot = slots.slotOf(cid);
         if (slot < 0)
         {
             rx.fatal(Fes.INVALID_HEADER_FIELD, CapsulePdu.CAPSULE_OFFSET + Cqe.CID_OFFSET,
@@ -492,8 +411,8 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
             // never sent, a write would be acknowledged before the controller asked for all of it. (Admin commands
             // are exempt: a caller of adminCommand may pass a buffer longer than the command transfers.)
             rx.fatal(Fes.PDU_SEQUENCE_ERROR, 0, "CapsuleResp for CID " + cid + " before its data (" +
-                (cmdDir[slot] == DIR_C2H ? cmdReceived[slot] + " received" : cmdRequested[slot] + " asked for") +
-                " of " + cmdLength[slot] + " bytes)");
+                (slots.dir[slot] == DIR_C2H ? slots.received[slot] + " received" : slots.requested[slot] + " asked for") +
+                " of " + slots.length[slot] + " bytes)");
             return;
         }
         completeCommand(slot, status, cqe.result64());
@@ -502,12 +421,12 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
     /** @return whether all of the command's data moved: received (C2H) or asked for by R2T or in-capsule (H2C). */
     private boolean dataComplete(final int slot)
     {
-        switch (cmdDir[slot])
+        switch (slots.dir[slot])
         {
             case DIR_C2H:
-                return cmdReceived[slot] == cmdLength[slot];
+                return slots.received[slot] == slots.length[slot];
             case DIR_H2C:
-                return cmdRequested[slot] == cmdLength[slot];
+                return slots.requested[slot] == slots.length[slot];
             default:
                 return true;
         }
@@ -516,17 +435,17 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
     private void onC2hData(final PduReceiver rx, final ByteBuffer header, final int dataLength)
     {
         final int cid = LittleEndian.getU16(header, DataPdu.CCCID_OFFSET);
-        final int slot = slotOf(cid);
-        if (slot < 0 || cmdDir[slot] != DIR_C2H)
+        final int slot = slots.slotOf(cid);
+        if (slot < 0 || slots.dir[slot] != DIR_C2H)
         {
             rx.fatal(Fes.INVALID_HEADER_FIELD, DataPdu.CCCID_OFFSET, "C2HData for unknown CID " + cid);
             return;
         }
         final long datao = CommonHeader.u32(header, DataPdu.DATAO_OFFSET);
-        if (datao != cmdReceived[slot] || datao + dataLength > cmdLength[slot])
+        if (datao != slots.received[slot] || datao + dataLength > slots.length[slot])
         {
             rx.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "C2HData DATAO " + datao + " DATAL " + dataLength +
-                " outside the command's " + cmdLength[slot] + " bytes (expected offset " + cmdReceived[slot] + ")");
+                " outside the command's " + slots.length[slot] + " bytes (expected offset " + slots.received[slot] + ")");
             return;
         }
         final int flags = header.get(CommonHeader.FLAGS_OFFSET) & 0xFF;
@@ -538,7 +457,7 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
         c2hSlot = slot;
         c2hFlags = flags;
         c2hLength = dataLength;
-        rx.receiveDataInto(cmdBuffer[slot], cmdIndex[slot] + (int)datao);
+        rx.receiveDataInto(slots.buffer[slot], slots.index[slot] + (int)datao);
     }
 
     @Override
@@ -551,19 +470,19 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
         }
         final int slot = c2hSlot;
         c2hSlot = -1;
-        cmdReceived[slot] += c2hLength;
+        slots.received[slot] += c2hLength;
         if (!dataDigestOk)
         {
             // NVMe/TCP 3.6.2.x: a data digest error fails the command, not the connection
             digestErrors++;
-            cmdStatusOverride[slot] = NvmeStatus.DATA_TRANSFER_ERROR.status();
+            slots.statusOverride[slot] = NvmeStatus.DATA_TRANSFER_ERROR.status();
         }
         if ((c2hFlags & CommonHeader.FLAG_SUCCESS) != 0)
         {
-            if (cmdReceived[slot] != cmdLength[slot])
+            if (slots.received[slot] != slots.length[slot])
             {
                 rx.fatal(Fes.INVALID_HEADER_FIELD, CommonHeader.FLAGS_OFFSET,
-                    "C2HData with SUCCESS before all data (" + cmdReceived[slot] + " of " + cmdLength[slot] + ")");
+                    "C2HData with SUCCESS before all data (" + slots.received[slot] + " of " + slots.length[slot] + ")");
                 return;
             }
             completeCommand(slot, 0, 0);
@@ -573,8 +492,8 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
     private void onR2t(final PduReceiver rx, final ByteBuffer header)
     {
         final int cid = LittleEndian.getU16(header, DataPdu.CCCID_OFFSET);
-        final int slot = slotOf(cid);
-        if (slot < 0 || cmdDir[slot] != DIR_H2C)
+        final int slot = slots.slotOf(cid);
+        if (slot < 0 || slots.dir[slot] != DIR_H2C)
         {
             rx.fatal(Fes.INVALID_HEADER_FIELD, DataPdu.CCCID_OFFSET, "R2T for unknown CID " + cid);
             return;
@@ -585,15 +504,15 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
         // one R2T at a time (MAXR2T 0), each starting where the data already asked for ends: a repeated or
         // overlapping R2T, or one for in-capsule data, would send the same bytes again and let a target queue H2CData
         // without bound; a gap would let a success acknowledge a write whose middle was never sent
-        if (r2tl == 0 || r2to != cmdRequested[slot] || r2to + r2tl > cmdLength[slot])
+        if (r2tl == 0 || r2to != slots.requested[slot] || r2to + r2tl > slots.length[slot])
         {
             rx.fatal(Fes.DATA_TRANSFER_OUT_OF_RANGE, 0, "R2T offset " + r2to + " length " + r2tl +
-                " outside the command's " + cmdLength[slot] + " bytes (" + cmdRequested[slot] + " already asked for)");
+                " outside the command's " + slots.length[slot] + " bytes (" + slots.requested[slot] + " already asked for)");
             return;
         }
-        cmdRequested[slot] = (int)(r2to + r2tl);
-        final ByteBuffer buf = cmdBuffer[slot];
-        final int base = cmdIndex[slot];
+        slots.requested[slot] = (int)(r2to + r2tl);
+        final ByteBuffer buf = slots.buffer[slot];
+        final int base = slots.index[slot];
         long offset = r2to;
         final long end = r2to + r2tl;
         while (offset < end)
@@ -612,11 +531,11 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
      */
     private void completeCommand(final int slot, final int status, final long result)
     {
-        if (cmdOffloaded[slot] && offload.teardown(this, cmdCid[slot]))
+        if (slots.offloaded[slot] && offload.teardown(this, slots.cid[slot]))
         {
-            cmdDeferred[slot] = true;
-            deferredStatus[slot] = status;
-            deferredResult[slot] = result;
+            slots.deferred[slot] = true;
+            slots.deferredStatus[slot] = status;
+            slots.deferredResult[slot] = result;
             return;
         }
         finish(slot, status, result);
@@ -628,24 +547,19 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
      */
     public void completeDeferred(final int cid)
     {
-        final int slot = cid & CID_SLOT_MASK;
-        if (cid >= 0 && slot < cids && cmdDeferred[slot] && cmdCid[slot] == cid)
+        final int slot = slots.deferredSlotOf(cid);
+        if (slot >= 0)
         {
-            cmdDeferred[slot] = false;
-            finish(slot, deferredStatus[slot], deferredResult[slot]);
+            slots.deferred[slot] = false;
+            finish(slot, slots.deferredStatus[slot], slots.deferredResult[slot]);
         }
     }
 
     private void finish(final int slot, final int status, final long result)
     {
-        final int override = cmdStatusOverride[slot];
-        final int request = cmdRequest[slot];
-        cmdRequest[slot] = -1;
-        cmdBuffer[slot] = null;
-        cmdOffloaded[slot] = false;
-        final int tail = freeHead + freeCount;
-        freeCids[tail >= cids ? tail - cids : tail] = slot;
-        freeCount++;
+        final int override = slots.statusOverride[slot];
+        final int request = slots.request[slot];
+        slots.release(slot);
         final QueueOwner q = owner;
         if (q != null)
         {
