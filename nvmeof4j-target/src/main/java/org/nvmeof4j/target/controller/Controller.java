@@ -737,6 +737,7 @@ public final class Controller
     @Override
     public String toString()
     {
-        return "controller " + cntlid + " of " + subsystem.nqn() + " for " + hostNqn;
+        return "controller " + cntlid + " of " + subsystem.nqn() + " for " +
+            (hostNqn.isEmpty() ? "a host with no NQN" : hostNqn);
     }
 }

@@ -4,13 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import org.nvmeof4j.protocol.fabrics.ConnectData;
-import org.nvmeof4j.protocol.fabrics.ConnectResponse;
-import org.nvmeof4j.protocol.fabrics.FabricsCommand;
 import org.nvmeof4j.protocol.fabrics.Nqn;
-import org.nvmeof4j.protocol.fabrics.NqnCheck;
 import org.nvmeof4j.protocol.nvme.Cqe;
-import org.nvmeof4j.protocol.nvme.LittleEndian;
 import org.nvmeof4j.protocol.nvme.NvmeStatus;
 import org.nvmeof4j.protocol.nvme.Opcodes;
 import org.nvmeof4j.protocol.nvme.Sqe;
@@ -23,21 +18,18 @@ import org.nvmeof4j.protocol.pdu.IcRespPdu;
 import org.nvmeof4j.protocol.pdu.PduType;
 import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Target;
-import org.nvmeof4j.target.backend.Backend;
 import org.nvmeof4j.target.controller.Controller;
-import org.nvmeof4j.target.subsystem.Namespace;
-import org.nvmeof4j.target.subsystem.Subsystem;
 import org.nvmeof4j.tcp.PduReceiver;
 import org.nvmeof4j.tcp.PduSender;
 import org.nvmeof4j.tcp.Poller;
 import org.nvmeof4j.tcp.NvmeTcpConnection;
 
 /**
- * One NVMe/TCP controller-side queue (one TCP connection): ICReq/ICResp (NVMe/TCP 3.6.2.2-3), the Connect that binds
- * it to a controller (NVMe-oF 1.1, 3.3), and the command data flow: in-capsule data, R2T + H2CData for the rest of a
- * host-to-controller transfer (NVMe/TCP 3.6.2.8-10), C2HData for controller-to-host data, and CapsuleResp (3.6.2.7).
- * The NVM I/O commands (Read, Write, Flush, Write Zeroes, Dataset Management) run here, on the queue's poller thread;
- * admin commands go to the {@link Controller}.
+ * One NVMe/TCP controller-side queue (one TCP connection): the PDU data flow of its commands. ICReq/ICResp
+ * (NVMe/TCP 3.6.2.2-3), in-capsule data, R2T + H2CData for the rest of a host-to-controller transfer (3.6.2.8-10),
+ * C2HData for controller-to-host data and CapsuleResp (3.6.2.7). What a command does is elsewhere: the Connect that
+ * binds the queue to a controller in {@link ConnectHandler}, the NVM I/O commands in {@link NvmCommands} (both on the
+ * queue's poller thread), admin commands in the {@link Controller}.
  *
  * <p>Nothing is allocated per command: request slots are preallocated (SQSIZE + 1 of them, indexed by a CID table),
  * PDU headers come from the sender's ring, and data is sent straight from RAM-backend memory or received straight
@@ -61,7 +53,8 @@ public final class TargetQueue extends NvmeTcpConnection
     private final DataPdu dataPdu = new DataPdu();
     private final Cqe cqe = new Cqe();
     private final Sqe peek = new Sqe();
-    private final ConnectData connectData = new ConnectData();
+    private final ConnectHandler connectHandler;
+    private final NvmCommands nvm;
     private final char[] cidToSlot = new char[65536];
 
     private Request[] requests;
@@ -75,11 +68,6 @@ public final class TargetQueue extends NvmeTcpConnection
     private int sqSize = 1;
     private int sqhd;
     private boolean sqFlowControlDisabled;
-    private static final int COMPARE_CHUNK = 16384;
-    private ByteBuffer compareScratch;
-    private Namespace[] viewNamespaces;
-    /** Per namespace, one memory view per request slot: PDUs of one write batch never share a buffer object. */
-    private Backend.MemoryView[][] views;
     private volatile long lastActivityNanos = System.nanoTime();
     private long nowNanos = System.nanoTime();
 
@@ -100,6 +88,8 @@ public final class TargetQueue extends NvmeTcpConnection
         this.target = target;
         this.listener = listener;
         this.poller = poller;
+        this.connectHandler = new ConnectHandler(target, listener);
+        this.nvm = new NvmCommands(this);
         allocateSlots(1);
         receiver.maxInCapsuleData(Math.max(ADMIN_INLINE_DATA, target.inlineDataSize()));
         receiver.maxDataPdu(target.maxH2cData());
@@ -151,6 +141,12 @@ public final class TargetQueue extends NvmeTcpConnection
     public Controller controller()
     {
         return controller;
+    }
+
+    /** @return whether data digests were negotiated in ICReq/ICResp (data then goes through staging buffers). */
+    boolean dataDigest()
+    {
+        return ddgst;
     }
 
     /** @return {@link System#nanoTime()} of the last command received on this queue. */
@@ -484,25 +480,14 @@ public final class TargetQueue extends NvmeTcpConnection
         r.dataLength = length;
         if (qid > 0 && opcode == Opcodes.IO_WRITE)
         {
-            final int status = checkRw(r, length);
+            final int status = nvm.checkRw(r, length);
             if (status != 0)
             {
                 return status;
             }
-            if (!ddgst)
+            if (!ddgst && nvm.placeInBackend(r, length))
             {
-                final Backend.MemoryView view = view(r);
-                if (view != null && view.writable())
-                {
-                    final ByteBuffer b = view.buffer(r.byteOffset, length);
-                    if (b != null)
-                    {
-                        r.dataBuffer = b;
-                        r.dataIndex = view.index(r.byteOffset);
-                        r.staged = false;
-                        return 0;
-                    }
-                }
+                return 0;
             }
         }
         r.staged = true;
@@ -540,7 +525,7 @@ public final class TargetQueue extends NvmeTcpConnection
             }
             else
             {
-                status = executeIo(r);
+                status = nvm.execute(r);
                 if (status < 0)
                 {
                     return; // completed with data
@@ -564,7 +549,7 @@ public final class TargetQueue extends NvmeTcpConnection
         final int fctype = r.fabrics.fctype();
         if (fctype == Opcodes.FCTYPE_CONNECT)
         {
-            return connect(r);
+            return connectHandler.connect(this, r);
         }
         if (controller == null)
         {
@@ -578,374 +563,28 @@ public final class TargetQueue extends NvmeTcpConnection
         return controller.executeFabrics(this, r);
     }
 
-    // ------------------------------------------------------------------------------------------------------------
-    // Connect (NVMe-oF 1.1, 3.3)
-
-    private int connect(final Request r)
+    /** Bind this queue to its controller after a successful Connect (called by {@link ConnectHandler}). */
+    void bind(final Controller ctrl, final int qid, final int sqSize, final boolean sqFlowControlDisabled)
     {
-        final FabricsCommand fc = r.fabrics;
-        if (qid >= 0)
-        {
-            return NvmeStatus.COMMAND_SEQUENCE_ERROR.status();
-        }
-        if (r.dataLength < ConnectData.LENGTH)
-        {
-            return NvmeStatus.DATA_SGL_LENGTH_INVALID.status();
-        }
-        if (fc.recfmt() != FabricsCommand.RECFMT_0)
-        {
-            return NvmeStatus.CONNECT_INCOMPATIBLE_FORMAT.status();
-        }
-        final ByteBuffer data = r.data();
-        connectData.wrap(data, 0);
-        if (connectData.checkSubnqn() != NqnCheck.VALID)
-        {
-            return invalidConnect(r, true, ConnectData.SUBNQN_OFFSET);
-        }
-        final Subsystem sub = target.findSubsystem(data, ConnectData.SUBNQN_OFFSET);
-        if (sub == null || !listener.serves(sub))
-        {
-            return invalidConnect(r, true, ConnectData.SUBNQN_OFFSET);
-        }
-        if (connectData.checkHostnqn() != NqnCheck.VALID)
-        {
-            return invalidConnect(r, true, ConnectData.HOSTNQN_OFFSET);
-        }
-        final String hostNqn = connectData.hostnqn();
-        if (!sub.isHostAllowed(hostNqn))
-        {
-            r.dw0 = ConnectResponse.invalidParameter(true, ConnectData.HOSTNQN_OFFSET);
-            return NvmeStatus.CONNECT_INVALID_HOST.status();
-        }
-        final int sqsize = fc.sqsize();
-        final int requestedQid = fc.qid();
-        if (sqsize < 1 || sqsize + 1 > target.maxQueueSize())
-        {
-            return invalidConnect(r, false, FabricsCommand.SQSIZE_OFFSET);
-        }
-        final Controller ctrl;
-        if (requestedQid == 0)
-        {
-            if (connectData.cntlid() != ConnectData.CNTLID_DYNAMIC)
-            {
-                return invalidConnect(r, true, ConnectData.CNTLID_OFFSET);
-            }
-            ctrl = target.createController(sub, hostNqn, connectData.hostId(), this, fc.kato());
-            if (ctrl == null)
-            {
-                return NvmeStatus.CONTROLLER_BUSY.status();
-            }
-        }
-        else
-        {
-            ctrl = target.controller(sub, connectData.cntlid());
-            if (ctrl == null || !ctrl.hostNqn().equals(hostNqn) || !ctrl.hostId().equals(connectData.hostId()))
-            {
-                return invalidConnect(r, true, ConnectData.CNTLID_OFFSET);
-            }
-            if (!ctrl.attachIoQueue(requestedQid, this))
-            {
-                return invalidConnect(r, false, FabricsCommand.QID_OFFSET);
-            }
-        }
-        controller = ctrl;
-        qid = requestedQid;
-        sqSize = sqsize + 1;
-        sqhd = 1 % sqSize;
-        sqFlowControlDisabled = fc.disableSqFlowControl();
+        this.controller = ctrl;
+        this.qid = qid;
+        this.sqSize = sqSize;
+        this.sqhd = 1 % sqSize;
+        this.sqFlowControlDisabled = sqFlowControlDisabled;
         allocateSlots(sqSize + 1);
         receiver.maxInCapsuleData(qid == 0 ? ADMIN_INLINE_DATA : Math.max(target.inlineDataSize(), 0));
         if (qid > 0)
         {
-            viewNamespaces = new Namespace[Subsystem.MAX_NSID + 1];
-            views = new Backend.MemoryView[Subsystem.MAX_NSID + 1][];
-        }
-        r.dw0 = ConnectResponse.success(ctrl.cntlid(), false, false);
-        return 0;
-    }
-
-    private static int invalidConnect(final Request r, final boolean inData, final int offset)
-    {
-        r.dw0 = ConnectResponse.invalidParameter(inData, offset);
-        return NvmeStatus.CONNECT_INVALID_PARAMETERS.status();
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // NVM command set (NVM Command Set Specification 1.0, 3.2)
-
-    /** @return an NVMe status, 0 for success, or -1 when the command already completed (data sent). */
-    private int executeIo(final Request r) throws IOException
-    {
-        final int opcode = r.sqe.opcode();
-        switch (opcode)
-        {
-            case Opcodes.IO_READ:
-                return read(r);
-            case Opcodes.IO_WRITE:
-                return write(r);
-            case Opcodes.IO_FLUSH:
-                return flush(r);
-            case Opcodes.IO_WRITE_ZEROES:
-                return writeZeroes(r);
-            case Opcodes.IO_DATASET_MANAGEMENT:
-                return datasetManagement(r);
-            case Opcodes.IO_COMPARE:
-                return compare(r);
-            default:
-                return NvmeStatus.INVALID_OPCODE.status();
+            nvm.connected(requests.length);
         }
     }
 
-    /** Resolve the namespace and LBA range of a Read/Write/Write Zeroes into r.namespace / r.byteOffset. */
-    private int checkRange(final Request r)
-    {
-        final Namespace ns = controller.subsystem().namespace(r.sqe.nsid());
-        if (ns == null)
-        {
-            return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.status();
-        }
-        final long slba = r.sqe.startingLba();
-        final int nlb = r.sqe.numberOfLogicalBlocks();
-        if (slba < 0 || slba + nlb > ns.blocks())
-        {
-            return NvmeStatus.LBA_OUT_OF_RANGE.status();
-        }
-        r.namespace = ns;
-        r.byteOffset = slba << ns.blockShift();
-        return 0;
-    }
-
-    private int checkRw(final Request r, final long transferLength)
-    {
-        final int status = checkRange(r);
-        if (status != 0)
-        {
-            return status;
-        }
-        final long bytes = (long)r.sqe.numberOfLogicalBlocks() << r.namespace.blockShift();
-        if (bytes > target.maxTransferSize())
-        {
-            return NvmeStatus.INVALID_FIELD.status();
-        }
-        if (transferLength != bytes)
-        {
-            return NvmeStatus.DATA_SGL_LENGTH_INVALID.status();
-        }
-        return 0;
-    }
-
-    private int read(final Request r) throws IOException
-    {
-        if (r.sqe.sglIdentifier() != Sqe.SGL_TRANSPORT_DATA_BLOCK)
-        {
-            return NvmeStatus.SGL_DESCRIPTOR_TYPE_INVALID.status();
-        }
-        final int status = checkRw(r, r.sqe.sglLength());
-        if (status != 0)
-        {
-            return status;
-        }
-        final int length = (int)r.sqe.sglLength();
-        final Backend backend = r.namespace.backend();
-        if (!ddgst)
-        {
-            final Backend.MemoryView view = view(r);
-            if (view != null)
-            {
-                final ByteBuffer b = view.buffer(r.byteOffset, length);
-                if (b != null)
-                {
-                    completeWithData(r, b, view.index(r.byteOffset), length);
-                    return -1;
-                }
-            }
-        }
-        final ByteBuffer staging = r.staging(length);
-        backend.read(r.byteOffset, staging, 0, length);
-        completeWithData(r, staging, 0, length);
-        return -1;
-    }
-
-    private int write(final Request r) throws IOException
-    {
-        if (r.namespace == null)
-        {
-            // in-capsule data: range not yet checked
-            final int status = checkRw(r, r.dataLength);
-            if (status != 0)
-            {
-                return status;
-            }
-        }
-        if (r.staged)
-        {
-            r.namespace.backend().write(r.byteOffset, r.dataBuffer, r.dataIndex, r.dataLength);
-        }
-        if (r.sqe.fua() && r.namespace.backend().volatileWriteCache())
-        {
-            r.namespace.backend().flush();
-        }
-        return 0;
-    }
-
-    /** Compare (NVM Command Set 3.2.2): the host's data against the blocks, through a small per-queue buffer. */
-    private int compare(final Request r) throws IOException
-    {
-        if (r.namespace == null)
-        {
-            final int status = checkRw(r, r.dataLength);
-            if (status != 0)
-            {
-                return status;
-            }
-        }
-        if (compareScratch == null)
-        {
-            compareScratch = ByteBuffer.allocateDirect(COMPARE_CHUNK);
-        }
-        final ByteBuffer data = r.dataBuffer;
-        for (int done = 0; done < r.dataLength; done += COMPARE_CHUNK)
-        {
-            final int n = Math.min(COMPARE_CHUNK, r.dataLength - done);
-            r.namespace.backend().read(r.byteOffset + done, compareScratch, 0, n);
-            if (!equal(compareScratch, data, r.dataIndex + done, n))
-            {
-                return NvmeStatus.COMPARE_FAILURE.status();
-            }
-        }
-        return 0;
-    }
-
-    private static boolean equal(final ByteBuffer a, final ByteBuffer b, final int bIndex, final int n)
-    {
-        int i = 0;
-        for (; i + 8 <= n; i += 8)
-        {
-            if (a.getLong(i) != b.getLong(bIndex + i))
-            {
-                return false;
-            }
-        }
-        for (; i < n; i++)
-        {
-            if (a.get(i) != b.get(bIndex + i))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private int flush(final Request r) throws IOException
-    {
-        final int nsid = r.sqe.nsid();
-        if (nsid == -1)
-        {
-            for (final Namespace ns : controller.subsystem().namespaces())
-            {
-                ns.backend().flush();
-            }
-            return 0;
-        }
-        final Namespace ns = controller.subsystem().namespace(nsid);
-        if (ns == null)
-        {
-            return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.status();
-        }
-        ns.backend().flush();
-        return 0;
-    }
-
-    private int writeZeroes(final Request r) throws IOException
-    {
-        final int status = checkRange(r);
-        if (status != 0)
-        {
-            return status;
-        }
-        final long bytes = (long)r.sqe.numberOfLogicalBlocks() << r.namespace.blockShift();
-        final Backend b = r.namespace.backend();
-        if (r.sqe.deallocate() && b.deallocatedReadsZeroes())
-        {
-            b.deallocate(r.byteOffset, bytes);
-        }
-        else
-        {
-            b.writeZeroes(r.byteOffset, bytes);
-        }
-        if (r.sqe.fua() && b.volatileWriteCache())
-        {
-            b.flush();
-        }
-        return 0;
-    }
-
-    /** Dataset Management (NVM Command Set 3.2.3): only the Deallocate attribute does anything. */
-    private int datasetManagement(final Request r) throws IOException
-    {
-        final Namespace ns = controller.subsystem().namespace(r.sqe.nsid());
-        if (ns == null)
-        {
-            return NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.status();
-        }
-        final int ranges = r.sqe.numberOfRanges();
-        if (r.dataLength < ranges * 16)
-        {
-            return NvmeStatus.DATA_SGL_LENGTH_INVALID.status();
-        }
-        final ByteBuffer d = r.data();
-        for (int i = 0; i < ranges; i++)
-        {
-            final long nlb = LittleEndian.getU32(d, i * 16 + 4);
-            final long slba = LittleEndian.getI64(d, i * 16 + 8);
-            if (slba < 0 || slba + nlb > ns.blocks())
-            {
-                return NvmeStatus.LBA_OUT_OF_RANGE.status();
-            }
-        }
-        if ((r.sqe.cdw11() & 0x4) != 0)
-        {
-            for (int i = 0; i < ranges; i++)
-            {
-                final long nlb = LittleEndian.getU32(d, i * 16 + 4);
-                final long slba = LittleEndian.getI64(d, i * 16 + 8);
-                ns.backend().deallocate(slba << ns.blockShift(), nlb << ns.blockShift());
-            }
-        }
-        return 0;
-    }
-
-    /**
-     * The request slot's own view of its namespace's memory: the sender gathers many PDUs into one write, and a
-     * buffer object can describe only one range per write, so views shared between slots would cut the batch at
-     * every repeated buffer (a write syscall every few reads).
-     */
-    private Backend.MemoryView view(final Request r)
-    {
-        final Namespace ns = r.namespace;
-        final int nsid = ns.nsid();
-        if (viewNamespaces[nsid] != ns)
-        {
-            // first I/O to this namespace on this queue (or it was replaced): one-time allocation
-            viewNamespaces[nsid] = ns;
-            views[nsid] = new Backend.MemoryView[requests.length];
-        }
-        final Backend.MemoryView[] slots = views[nsid];
-        Backend.MemoryView v = slots[r.index];
-        if (v == null)
-        {
-            // first I/O of this slot to this namespace: one-time allocation
-            v = ns.backend().newMemoryView();
-            slots[r.index] = v;
-        }
-        return v;
-    }
 
     // ------------------------------------------------------------------------------------------------------------
     // send side
 
     /** Send controller-to-host data, then the completion (or C2HData SUCCESS when SQ flow control is off). */
-    private void completeWithData(final Request r, final ByteBuffer buf, final int index, final int length)
+    void completeWithData(final Request r, final ByteBuffer buf, final int index, final int length)
     {
         if (length <= 0)
         {
@@ -1020,10 +659,11 @@ public final class TargetQueue extends NvmeTcpConnection
     public String toString()
     {
         return "TargetQueue{qid=" + qid + ", ctrl=" + (controller == null ? "-" : controller.cntlid()) + ", peer=" +
-            remote() + '}';
+            peer() + '}';
     }
 
-    private String remote()
+    /** @return the host's address, for logs. */
+    String peer()
     {
         try
         {
