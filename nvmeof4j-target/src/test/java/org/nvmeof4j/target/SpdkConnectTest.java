@@ -148,6 +148,62 @@ class SpdkConnectTest
     }
 
     @Test
+    void aCommandUnderAnOutstandingAersCidRetiresTheAer() throws Exception
+    {
+        // SPDK's detach completes its AERs locally, then sends Property Get CC and Property Set CC.SHN under their CIDs
+        try (Target t = target(true); RawHost h = new RawHost(t.boundPort()))
+        {
+            h.initialize(false, false);
+            assertThat(RawHost.status(h.connect(0, 0xFFFF, SUBNQN, 31))).isZero();
+            assertThat(RawHost.status(h.propertySet(2, 0x14, 0x00460001))).isZero();
+            h.send(h.capsule(RawHost.sqe(0x0C, 3, 0), null));
+            h.send(h.capsule(RawHost.sqe(0x0C, 4, 0), null));
+            final ByteBuffer cc = h.propertyGet(3, 0x14, false);
+            assertThat(RawHost.cqeCid(cc)).isEqualTo(3);
+            assertThat(RawHost.status(cc)).as("Property Get under the AER's CID").isZero();
+            assertThat(RawHost.dw0(cc)).isEqualTo(0x00460001);
+            // the second AER's CID, likewise
+            final ByteBuffer cc2 = h.propertyGet(4, 0x14, false);
+            assertThat(RawHost.status(cc2)).isZero();
+            // both AER slots are free again: four new AERs fit (AERL + 1 = 4) and the fifth is refused
+            for (int cid = 10; cid < 14; cid++)
+            {
+                h.send(h.capsule(RawHost.sqe(0x0C, cid, 0), null));
+            }
+            h.send(h.capsule(RawHost.sqe(0x0C, 14, 0), null));
+            final ByteBuffer limit = h.readPdu();
+            assertThat(RawHost.cqeCid(limit)).isEqualTo(14);
+            // SCT 1, SC 05h Asynchronous Event Request Limit Exceeded
+            assertThat(RawHost.sctSc(limit)).isEqualTo(0x105);
+        }
+    }
+
+    @Test
+    void aCidHeldByAnyOtherCommandStillConflicts() throws Exception
+    {
+        try (Target t = target(true); RawHost admin = new RawHost(t.boundPort()); RawHost io = new RawHost(t.boundPort()))
+        {
+            admin.initialize(false, false);
+            final ByteBuffer c = admin.connect(0, 0xFFFF, SUBNQN, 31);
+            final int cntlid = RawHost.dw0(c) & 0xFFFF;
+            assertThat(RawHost.status(admin.propertySet(2, 0x14, 0x00460001))).isZero();
+            final ByteBuffer sf = RawHost.sqe(0x09, 5, 0);
+            sf.putInt(40, 0x07);
+            admin.send(admin.capsule(sf, null));
+            assertThat(RawHost.status(admin.readPdu())).isZero();
+            io.initialize(false, false);
+            assertThat(RawHost.status(io.connect(1, cntlid, SUBNQN, 31))).isZero();
+            // a write waiting for its H2CData holds CID 7; a read under CID 7 is a Command ID Conflict (SC 03h)
+            io.send(io.capsule(RawHost.sglTransport(TargetTestSupport.rw(0x01, 7, 0, 8), 4096), null));
+            assertThat(io.readPdu().get(0)).as("R2T").isEqualTo((byte)0x09);
+            io.send(io.capsule(RawHost.sglTransport(TargetTestSupport.rw(0x02, 7, 0, 1), 512), null));
+            final ByteBuffer conflict = io.readPdu();
+            assertThat(RawHost.cqeCid(conflict)).isEqualTo(7);
+            assertThat(RawHost.sctSc(conflict)).isEqualTo(0x003);
+        }
+    }
+
+    @Test
     void emptyHostNqnIsInvalidHostWhenThereIsAnAllowList() throws Exception
     {
         try (Target t = target(false); RawHost h = new RawHost(t.boundPort()))

@@ -643,6 +643,28 @@ public final class Controller
         return PENDING;
     }
 
+    /**
+     * Forget the outstanding AER {@code r} without completing it: the host reused its command identifier, so it has
+     * given the AER up. SPDK's host does this when it detaches or resets a controller (it completes its AERs locally
+     * and sends the shutdown Property Get/Set under their CIDs); Linux nvmet and SPDK's target keep no per-CID
+     * state and so accept that. Admin thread.
+     *
+     * @return whether {@code r} was an outstanding AER of this controller.
+     */
+    public boolean abandonAer(final Request r)
+    {
+        for (int i = 0; i < aerCount; i++)
+        {
+            if (aers[i] == r)
+            {
+                System.arraycopy(aers, i + 1, aers, i, aerCount - i - 1);
+                aers[--aerCount] = null;
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void onNamespaceChanged(final int nsid)
     {
         synchronized (lock)

@@ -74,6 +74,7 @@ public final class TargetQueue extends NvmeTcpConnection
     // statistics
     private long commands;
     private long errors;
+    private long abandonedAers;
 
     /**
      * @param channel  the accepted connection.
@@ -176,6 +177,12 @@ public final class TargetQueue extends NvmeTcpConnection
     public long errorsReturned()
     {
         return errors;
+    }
+
+    /** @return AERs the host gave up by reusing their command identifiers (see {@code Controller.abandonAer}). */
+    public long abandonedAers()
+    {
+        return abandonedAers;
     }
 
     /** Close from any thread: the close runs on the queue's poller. */
@@ -294,7 +301,7 @@ public final class TargetQueue extends NvmeTcpConnection
             sqhd = sqhd + 1 == sqSize ? 0 : sqhd + 1;
         }
         current = null;
-        if (cidToSlot[cid] != NO_SLOT)
+        if (cidToSlot[cid] != NO_SLOT && !abandonedAer(requests[cidToSlot[cid] - 1]))
         {
             respondWithoutSlot(cid, NvmeStatus.COMMAND_ID_CONFLICT.status());
             drain(rx, dataLength);
@@ -646,6 +653,18 @@ public final class TargetQueue extends NvmeTcpConnection
             cqe.status(status | (status == NvmeStatus.DATA_TRANSFER_ERROR.status() ? 0 : Cqe.STATUS_DNR));
         }
         sender.commit(null, 0, 0, token);
+    }
+
+    /** A new command reuses the CID of {@code r}: if {@code r} is a parked AER, the host gave it up; free its slot. */
+    private boolean abandonedAer(final Request r)
+    {
+        if (qid != 0 || controller == null || !controller.abandonAer(r))
+        {
+            return false;
+        }
+        abandonedAers++;
+        release(r);
+        return true;
     }
 
     private void release(final Request r)
