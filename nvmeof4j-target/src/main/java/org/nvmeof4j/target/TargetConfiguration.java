@@ -1,0 +1,405 @@
+package org.nvmeof4j.target;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.nvmeof4j.protocol.fabrics.Nqn;
+import org.nvmeof4j.protocol.fabrics.NqnCheck;
+import org.nvmeof4j.target.backend.Backend;
+import org.nvmeof4j.target.backend.FileBackend;
+import org.nvmeof4j.target.backend.NullBackend;
+import org.nvmeof4j.target.backend.RamBackend;
+import org.nvmeof4j.target.subsystem.Namespace;
+import org.nvmeof4j.target.subsystem.Subsystem;
+import org.nvmeof4j.tcp.IdleStrategy;
+
+/**
+ * The fluent configuration API of a {@link Target}: the {@link Builder} that configures one, and the
+ * {@link SubsystemSpec} that describes each of its subsystems.
+ *
+ * <p>{@code Target} implements this interface only to inherit the two as member types, so that callers keep naming
+ * them {@code Target.Builder} and {@code Target.SubsystemSpec} while the running target's code stays apart; name them
+ * that way. It is public because javac checks the declaring type's access when it infers a lambda's parameter type
+ * ({@code subsystem(s -> s.nqn(..))} from another package), and sealed because it is no type to implement.
+ */
+public sealed interface TargetConfiguration permits Target
+{
+    /** Configures a {@link Target}. */
+    public static final class Builder
+    {
+        private final List<ListenSpec> listens = new ArrayList<>();
+        private final List<Subsystem> builtSubsystems = new ArrayList<>();
+        private final List<Backend> opened = new ArrayList<>();
+        private int discoveryPort = -1;
+        private int inlineDataSize = 8192;
+        private int maxH2cData = 128 * 1024;
+        private int maxTransferSize = 1 << 20;
+        private int maxQueueSize = 1024;
+        private int maxIoQueues = 64;
+        private int pollers = 1;
+        private Supplier<IdleStrategy> idleStrategy = IdleStrategy::defaultStrategy;
+
+        Builder()
+        {
+        }
+
+        /** Listen on {@code host:port} (port 0 = ephemeral) exporting every subsystem. */
+        public Builder listen(final String host, final int port)
+        {
+            return listen(host, port, null);
+        }
+
+        /** Listen on {@code host:port} exporting only the named subsystems (null = all). */
+        public Builder listen(final String host, final int port, final Collection<String> subsystemNqns)
+        {
+            return listen(host, port, subsystemNqns, List.of());
+        }
+
+        /**
+         * Listen on {@code host:port} exporting only the named subsystems (null = all), and refer hosts that
+         * discover through this port to other discovery services.
+         */
+        public Builder listen(final String host, final int port, final Collection<String> subsystemNqns,
+            final List<Referral> referrals)
+        {
+            checkPort(port);
+            listens.add(new ListenSpec(Objects.requireNonNull(host, "host"), port, false,
+                subsystemNqns == null ? null : Set.copyOf(subsystemNqns), List.copyOf(referrals)));
+            return this;
+        }
+
+        /** Also serve the discovery controller alone on {@code port} (8009 is the well-known one). */
+        public Builder discoveryPort(final int port)
+        {
+            checkPort(port);
+            this.discoveryPort = port;
+            return this;
+        }
+
+        private static void checkPort(final int port)
+        {
+            if (port < 0 || port > 65535)
+            {
+                throw new IllegalArgumentException("port must be 0..65535: " + port);
+            }
+        }
+
+        /** In-capsule data accepted on I/O queues (IOCCSZ = (bytes + 64) / 16); 0..1 MiB, multiple of 16. */
+        public Builder inlineDataSize(final int bytes)
+        {
+            if (bytes < 0 || bytes > (1 << 20) || bytes % 16 != 0)
+            {
+                throw new IllegalArgumentException(
+                    "inline data size must be 0..1048576 and a multiple of 16: " + bytes);
+            }
+            this.inlineDataSize = bytes;
+            return this;
+        }
+
+        /** MAXH2CDATA announced in ICResp: at least 4096, a multiple of 4. */
+        public Builder maxH2cData(final int bytes)
+        {
+            if (bytes < 4096 || bytes % 4 != 0)
+            {
+                throw new IllegalArgumentException("MAXH2CDATA must be >= 4096 and a multiple of 4: " + bytes);
+            }
+            this.maxH2cData = bytes;
+            return this;
+        }
+
+        /** Largest data transfer of one command (MDTS), a power of two from 4 KiB to 64 MiB. */
+        public Builder maxTransferSize(final int bytes)
+        {
+            if (Integer.bitCount(bytes) != 1 || bytes < 4096 || bytes > (64 << 20))
+            {
+                throw new IllegalArgumentException("max transfer size must be a power of two, 4 KiB..64 MiB: " + bytes);
+            }
+            this.maxTransferSize = bytes;
+            return this;
+        }
+
+        /** Largest queue (SQSIZE + 1) a host may connect with: 2..1024 entries (MQES + 1). */
+        public Builder maxQueueSize(final int entries)
+        {
+            if (entries < 2 || entries > 1024)
+            {
+                throw new IllegalArgumentException("max queue size must be 2..1024: " + entries);
+            }
+            this.maxQueueSize = entries;
+            return this;
+        }
+
+        /** Most I/O queues per controller (Set Features Number of Queues is capped to this). */
+        public Builder maxIoQueues(final int queues)
+        {
+            if (queues < 1 || queues > 1024)
+            {
+                throw new IllegalArgumentException("max I/O queues must be 1..1024: " + queues);
+            }
+            this.maxIoQueues = queues;
+            return this;
+        }
+
+        /** Poller threads (default 1). */
+        public Builder pollers(final int n)
+        {
+            if (n < 1 || n > 256)
+            {
+                throw new IllegalArgumentException("pollers must be 1..256: " + n);
+            }
+            this.pollers = n;
+            return this;
+        }
+
+        /** Idle strategy of each poller (default: spin briefly, then block in the selector). */
+        public Builder idleStrategy(final Supplier<IdleStrategy> strategy)
+        {
+            this.idleStrategy = Objects.requireNonNull(strategy);
+            return this;
+        }
+
+        /** Add a subsystem configured by {@code spec}. */
+        public Builder subsystem(final Consumer<SubsystemSpec> spec)
+        {
+            final SubsystemSpec s = new SubsystemSpec();
+            spec.accept(s);
+            builtSubsystems.add(s.build(opened));
+            return this;
+        }
+
+        /** Add an already built subsystem. */
+        public Builder subsystem(final Subsystem subsystem)
+        {
+            builtSubsystems.add(subsystem);
+            return this;
+        }
+
+        public Target build()
+        {
+            if (listens.isEmpty())
+            {
+                listen("127.0.0.1", 4420);
+            }
+            if (discoveryPort >= 0)
+            {
+                final Set<String> hosts = new LinkedHashSet<>();
+                for (final ListenSpec l : listens)
+                {
+                    hosts.add(l.host);
+                }
+                for (final String h : hosts)
+                {
+                    listens.add(new ListenSpec(h, discoveryPort, true, null, List.of()));
+                }
+            }
+            final Set<String> nqns = new HashSet<>();
+            for (final Subsystem s : builtSubsystems)
+            {
+                if (!nqns.add(s.nqn()) || s.isDiscovery())
+                {
+                    throw new IllegalArgumentException("duplicate or reserved subsystem NQN " + s.nqn());
+                }
+            }
+            return new Target(new TargetSettings(List.copyOf(listens), inlineDataSize, maxH2cData, maxTransferSize,
+                maxQueueSize, maxIoQueues, pollers, idleStrategy, List.copyOf(builtSubsystems)));
+        }
+    }
+
+    /** Describes one subsystem for {@link Builder#subsystem(Consumer)}. */
+    public static final class SubsystemSpec
+    {
+        private String nqn;
+        private String serial;
+        private String model;
+        private boolean allowAnyHost;
+        private final List<String> hosts = new ArrayList<>();
+        private final List<NamespaceSpec> namespaces = new ArrayList<>();
+        private int blockSize = 512;
+
+        SubsystemSpec()
+        {
+        }
+
+        public SubsystemSpec nqn(final String nqn)
+        {
+            if (Nqn.check(nqn) != NqnCheck.VALID)
+            {
+                throw new IllegalArgumentException("invalid NQN: " + nqn);
+            }
+            this.nqn = nqn;
+            return this;
+        }
+
+        public SubsystemSpec serial(final String serial)
+        {
+            this.serial = serial;
+            return this;
+        }
+
+        public SubsystemSpec model(final String model)
+        {
+            this.model = model;
+            return this;
+        }
+
+        public SubsystemSpec allowAnyHost()
+        {
+            this.allowAnyHost = true;
+            return this;
+        }
+
+        public SubsystemSpec allowHost(final String hostNqn)
+        {
+            if (Nqn.check(hostNqn) != NqnCheck.VALID)
+            {
+                throw new IllegalArgumentException("invalid host NQN: " + hostNqn);
+            }
+            hosts.add(hostNqn);
+            return this;
+        }
+
+        /** Logical block size of the namespaces declared after this call (default 512). */
+        public SubsystemSpec blockSize(final int bytes)
+        {
+            this.blockSize = bytes;
+            return this;
+        }
+
+        public SubsystemSpec ramNamespace(final int nsid, final long bytes)
+        {
+            final int bs = blockSize;
+            namespaces.add(new NamespaceSpec(nsid, bs, null, () -> new RamBackend(bytes / bs * bs)));
+            return this;
+        }
+
+        public SubsystemSpec nullNamespace(final int nsid, final long bytes)
+        {
+            final int bs = blockSize;
+            namespaces.add(new NamespaceSpec(nsid, bs, null, () -> new NullBackend(bytes / bs * bs)));
+            return this;
+        }
+
+        /** A file or block device; created (sparse) at {@code bytes} when missing; {@code bytes} 0 = its size. */
+        public SubsystemSpec fileNamespace(final int nsid, final Path path, final long bytes)
+        {
+            return fileNamespace(nsid, path, bytes, null);
+        }
+
+        public SubsystemSpec fileNamespace(final int nsid, final Path path, final long bytes, final UUID uuid)
+        {
+            namespaces.add(new NamespaceSpec(nsid, blockSize, uuid, () ->
+            {
+                try
+                {
+                    return new FileBackend(path, bytes);
+                }
+                catch (final IOException e)
+                {
+                    throw new IllegalArgumentException(e.getMessage(), e);
+                }
+            }));
+            return this;
+        }
+
+        /** Any backend. */
+        public SubsystemSpec namespace(final int nsid, final Backend backend, final UUID uuid)
+        {
+            namespaces.add(new NamespaceSpec(nsid, blockSize, uuid, () -> backend));
+            return this;
+        }
+
+        public String nqn()
+        {
+            return nqn;
+        }
+
+        public boolean allowsAnyHost()
+        {
+            return allowAnyHost;
+        }
+
+        public List<String> allowedHosts()
+        {
+            return List.copyOf(hosts);
+        }
+
+        /** @return the NSIDs declared, in order. */
+        public List<Integer> namespaceIds()
+        {
+            final List<Integer> ids = new ArrayList<>();
+            for (final NamespaceSpec n : namespaces)
+            {
+                ids.add(n.nsid);
+            }
+            return ids;
+        }
+
+        /** Open every backend and build the subsystem; on failure what was opened is closed again. */
+        public Subsystem build()
+        {
+            final List<Backend> opened = new ArrayList<>();
+            try
+            {
+                return build(opened);
+            }
+            catch (final RuntimeException e)
+            {
+                for (final Backend b : opened)
+                {
+                    try
+                    {
+                        b.close();
+                    }
+                    catch (final Exception ignore)
+                    {
+                        // failing anyway
+                    }
+                }
+                throw e;
+            }
+        }
+
+        /** Open one declared namespace's backend and make the namespace (to add it to a running subsystem). */
+        public Namespace buildNamespace(final int nsid)
+        {
+            for (final NamespaceSpec n : namespaces)
+            {
+                if (n.nsid == nsid)
+                {
+                    return new Namespace(n.nsid, n.backend.get(), n.blockSize, n.uuid, nqn);
+                }
+            }
+            throw new IllegalArgumentException("namespace " + nsid + " is not declared");
+        }
+
+        Subsystem build(final List<Backend> opened)
+        {
+            if (nqn == null)
+            {
+                throw new IllegalArgumentException("a subsystem needs an NQN");
+            }
+            final Subsystem s = new Subsystem(nqn, serial, model);
+            s.allowAnyHost(allowAnyHost);
+            for (final String h : hosts)
+            {
+                s.allowHost(h);
+            }
+            for (final NamespaceSpec n : namespaces)
+            {
+                final Backend b = n.backend.get();
+                opened.add(b);
+                s.addNamespace(new Namespace(n.nsid, b, n.blockSize, n.uuid, nqn));
+            }
+            return s;
+        }
+    }
+}
