@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
 import org.nvmeof4j.protocol.fabrics.Nqn;
 import org.nvmeof4j.protocol.fabrics.NqnCheck;
+import org.nvmeof4j.target.ConnectionLimits;
 import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.subsystem.Namespace;
@@ -80,6 +81,26 @@ public final class TargetCommand implements Callable<Integer>
         defaultValue = "131072")
     int maxH2cData;
 
+    @Option(names = "--max-connections-per-port", paramLabel = "N",
+        description = "live connections one port holds; more are closed at accept (default ${DEFAULT-VALUE})",
+        defaultValue = "4096")
+    int maxConnectionsPerPort;
+
+    @Option(names = "--max-connections-per-address", paramLabel = "N",
+        description = "live connections from one host IP address (default ${DEFAULT-VALUE})", defaultValue = "1024")
+    int maxConnectionsPerAddress;
+
+    @Option(names = "--icreq-timeout-ms", paramLabel = "MS",
+        description = "drop a connection that sends no ICReq this long after accept; 0: never (default ${DEFAULT-VALUE})",
+        defaultValue = "10000")
+    long icReqTimeoutMillis;
+
+    @Option(names = "--connect-timeout-ms", paramLabel = "MS",
+        description = "drop a connection that sends no Fabrics Connect this long after ICResp; 0: never " +
+            "(default ${DEFAULT-VALUE})",
+        defaultValue = "10000")
+    long connectTimeoutMillis;
+
     @Option(names = "--pollers", paramLabel = "N", description = "poller threads (default ${DEFAULT-VALUE})", defaultValue = "1")
     int pollers;
 
@@ -102,6 +123,8 @@ public final class TargetCommand implements Callable<Integer>
         final String idleName = idle;
         try
         {
+            builder.connectionLimits(new ConnectionLimits(maxConnectionsPerPort, maxConnectionsPerAddress,
+                icReqTimeoutMillis, connectTimeoutMillis));
             builder.inlineDataSize(inlineDataSize).maxH2cData(maxH2cData).pollers(pollers)
                 .idleStrategy(() -> IdleStrategy.parse(idleName));
             if (discoveryPort != null)

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.nvmeof4j.target.subsystem.Subsystem;
 
 /**
@@ -21,6 +22,7 @@ import org.nvmeof4j.target.subsystem.Subsystem;
 public final class Listener implements AutoCloseable
 {
     private final Target target;
+    private final AtomicInteger liveConnections = new AtomicInteger();
     private final int portId;
     private final String host;
     private final int requestedPort;
@@ -91,6 +93,12 @@ public final class Listener implements AutoCloseable
             }
             target.accept(ch, this);
         }
+    }
+
+    /** @return the connections this port holds now (the target counts them against its limit). */
+    public AtomicInteger liveConnections()
+    {
+        return liveConnections;
     }
 
     /** @return the bound address (the real port when 0 was asked for). */

@@ -1,6 +1,8 @@
 package org.nvmeof4j.target;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Collection;
@@ -57,6 +59,9 @@ public final class Target implements AutoCloseable, TargetConfiguration
     private final AtomicLong generation = new AtomicLong(1);
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final AtomicLong connections = new AtomicLong();
+    private static final InetAddress UNKNOWN_ADDRESS = InetAddress.getLoopbackAddress();
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final LimitCounters limitCounters = new LimitCounters();
     /** One instance, so that {@link #removeSubsystem} can unregister it. */
     private final Runnable accessListener = this::discoveryLogChanged;
     private Poller[] pollers;
@@ -259,17 +264,84 @@ public final class Target implements AutoCloseable, TargetConfiguration
             return;
         }
         connections.incrementAndGet();
+        final InetAddress address = remoteAddress(ch);
+        if (!admit(listener, address))
+        {
+            closeQuietly(ch);
+            return;
+        }
         final Poller poller = pollers[Math.floorMod(roundRobin.getAndIncrement(), pollers.length)];
         try
         {
-            final TargetQueue q = new TargetQueue(ch, this, listener, poller);
+            final TargetQueue q = new TargetQueue(ch, this, listener, poller, address);
             poller.add(q, ch);
             LOG.log(System.Logger.Level.DEBUG, () -> "accepted " + remote(ch) + " on " + listener);
         }
         catch (final IOException | RuntimeException e)
         {
+            release(listener, address);
             closeQuietly(ch);
         }
+    }
+
+    /** Count a new connection against its port's and its address's bounds; false (and counted) when over one. */
+    private boolean admit(final Listener listener, final InetAddress address)
+    {
+        final ConnectionLimits limits = settings.limits();
+        if (listener.liveConnections().incrementAndGet() > limits.maxConnectionsPerPort())
+        {
+            listener.liveConnections().decrementAndGet();
+            limitCounters.refusedPerPort.increment();
+            LOG.log(System.Logger.Level.WARNING, () -> "refused a connection from " + address + " on " + listener +
+                ": port holds " + limits.maxConnectionsPerPort() + " connections (the limit)");
+            return false;
+        }
+        final AtomicInteger n = perAddress.compute(address, (k, v) -> v == null ? new AtomicInteger() : v);
+        if (n.incrementAndGet() > limits.maxConnectionsPerAddress())
+        {
+            release(listener, address);
+            limitCounters.refusedPerAddress.increment();
+            LOG.log(System.Logger.Level.WARNING, () -> "refused a connection from " + address + " on " + listener +
+                ": that address holds " + limits.maxConnectionsPerAddress() + " connections (the limit)");
+            return false;
+        }
+        return true;
+    }
+
+    /** Undo {@link #admit}: the connection closed. */
+    private void release(final Listener listener, final InetAddress address)
+    {
+        listener.liveConnections().decrementAndGet();
+        perAddress.computeIfPresent(address, (k, v) -> v.decrementAndGet() <= 0 ? null : v);
+    }
+
+    private static InetAddress remoteAddress(final SocketChannel ch)
+    {
+        try
+        {
+            final java.net.SocketAddress a = ch.getRemoteAddress();
+            if (a instanceof InetSocketAddress)
+            {
+                return ((InetSocketAddress)a).getAddress();
+            }
+        }
+        catch (final IOException e)
+        {
+            // closed already: counted under the unspecified address, released the same way
+        }
+        return UNKNOWN_ADDRESS;
+    }
+
+    /** @return the connection limits in force. */
+    public ConnectionLimits connectionLimits()
+    {
+        return settings.limits();
+    }
+
+    /** @return how often each connection limit fired since start. */
+    public LimitCounters limitCounters()
+    {
+        return limitCounters;
     }
 
     private static String remote(final SocketChannel ch)
@@ -331,6 +403,10 @@ public final class Target implements AutoCloseable, TargetConfiguration
     /** A queue closed (for logging). */
     public void queueClosed(final TargetQueue q, final String reason, final Throwable cause)
     {
+        if (q.remoteAddress() != null)
+        {
+            release(q.listener(), q.remoteAddress());
+        }
         LOG.log(reason != null && reason.startsWith("fatal") ? System.Logger.Level.WARNING :
             System.Logger.Level.DEBUG, () -> q + " closed: " + reason);
     }

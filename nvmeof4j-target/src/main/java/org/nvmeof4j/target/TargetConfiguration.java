@@ -44,6 +44,7 @@ public sealed interface TargetConfiguration permits Target
         private int maxH2cData = 128 * 1024;
         private int maxTransferSize = 1 << 20;
         private int maxQueueSize = 1024;
+        private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULT;
         private int maxIoQueues = 64;
         private int pollers = 1;
         private Supplier<IdleStrategy> idleStrategy = IdleStrategy::defaultStrategy;
@@ -149,6 +150,13 @@ public sealed interface TargetConfiguration permits Target
             return this;
         }
 
+        /** Connection limits (default {@link ConnectionLimits#DEFAULT}). */
+        public Builder connectionLimits(final ConnectionLimits limits)
+        {
+            this.connectionLimits = java.util.Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
         /** Poller threads (default 1). */
         public Builder pollers(final int n)
         {
@@ -210,7 +218,7 @@ public sealed interface TargetConfiguration permits Target
                 }
             }
             return new Target(new TargetSettings(List.copyOf(listens), inlineDataSize, maxH2cData, maxTransferSize,
-                maxQueueSize, maxIoQueues, pollers, idleStrategy, List.copyOf(builtSubsystems)));
+                maxQueueSize, maxIoQueues, pollers, idleStrategy, List.copyOf(builtSubsystems), connectionLimits));
         }
     }
 

@@ -10,6 +10,7 @@ import org.nvmeof4j.tcp.IdleStrategy;
  * queue limits, the poller threads and the subsystems configured up front.
  */
 record TargetSettings(List<ListenSpec> listens, int inlineDataSize, int maxH2cData, int maxTransferSize,
-    int maxQueueSize, int maxIoQueues, int pollers, Supplier<IdleStrategy> idleStrategy, List<Subsystem> subsystems)
+    int maxQueueSize, int maxIoQueues, int pollers, Supplier<IdleStrategy> idleStrategy, List<Subsystem> subsystems,
+    ConnectionLimits limits)
 {
 }

@@ -1,6 +1,7 @@
 package org.nvmeof4j.target.queue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -16,6 +17,7 @@ import org.nvmeof4j.protocol.pdu.Fes;
 import org.nvmeof4j.protocol.pdu.IcReqPdu;
 import org.nvmeof4j.protocol.pdu.IcRespPdu;
 import org.nvmeof4j.protocol.pdu.PduType;
+import org.nvmeof4j.target.ConnectionLimits;
 import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.controller.Controller;
@@ -73,7 +75,12 @@ public final class TargetQueue extends NvmeTcpConnection
 
     // statistics
     private long commands;
+    private static final System.Logger LOG = System.getLogger("org.nvmeof4j.target");
     private long errors;
+    private final InetAddress remoteAddress;
+    private final long acceptedNanos;
+    /** When the ICResp went out; 0 before. */
+    private long initializedNanos;
     private long abandonedAers;
 
     /**
@@ -85,7 +92,22 @@ public final class TargetQueue extends NvmeTcpConnection
     public TargetQueue(final SocketChannel channel, final Target target, final Listener listener, final Poller poller)
         throws IOException
     {
+        this(channel, target, listener, poller, null);
+    }
+
+    /**
+     * A queue on an accepted connection that the target admitted under its connection limits.
+     *
+     * @param remoteAddress the host's IP address as counted against the limits; null: not counted (a queue that
+     *                      did not come through {@code Target.accept}, as in tests that drive one by hand).
+     */
+    public TargetQueue(final SocketChannel channel, final Target target, final Listener listener, final Poller poller,
+        final InetAddress remoteAddress)
+        throws IOException
+    {
         super(channel, PduReceiver.Role.CONTROLLER, 64);
+        this.remoteAddress = remoteAddress;
+        this.acceptedNanos = System.nanoTime();
         this.target = target;
         this.listener = listener;
         this.poller = poller;
@@ -213,12 +235,44 @@ public final class TargetQueue extends NvmeTcpConnection
     protected int onDuty(final long now)
     {
         nowNanos = now;
+        if (qid < 0 && overdue(now))
+        {
+            return 1;
+        }
         int work = 0;
         if (controller != null && qid == 0)
         {
             work += controller.onAdminDuty(this, now);
         }
         return work;
+    }
+
+    /**
+     * A connection with no Connect yet may wait only so long for each step (accept to ICReq, ICResp to Connect):
+     * drop it, and count it, when its time is up.
+     */
+    private boolean overdue(final long now)
+    {
+        final ConnectionLimits limits = target.connectionLimits();
+        final boolean waitingForIcReq = initializedNanos == 0;
+        final long limitMillis = waitingForIcReq ? limits.icReqTimeoutMillis() : limits.connectTimeoutMillis();
+        final long since = waitingForIcReq ? acceptedNanos : initializedNanos;
+        if (limitMillis == 0 || now - since < limitMillis * 1_000_000L || isClosed())
+        {
+            return false;
+        }
+        target.limitCounters().timedOut(waitingForIcReq);
+        final String reason = (waitingForIcReq ? "no ICReq within " : "no Connect within ") + limitMillis +
+            " ms of " + (waitingForIcReq ? "accept" : "ICResp");
+        LOG.log(System.Logger.Level.WARNING, () -> "dropped " + peer() + ": " + reason);
+        close(reason, null);
+        return true;
+    }
+
+    /** @return the host's IP address as counted against the connection limits; null when not counted. */
+    public InetAddress remoteAddress()
+    {
+        return remoteAddress;
     }
 
     @Override
@@ -284,6 +338,7 @@ public final class TargetQueue extends NvmeTcpConnection
         icResp.wrap(h, 0).encode(0, hd, dd, target.maxH2cData());
         sender.commitRaw(IcRespPdu.LENGTH, PduSender.NO_TOKEN);
         ddgst = dd;
+        initializedNanos = Math.max(1, nowNanos);
         // we receive without alignment (CPDA 0) and send C2HData aligned as the host asked (HPDA)
         receiver.connectionInitialized(hd, dd, 0);
         sender.connectionInitialized(hd, dd, hpda);
