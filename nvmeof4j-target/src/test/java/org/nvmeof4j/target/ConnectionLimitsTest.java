@@ -127,6 +127,46 @@ class ConnectionLimitsTest
     }
 
     @Test
+    void shouldServeAnHonestHostBesideManySilentConnectionsAndStillDropThem() throws Exception
+    {
+        // more connections than the poller drives directly: it runs the ready ones, and sweeps all for the deadlines
+        final int silentCount = 40;
+        final java.util.List<RawHost> silent = new java.util.ArrayList<>();
+        try (Target t = target(new ConnectionLimits(4096, 4096, 1500, 0)))
+        {
+            try
+            {
+                for (int i = 0; i < silentCount; i++)
+                {
+                    silent.add(new RawHost(t.boundPort()));
+                }
+                try (RawHost h = new RawHost(t.boundPort()))
+                {
+                    TargetTestSupport.adminSetup(h, false, false, 1);
+                    for (int cid = 10; cid < 210; cid++)
+                    {
+                        final ByteBuffer cc = h.propertyGet(cid, 0x14, false);
+                        assertThat(RawHost.cqeCid(cc)).isEqualTo(cid);
+                        assertThat(RawHost.status(cc)).isZero();
+                    }
+                }
+                for (final RawHost s : silent)
+                {
+                    assertThat(closedByTarget(s)).isTrue();
+                }
+                assertThat(t.limitCounters().icReqTimeouts()).isEqualTo(silentCount);
+            }
+            finally
+            {
+                for (final RawHost s : silent)
+                {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldRejectLimitsOutOfRange()
     {
         assertThatThrownBy(() -> new ConnectionLimits(0, 1, 0, 0)).hasMessageContaining("per port");

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * cycle calls every task's {@code doWork()} directly (no selector on the hot path), and an {@link IdleStrategy}
  * decides what to do when a cycle found no work. The strategy's last step blocks in a {@link Selector} on which
  * every task's channel is registered for reads (and for writes while a task's socket buffer is full), so an idle
- * poller sleeps in the kernel and wakes on the first byte or the first free byte of send buffer.
+ * poller sleeps in the kernel and wakes on the first byte or the first free byte of send buffer. With many tasks
+ * (more than {@link #DIRECT_POLL_THRESHOLD}) a cycle runs only the ready and the busy ones.
  *
  * <p>A task that throws is closed and dropped; the loop and every other task keep running.
  */
@@ -25,7 +26,8 @@ public final class Poller implements Runnable, AutoCloseable
     private final IdleStrategy idleStrategy;
     private final Selector selector;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
-    private final ArrayList<PollerTask> tasks = new ArrayList<>();
+    private final ArrayList<Entry> tasks = new ArrayList<>();
+    private long lastSweepNanos = System.nanoTime();
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final IdleStrategy.Waiter waiter = this::await;
     private volatile boolean running = true;
@@ -77,11 +79,12 @@ public final class Poller implements Runnable, AutoCloseable
         {
             try
             {
+                final Entry entry = new Entry(task, channel != null);
                 if (channel != null)
                 {
-                    task.selectionKey(channel.register(selector, SelectionKey.OP_READ, task));
+                    task.selectionKey(channel.register(selector, SelectionKey.OP_READ, entry));
                 }
-                tasks.add(task);
+                tasks.add(entry);
             }
             catch (final ClosedChannelException | RuntimeException e)
             {
@@ -112,22 +115,36 @@ public final class Poller implements Runnable, AutoCloseable
         while (running)
         {
             int work = runCommands();
+            final boolean selective = tasks.size() > DIRECT_POLL_THRESHOLD;
+            boolean sweep = true;
+            if (selective)
+            {
+                // many connections: a read() per idle socket per cycle would cost more than the work itself
+                sweep = markReady();
+            }
             for (int i = 0; i < tasks.size(); i++)
             {
-                final PollerTask task = tasks.get(i);
-                try
+                final Entry entry = tasks.get(i);
+                final PollerTask task = entry.task;
+                if (sweep || entry.hot || entry.ready || !entry.hasChannel)
                 {
-                    work += task.doWork();
-                }
-                catch (final Throwable t)
-                {
+                    entry.ready = false;
                     try
                     {
-                        task.onError(t);
+                        final int w = task.doWork();
+                        entry.hot = w > 0;
+                        work += w;
                     }
-                    catch (final Throwable ignore)
+                    catch (final Throwable t)
                     {
-                        // the task's own error handler failed: nothing left to tell it
+                        try
+                        {
+                            task.onError(t);
+                        }
+                        catch (final Throwable ignore)
+                        {
+                            // the task's own error handler failed: nothing left to tell it
+                        }
                     }
                 }
                 if (!task.isActive())
@@ -138,11 +155,11 @@ public final class Poller implements Runnable, AutoCloseable
             }
             idleStrategy.idle(work, waiter);
         }
-        for (final PollerTask task : tasks)
+        for (final Entry entry : tasks)
         {
             try
             {
-                task.onError(new ClosedChannelException());
+                entry.task.onError(new ClosedChannelException());
             }
             catch (final Throwable ignore)
             {
@@ -213,6 +230,61 @@ public final class Poller implements Runnable, AutoCloseable
         finally
         {
             sleeping.set(false);
+        }
+    }
+
+    /**
+     * Above this many tasks a duty cycle asks the selector which sockets are ready ({@code selectNow}, one system
+     * call) and runs only those tasks, the tasks whose last {@code doWork()} did work, the tasks without a channel,
+     * and every task once per {@link #SWEEP_NANOS} (timers: keep-alive, connection deadlines). At or below it every
+     * task runs every cycle, which is cheapest for a few busy connections (Aeron's TransportPoller does the same).
+     */
+    static final int DIRECT_POLL_THRESHOLD = 16;
+    /** How often the selective mode still runs every task. */
+    static final long SWEEP_NANOS = 50_000_000L;
+
+    /** Selective mode: flag the tasks whose sockets are ready; return whether this cycle is a sweep. */
+    private boolean markReady()
+    {
+        try
+        {
+            if (selector.selectNow() > 0)
+            {
+                for (final SelectionKey key : selector.selectedKeys())
+                {
+                    ((Entry)key.attachment()).ready = true;
+                }
+            }
+            selector.selectedKeys().clear();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            // a broken selector: fall back to running every task this cycle
+            return true;
+        }
+        final long now = System.nanoTime();
+        if (now - lastSweepNanos >= SWEEP_NANOS)
+        {
+            lastSweepNanos = now;
+            return true;
+        }
+        return false;
+    }
+
+    /** One task and what the selective mode knows of it (poller thread only). */
+    private static final class Entry
+    {
+        final PollerTask task;
+        final boolean hasChannel;
+        /** Its last doWork() did something: run it again next cycle, ready or not. */
+        boolean hot = true;
+        /** Its socket was reported ready. */
+        boolean ready;
+
+        Entry(final PollerTask task, final boolean hasChannel)
+        {
+            this.task = task;
+            this.hasChannel = hasChannel;
         }
     }
 
