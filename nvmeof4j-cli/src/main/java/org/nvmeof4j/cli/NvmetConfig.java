@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
+import org.nvmeof4j.target.ConnectionLimits;
 import org.nvmeof4j.target.Referral;
 import org.nvmeof4j.target.Target;
 
@@ -214,6 +215,7 @@ public final class NvmetConfig
                     throw bad(at + ".param.inline_data_size", "not a number: " + inline.asText());
                 }
             }
+            limits(builder, p.path("param"), at + ".param");
             if (discoveryOnly(p, at))
             {
                 builder.discoveryPort(8009);
@@ -375,6 +377,25 @@ public final class NvmetConfig
             throw bad(at, "missing \"" + field + "\"");
         }
         return v.asText();
+    }
+
+    /**
+     * The target's connection limits from a port's {@code param} (nvmeof4j's own keys; nvmet has no such limits):
+     * {@code max_connections_per_port}, {@code max_connections_per_address}, {@code icreq_timeout_ms},
+     * {@code connect_timeout_ms}. They apply to the whole target; keys absent keep the flags' values.
+     */
+    private void limits(final Target.Builder builder, final JsonNode param, final String at)
+    {
+        final ConnectionLimits l = builder.connectionLimits();
+        final int perPort = param.has("max_connections_per_port")
+            ? integer(param, "max_connections_per_port", at, 1, 1_000_000) : l.maxConnectionsPerPort();
+        final int perAddress = param.has("max_connections_per_address")
+            ? integer(param, "max_connections_per_address", at, 1, 1_000_000) : l.maxConnectionsPerAddress();
+        final long icReq = param.has("icreq_timeout_ms")
+            ? integer(param, "icreq_timeout_ms", at, 0, 3_600_000) : l.icReqTimeoutMillis();
+        final long connect = param.has("connect_timeout_ms")
+            ? integer(param, "connect_timeout_ms", at, 0, 3_600_000) : l.connectTimeoutMillis();
+        builder.connectionLimits(new ConnectionLimits(perPort, perAddress, icReq, connect));
     }
 
     private int integer(final JsonNode node, final String field, final String at, final int min, final int max)

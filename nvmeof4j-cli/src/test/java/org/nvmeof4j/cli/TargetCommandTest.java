@@ -128,6 +128,25 @@ class TargetCommandTest
             .hasMessageContaining("ports[0].referrals[0].addr");
     }
 
+    @Test
+    void shouldReadConnectionLimitsFromAPortsParamAndNameABadOne()
+    {
+        final String json = "{ \"ports\": [ { \"addr\": { \"trtype\": \"tcp\", \"traddr\": \"127.0.0.1\","
+            + " \"trsvcid\": \"0\" }, \"param\": { \"max_connections_per_address\": \"64\","
+            + " \"icreq_timeout_ms\": 2500 } } ], \"subsystems\": [] }";
+        final Target.Builder b = Target.builder();
+        NvmetConfig.parse(json).apply(b);
+        assertThat(b.connectionLimits().maxConnectionsPerAddress()).isEqualTo(64);
+        assertThat(b.connectionLimits().icReqTimeoutMillis()).isEqualTo(2500);
+        // absent keys keep their defaults
+        assertThat(b.connectionLimits().maxConnectionsPerPort()).isEqualTo(4096);
+        assertThat(b.connectionLimits().connectTimeoutMillis()).isEqualTo(10_000);
+        final String bad = json.replace("2500", "-1");
+        assertThatThrownBy(() -> NvmetConfig.parse(bad).apply(Target.builder()))
+            .isInstanceOf(Nvmeof4j.UsageException.class)
+            .hasMessageContaining("ports[0].param.icreq_timeout_ms");
+    }
+
     private static String reloadConfig(final String exported, final String subsystems)
     {
         return "{ \"ports\": [ { \"portid\": 1, \"addr\": { \"trtype\": \"tcp\", \"traddr\": \"127.0.0.1\","

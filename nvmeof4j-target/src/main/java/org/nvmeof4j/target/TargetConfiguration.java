@@ -150,6 +150,12 @@ public sealed interface TargetConfiguration permits Target
             return this;
         }
 
+        /** @return the connection limits set so far. */
+        public ConnectionLimits connectionLimits()
+        {
+            return connectionLimits;
+        }
+
         /** Connection limits (default {@link ConnectionLimits#DEFAULT}). */
         public Builder connectionLimits(final ConnectionLimits limits)
         {
