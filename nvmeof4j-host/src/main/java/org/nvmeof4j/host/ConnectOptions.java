@@ -70,6 +70,35 @@ public final class ConnectOptions implements Cloneable
     }
 
     /**
+     * Text from the options string as an error message may show it: one line, control characters as {@code \\uXXXX},
+     * at most 64 characters (then "...").
+     */
+    static String printable(final String text)
+    {
+        if (text == null)
+        {
+            return "(no value)";
+        }
+        final StringBuilder b = new StringBuilder(72);
+        int i = 0;
+        for (; i < text.length() && b.length() < 64; i++)
+        {
+            final char c = text.charAt(i);
+            final int type = Character.getType(c);
+            if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR ||
+                type == Character.PARAGRAPH_SEPARATOR)
+            {
+                b.append(String.format("\\u%04x", (int)c));
+            }
+            else
+            {
+                b.append(c);
+            }
+        }
+        return i < text.length() ? b + "..." : b.toString();
+    }
+
+    /**
      * Parse an options string as written to Linux's {@code /dev/nvme-fabrics}:
      * {@code transport=tcp,traddr=10.0.0.1,trsvcid=4420,nqn=NQN,nr_io_queues=2,hdr_digest,data_digest}.
      *
@@ -107,12 +136,12 @@ public final class ConnectOptions implements Cloneable
                     case "reconnect_delay": o.reconnectDelay(Duration.ofSeconds(Long.parseLong(value))); break;
                     case "ctrl_loss_tmo": o.ctrlLossTmo(Duration.ofSeconds(Long.parseLong(value))); break;
                     case "disable_sqflow": o.disableSqflow(value == null || Boolean.parseBoolean(value)); break;
-                    default: throw new IllegalArgumentException("unknown option '" + key + "'");
+                    default: throw new IllegalArgumentException("unknown option '" + printable(key) + "'");
                 }
             }
             catch (final NullPointerException | NumberFormatException e)
             {
-                throw new IllegalArgumentException("bad value for " + key + ": " + value);
+                throw new IllegalArgumentException("bad value for " + printable(key) + ": " + printable(value));
             }
         }
         return o;
