@@ -120,7 +120,8 @@ public final class Poller implements Runnable, AutoCloseable
             if (selective)
             {
                 // many connections: a read() per idle socket per cycle would cost more than the work itself
-                sweep = markReady();
+                // a command from another thread (an AEN, a close) may have left work for any task: run them all
+                sweep = markReady() || work > 0;
             }
             for (int i = 0; i < tasks.size(); i++)
             {
@@ -236,7 +237,8 @@ public final class Poller implements Runnable, AutoCloseable
     /**
      * Above this many tasks a duty cycle asks the selector which sockets are ready ({@code selectNow}, one system
      * call) and runs only those tasks, the tasks whose last {@code doWork()} did work, the tasks without a channel,
-     * and every task once per {@link #SWEEP_NANOS} (timers: keep-alive, connection deadlines). At or below it every
+     * every task in a cycle that ran commands, and every task once per {@link #SWEEP_NANOS} (timers: keep-alive,
+     * connection deadlines). At or below it every
      * task runs every cycle, which is cheapest for a few busy connections (Aeron's TransportPoller does the same).
      */
     static final int DIRECT_POLL_THRESHOLD = 16;
