@@ -8,7 +8,6 @@
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-REPO_ROOT="$(cd "$INTEROP_DIR/.." && pwd)"
 
 usage() {
     cat <<EOF
@@ -99,32 +98,15 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
-if [[ -n "${NVMEOF4J_CLI_CLASSPATH:-}" ]]; then
-    # shellcheck disable=SC2206
-    cli=(java ${NVMEOF4J_JAVA_OPTS:--XX:+UseParallelGC -Xms256m} -cp "$NVMEOF4J_CLI_CLASSPATH" org.nvmeof4j.cli.Nvmeof4j)
-else
-    cli=("$REPO_ROOT/nvmeof4j")
-fi
+export NVMEOF4J_JAVA_OPTS="${NVMEOF4J_JAVA_OPTS:--XX:+UseParallelGC -Xms256m}"
+interop_cli "$work"
 
 NQN="nqn.2024-01.org.nvmeof4j:spdk"
-: > "$work/target.log"
 # the target on core 0 when taskset is there, the host on the perf core mask
 pin=()
 command -v taskset >/dev/null && (( $(nproc) >= 2 )) && pin=(taskset -c 0)
-"${pin[@]}" "${cli[@]}" target --listen 127.0.0.1 --port 0 --nqn "$NQN" --ram-mib 256 --block-size 4096 \
-    --inline-data-size 4096 > "$work/target.log" 2>&1 &
-target_pid=$!
-port=""
-for _ in $(seq 1 600); do
-    port="$(sed -n 's/^nvmeof4j target: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$work/target.log")"
-    [[ -n "$port" ]] && break
-    kill -0 "$target_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [[ -z "$port" ]]; then
-    cat "$work/target.log" >&2
-    die "nvmeof4j target did not start" 4
-fi
+interop_start_target "$work/target.log" "${pin[@]}" "${cli[@]}" target --listen 127.0.0.1 --port 0 --nqn "$NQN" \
+    --ram-mib 256 --block-size 4096 --inline-data-size 4096
 log "SPDK $spdk_version host tools against nvmeof4j target on 127.0.0.1:$port ($NQN)"
 
 passed=0 failed=0

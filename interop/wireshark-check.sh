@@ -8,7 +8,6 @@
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-REPO_ROOT="$(cd "$INTEROP_DIR/.." && pwd)"
 
 usage() {
     cat <<EOF
@@ -273,35 +272,16 @@ trap 'exit 143' TERM HUP
 
 # Short-lived JVMs on a shared machine: C1 only, serial GC.
 export NVMEOF4J_JAVA_OPTS="${NVMEOF4J_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m}"
-if [[ -n "${NVMEOF4J_CLI_CLASSPATH:-}" ]]; then
-    # shellcheck disable=SC2206
-    cli=(java $NVMEOF4J_JAVA_OPTS -cp "$NVMEOF4J_CLI_CLASSPATH" org.nvmeof4j.cli.Nvmeof4j)
-else
-    cli=("$REPO_ROOT/nvmeof4j")
-    # builds the jar now if needed, not while capturing
-    "${cli[@]}" --version > "$work/cli-version.txt" 2>&1 || { cat "$work/cli-version.txt" >&2; die "nvmeof4j does not start" 4; }
-fi
+# builds the jar now if needed, not while capturing
+interop_cli "$work"
 
 NQN="nqn.2024-01.org.nvmeof4j:wireshark"
 # Explicit sizes, so that the transfers below take the intended paths:
 # up to 8 KiB in-capsule, larger writes by R2T + H2CData of at most 128 KiB.
 INLINE=8192
 MAXH2C=131072
-: > "$work/target.log"
-"${cli[@]}" target --listen 127.0.0.1 --port 0 --nqn "$NQN" --ram-mib 64 \
-    --inline-data-size "$INLINE" --max-h2c-data "$MAXH2C" > "$work/target.log" 2>&1 &
-target_pid=$!
-port=""
-for _ in $(seq 1 600); do
-    port="$(sed -n 's/^nvmeof4j target: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$work/target.log")"
-    [[ -n "$port" ]] && break
-    kill -0 "$target_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [[ -z "$port" ]]; then
-    cat "$work/target.log" >&2
-    die "nvmeof4j target did not start" 4
-fi
+interop_start_target "$work/target.log" "${cli[@]}" target --listen 127.0.0.1 --port 0 --nqn "$NQN" --ram-mib 64 \
+    --inline-data-size "$INLINE" --max-h2c-data "$MAXH2C"
 log "target on 127.0.0.1:$port ($NQN)"
 
 pcap="$work/nvme-tcp.pcapng"

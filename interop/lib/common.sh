@@ -89,3 +89,39 @@ with_pdeathsig() {
     fi
     exec "$@"
 }
+
+# Sets array `cli` to the nvmeof4j CLI: `java -cp $NVMEOF4J_CLI_CLASSPATH ...`
+# when that is set (the JUnit tests do), else ./nvmeof4j, whose jar is built
+# now if needed so that a later start does not wait for Maven. Dies with 4 if
+# the CLI does not start. Usage: interop_cli WORKDIR
+interop_cli() {
+    local work="$1"
+    if [[ -n "${NVMEOF4J_CLI_CLASSPATH:-}" ]]; then
+        # shellcheck disable=SC2206
+        cli=(java ${NVMEOF4J_JAVA_OPTS:-} -cp "$NVMEOF4J_CLI_CLASSPATH" org.nvmeof4j.cli.Nvmeof4j)
+    else
+        cli=("$(cd "$INTEROP_DIR/.." && pwd)/nvmeof4j")
+        "${cli[@]}" --version > "$work/cli-version.txt" 2>&1 \
+            || { cat "$work/cli-version.txt" >&2; die "nvmeof4j does not start" 4; }
+    fi
+}
+
+# Runs COMMAND... (an `nvmeof4j target --listen 127.0.0.1 --port 0 ...`) in
+# the background with its output in LOG, and waits up to 60 s for its
+# "listening" line. Sets target_pid and port; dies with 4 (and shows LOG) if
+# the target does not start. Usage: interop_start_target LOG COMMAND...
+interop_start_target() {
+    local log="$1"; shift
+    : > "$log"
+    "$@" > "$log" 2>&1 &
+    target_pid=$!
+    port=""
+    for _ in $(seq 1 600); do
+        port="$(sed -n 's/^nvmeof4j target: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$log")"
+        [[ -n "$port" ]] && return 0
+        kill -0 "$target_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$log" >&2
+    die "nvmeof4j target did not start" 4
+}

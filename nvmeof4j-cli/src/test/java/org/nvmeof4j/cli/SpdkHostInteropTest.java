@@ -3,12 +3,6 @@ package org.nvmeof4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -28,50 +22,12 @@ class SpdkHostInteropTest
     @Test
     void spdkHostToolsShouldPassEveryCheck() throws Exception
     {
-        final ProcessBuilder pb = new ProcessBuilder(
-            WiresharkInteropTest.repositoryRoot().resolve("interop/spdk-host.sh").toString())
-            .redirectErrorStream(true);
-        pb.environment().put("NVMEOF4J_CLI_CLASSPATH", System.getProperty("java.class.path"));
-        final Process p = pb.start();
-        final List<String> lines = new ArrayList<>();
-        final Thread reader = new Thread(() ->
-        {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8)))
-            {
-                String line;
-                while ((line = r.readLine()) != null)
-                {
-                    System.out.println(line);
-                    synchronized (lines)
-                    {
-                        lines.add(line);
-                    }
-                }
-            }
-            catch (final java.io.IOException e)
-            {
-                // the process was destroyed
-            }
-        });
-        reader.start();
-        if (!p.waitFor(600, TimeUnit.SECONDS))
-        {
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-        reader.join(10_000);
-        final String output;
-        synchronized (lines)
-        {
-            output = String.join("\n", lines);
-        }
-        assertThat(p.isAlive()).as("spdk-host.sh did not finish within 600 s:\n" + output).isFalse();
-        assumeTrue(p.exitValue() != EXIT_NO_SPDK, () -> "SPDK's host tools are not available: " +
-            output.lines().reduce((a, b) -> b).orElse("(no output)"));
-        final String summary = output.lines().filter(l -> l.startsWith("SPDK SUMMARY ")).reduce((a, b) -> b)
-            .orElse("(no summary)");
-        assertThat(p.exitValue()).as(output).isZero();
+        final InteropScript.Result r = InteropScript.run("interop/spdk-host.sh", 600);
+        final String output = r.output();
+        assertThat(r.finished()).as("spdk-host.sh did not finish within 600 s:\n" + output).isTrue();
+        assumeTrue(r.exitValue() != EXIT_NO_SPDK, () -> "SPDK's host tools are not available: " + r.lastLine());
+        final String summary = r.lastLineStartingWith("SPDK SUMMARY ");
+        assertThat(r.exitValue()).as(output).isZero();
         // identify, discover, six perf runs
         assertThat(summary).isEqualTo("SPDK SUMMARY passed=8 failed=0");
     }

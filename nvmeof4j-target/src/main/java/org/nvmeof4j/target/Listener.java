@@ -96,7 +96,7 @@ public final class Listener implements AutoCloseable
     }
 
     /** @return the connections this port holds now (the target counts them against its limit). */
-    public AtomicInteger liveConnections()
+    AtomicInteger liveConnections()
     {
         return liveConnections;
     }

@@ -50,6 +50,8 @@ public final class Target implements AutoCloseable, TargetConfiguration
     private static final System.Logger LOG = System.getLogger("org.nvmeof4j.target");
     /** Firmware revision in Identify Controller. */
     public static final String FIRMWARE_REVISION = "0.1";
+    /** Where a connection whose peer address cannot be read any more is counted (and released). */
+    private static final InetAddress UNKNOWN_ADDRESS = InetAddress.getLoopbackAddress();
 
     private final TargetSettings settings;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -59,7 +61,6 @@ public final class Target implements AutoCloseable, TargetConfiguration
     private final AtomicLong generation = new AtomicLong(1);
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final AtomicLong connections = new AtomicLong();
-    private static final InetAddress UNKNOWN_ADDRESS = InetAddress.getLoopbackAddress();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final LimitCounters limitCounters = new LimitCounters();
     /** One instance, so that {@link #removeSubsystem} can unregister it. */
@@ -319,10 +320,9 @@ public final class Target implements AutoCloseable, TargetConfiguration
     {
         try
         {
-            final java.net.SocketAddress a = ch.getRemoteAddress();
-            if (a instanceof InetSocketAddress)
+            if (ch.getRemoteAddress() instanceof InetSocketAddress a)
             {
-                return ((InetSocketAddress)a).getAddress();
+                return a.getAddress();
             }
         }
         catch (final IOException e)

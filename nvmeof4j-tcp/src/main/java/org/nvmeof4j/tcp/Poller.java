@@ -9,6 +9,7 @@ import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * An agent thread that drives {@link PollerTask}s with a duty cycle, as Aeron's conductor and sender do: each
@@ -28,6 +29,7 @@ public final class Poller implements Runnable, AutoCloseable
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final ArrayList<Entry> tasks = new ArrayList<>();
     private long lastSweepNanos = System.nanoTime();
+    private final Consumer<SelectionKey> markKeyReady = key -> ((Entry)key.attachment()).ready = true;
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final IdleStrategy.Waiter waiter = this::await;
     private volatile boolean running = true;
@@ -115,14 +117,10 @@ public final class Poller implements Runnable, AutoCloseable
         while (running)
         {
             int work = runCommands();
-            final boolean selective = tasks.size() > DIRECT_POLL_THRESHOLD;
-            boolean sweep = true;
-            if (selective)
-            {
-                // many connections: a read() per idle socket per cycle would cost more than the work itself
-                // a command from another thread (an AEN, a close) may have left work for any task: run them all
-                sweep = markReady() || work > 0;
-            }
+            // with many connections a read() per idle socket per cycle costs more than the work itself, so only
+            // ready and busy tasks run, except in a sweep; a command from another thread (an AEN, a close) may have
+            // left work for any task, so a cycle that ran commands is a sweep too
+            final boolean sweep = tasks.size() <= DIRECT_POLL_THRESHOLD || markReady() || work > 0;
             for (int i = 0; i < tasks.size(); i++)
             {
                 final Entry entry = tasks.get(i);
@@ -250,14 +248,8 @@ public final class Poller implements Runnable, AutoCloseable
     {
         try
         {
-            if (selector.selectNow() > 0)
-            {
-                for (final SelectionKey key : selector.selectedKeys())
-                {
-                    ((Entry)key.attachment()).ready = true;
-                }
-            }
-            selector.selectedKeys().clear();
+            // the action form leaves the selected-key set alone, so no iterator is made per cycle
+            selector.selectNow(markKeyReady);
         }
         catch (final IOException | RuntimeException e)
         {

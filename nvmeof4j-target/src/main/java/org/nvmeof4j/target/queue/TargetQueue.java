@@ -43,6 +43,7 @@ import org.nvmeof4j.tcp.NvmeTcpConnection;
  */
 public final class TargetQueue extends NvmeTcpConnection
 {
+    private static final System.Logger LOG = System.getLogger("org.nvmeof4j.target");
     /** Largest in-capsule data accepted on the admin queue (NVMe/TCP 3.6.2.6: 8 KiB for admin and Fabrics). */
     public static final int ADMIN_INLINE_DATA = 8192;
     private static final int NO_SLOT = 0;
@@ -75,7 +76,6 @@ public final class TargetQueue extends NvmeTcpConnection
 
     // statistics
     private long commands;
-    private static final System.Logger LOG = System.getLogger("org.nvmeof4j.target");
     private long errors;
     private final InetAddress remoteAddress;
     private final long acceptedNanos;
