@@ -213,4 +213,10 @@ final class AsyncQueue implements PollerTask, CompletionHandler
     {
         return !closed;
     }
+
+    @Override
+    public boolean prepareToSleep()
+    {
+        return queue.armWakeup();
+    }
 }

@@ -27,6 +27,8 @@ import org.nvmeof4j.tcp.IdleStrategy;
  *   <tr><td>ctrl_loss_tmo</td><td>{@link #ctrlLossTmo}</td><td>600 s (negative = forever)</td></tr>
  *   <tr><td>hostnqn, hostid</td><td>{@link #hostnqn}, {@link #hostid}</td><td>{@link HostNqn#defaultIdentity()}</td></tr>
  *   <tr><td>disable_sqflow</td><td>{@link #disableSqflow}</td><td>off</td></tr>
+ *   <tr><td>offload_dev</td><td>{@link #offloadDev}</td><td>the device that claims the address
+ *       ({@code tcp_offload} only)</td></tr>
  * </table>
  *
  * <p>{@code transport} names the host transport ({@code tcp} by default), found in
@@ -63,6 +65,7 @@ public final class ConnectOptions implements Cloneable
     private NanoClock clock = NanoClock.SYSTEM;
     private IdleStrategy idleStrategy;
     private ReadOffload.Factory readOffload;
+    private String offloadDev;
 
     public static ConnectOptions tcp(final String traddr, final int trsvcid, final String nqn)
     {
@@ -136,6 +139,7 @@ public final class ConnectOptions implements Cloneable
                     case "reconnect_delay": o.reconnectDelay(Duration.ofSeconds(Long.parseLong(value))); break;
                     case "ctrl_loss_tmo": o.ctrlLossTmo(Duration.ofSeconds(Long.parseLong(value))); break;
                     case "disable_sqflow": o.disableSqflow(value == null || Boolean.parseBoolean(value)); break;
+                    case "offload_dev": o.offloadDev(value); break;
                     default: throw new IllegalArgumentException("unknown option '" + printable(key) + "'");
                 }
             }
@@ -266,6 +270,49 @@ public final class ConnectOptions implements Cloneable
     public ReadOffload.Factory readOffload() { return readOffload; }
     public ConnectOptions readOffload(final ReadOffload.Factory v) { readOffload = v; return this; }
 
+    /**
+     * {@code transport=tcp_offload}: the offload device to use, by name (null: the first registered device whose
+     * {@code claimDev} accepts the address).
+     */
+    public String offloadDev() { return offloadDev; }
+    public ConnectOptions offloadDev(final String v) { offloadDev = v; return this; }
+
+    /**
+     * @return the connect-string keys of the options that differ from their defaults, which is what a transport
+     *         checks against the options it allows (Linux's {@code opts->mask} against {@code allowed_opts}); the
+     *         library-only options (timeouts other than the three above, clock, idle strategy) are not keys.
+     */
+    public java.util.SortedSet<String> usedKeys()
+    {
+        final ConnectOptions d = new ConnectOptions();
+        final java.util.SortedSet<String> k = new java.util.TreeSet<>();
+        k.add("transport");
+        addIf(k, "traddr", traddr != null);
+        addIf(k, "trsvcid", trsvcid != d.trsvcid);
+        addIf(k, "nqn", nqn != null);
+        addIf(k, "hostnqn", hostnqn != null);
+        addIf(k, "hostid", hostid != null);
+        addIf(k, "nr_io_queues", nrIoQueues != d.nrIoQueues);
+        addIf(k, "nr_poll_queues", nrPollQueues != d.nrPollQueues);
+        addIf(k, "queue_size", queueSize != d.queueSize);
+        addIf(k, "hdr_digest", hdrDigest);
+        addIf(k, "data_digest", dataDigest);
+        addIf(k, "keep_alive_tmo", !keepAliveTmo.equals(d.keepAliveTmo));
+        addIf(k, "reconnect_delay", !reconnectDelay.equals(d.reconnectDelay));
+        addIf(k, "ctrl_loss_tmo", !ctrlLossTmo.equals(d.ctrlLossTmo));
+        addIf(k, "disable_sqflow", disableSqflow);
+        addIf(k, "offload_dev", offloadDev != null);
+        return k;
+    }
+
+    private static void addIf(final java.util.Set<String> keys, final String key, final boolean used)
+    {
+        if (used)
+        {
+            keys.add(key);
+        }
+    }
+
     @Override
     public String toString()
     {
@@ -273,6 +320,7 @@ public final class ConnectOptions implements Cloneable
             ",nr_io_queues=" + nrIoQueues + ",nr_poll_queues=" + nrPollQueues + ",queue_size=" + queueSize +
             (hdrDigest ? ",hdr_digest" : "") + (dataDigest ? ",data_digest" : "") +
             ",keep_alive_tmo=" + keepAliveTmo.toSeconds() + ",reconnect_delay=" + reconnectDelay.toSeconds() +
-            ",ctrl_loss_tmo=" + ctrlLossTmo.toSeconds() + (disableSqflow ? ",disable_sqflow" : "");
+            ",ctrl_loss_tmo=" + ctrlLossTmo.toSeconds() + (disableSqflow ? ",disable_sqflow" : "") +
+            (offloadDev != null ? ",offload_dev=" + offloadDev : "");
     }
 }

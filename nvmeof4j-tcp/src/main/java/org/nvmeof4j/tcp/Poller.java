@@ -214,7 +214,7 @@ public final class Poller implements Runnable, AutoCloseable
         sleeping.set(true);
         try
         {
-            if (!commands.isEmpty())
+            if (!commands.isEmpty() || anyTaskHasWork())
             {
                 return;
             }
@@ -230,6 +230,24 @@ public final class Poller implements Runnable, AutoCloseable
         {
             sleeping.set(false);
         }
+    }
+
+    /** Ask every task whether it has work that no channel will announce ({@link PollerTask#prepareToSleep}). */
+    private boolean anyTaskHasWork()
+    {
+        boolean work = false;
+        for (int i = 0; i < tasks.size(); i++)
+        {
+            try
+            {
+                work |= tasks.get(i).task.prepareToSleep();
+            }
+            catch (final RuntimeException e)
+            {
+                work = true; // the next duty cycle runs the task, and its doWork reports what is wrong
+            }
+        }
+        return work;
     }
 
     /**

@@ -27,4 +27,18 @@ public interface PollerTask
     default void selectionKey(final java.nio.channels.SelectionKey key)
     {
     }
+
+    /**
+     * The poller is about to block in its selector. A task whose work does not arrive through its channel (a ring
+     * that another thread fills, as an offload engine's submission ring or completion ring) arms its wake-up here
+     * and returns whether work is already waiting; then the poller does not sleep. Called on the poller thread after
+     * it has announced that it sleeps, so a producer that publishes, then calls {@link Poller#wakeup}, is never
+     * missed. Must not block; the default has nothing to arm.
+     *
+     * @return true if the task has work now.
+     */
+    default boolean prepareToSleep()
+    {
+        return false;
+    }
 }

@@ -190,6 +190,13 @@ public final class HostQueue implements IoQueue, QueueOwner
         return c == null ? null : c.selectableChannel();
     }
 
+    /** The owning poller is about to sleep: see {@link TransportQueue#armWakeup}. */
+    public boolean armWakeup()
+    {
+        final TransportQueue c = conn;
+        return c != null && !c.isClosed() && c.armWakeup();
+    }
+
     @Override
     public int qid()
     {

@@ -84,6 +84,19 @@ public interface TransportQueue
     void await(long maxNanos);
 
     /**
+     * The owning poller thread is about to block in its selector (on {@link #selectableChannel}): a transport whose
+     * completions do not arrive on that channel by themselves (an offload device that posts them to a ring) arms
+     * its wake-up here, so the channel becomes readable when the next completion is posted. Owning thread; must
+     * not block.
+     *
+     * @return true if completions are already waiting (the poller then runs another cycle instead of sleeping).
+     */
+    default boolean armWakeup()
+    {
+        return false;
+    }
+
+    /**
      * @return the channel a poller thread can wait on for this queue's input (registered for reads), or null if
      *         the transport wakes its owner otherwise.
      */
