@@ -218,9 +218,8 @@ public final class Poller implements Runnable, AutoCloseable
             {
                 return;
             }
-            final long ms = Math.max(1, maxNanos / 1_000_000);
-            selector.select(ms);
-            selector.selectedKeys().clear();
+            // the action form adds nothing to the selected-key set: no allocation per wake-up
+            selector.select(markKeyReady, Math.max(1, maxNanos / 1_000_000));
         }
         catch (final IOException ignore)
         {

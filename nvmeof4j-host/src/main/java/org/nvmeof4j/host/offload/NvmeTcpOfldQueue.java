@@ -208,7 +208,7 @@ public final class NvmeTcpOfldQueue
         final int slot = r.index();
         if (!inPoll || state[slot] != SENT)
         {
-            counters.add(NvmeTcpOfldStats.SPURIOUS, 1);
+            stats.spuriousCompletion(); // rare: a driver bug, or a late call for a drained queue
             return;
         }
         state[slot] = FREE;

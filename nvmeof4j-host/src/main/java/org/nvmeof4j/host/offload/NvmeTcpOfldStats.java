@@ -40,8 +40,7 @@ public final class NvmeTcpOfldStats
     static final int SENT = 0;
     static final int COMPLETED = 1;
     static final int ERRORS = 2;
-    static final int SPURIOUS = 3;
-    private static final int PER_QUEUE = 4;
+    private static final int PER_QUEUE = 3;
 
     private final AtomicLongArray retired = new AtomicLongArray(PER_QUEUE);
     private final Set<QueueCounters> live = ConcurrentHashMap.newKeySet();
@@ -49,6 +48,7 @@ public final class NvmeTcpOfldStats
     private final AtomicLong claims = new AtomicLong();
     private final AtomicLong created = new AtomicLong();
     private final AtomicLong destroyed = new AtomicLong();
+    private final AtomicLong spurious = new AtomicLong();
 
     NvmeTcpOfldStats()
     {
@@ -95,6 +95,11 @@ public final class NvmeTcpOfldStats
         queueErrors.incrementAndGet();
     }
 
+    void spuriousCompletion()
+    {
+        spurious.incrementAndGet();
+    }
+
     void claimed()
     {
         claims.incrementAndGet();
@@ -125,7 +130,7 @@ public final class NvmeTcpOfldStats
             case CLAIMS: return claims.get();
             case QUEUES_CREATED: return created.get();
             case QUEUES_DESTROYED: return destroyed.get();
-            case SPURIOUS_COMPLETIONS: return sum(SPURIOUS);
+            case SPURIOUS_COMPLETIONS: return spurious.get();
             default: throw new IllegalArgumentException("unknown counter " + name);
         }
     }

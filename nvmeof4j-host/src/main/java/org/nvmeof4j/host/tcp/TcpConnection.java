@@ -54,6 +54,8 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
 
     private final CommandSlots slots;
 
+    private static final java.util.function.Consumer<SelectionKey> IGNORE_KEY = key -> { };
+
     private final IcReqPdu icReq = new IcReqPdu();
     private final IcRespPdu icResp = new IcRespPdu();
     private final DataPdu dataPdu = new DataPdu();
@@ -315,8 +317,7 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
                 awaitSelector = Selector.open();
                 channel.register(awaitSelector, SelectionKey.OP_READ);
             }
-            awaitSelector.select(Math.max(1, maxNanos / 1_000_000));
-            awaitSelector.selectedKeys().clear();
+            awaitSelector.select(IGNORE_KEY, Math.max(1, maxNanos / 1_000_000)); // no selected-key set: no garbage
         }
         catch (final IOException | RuntimeException e)
         {

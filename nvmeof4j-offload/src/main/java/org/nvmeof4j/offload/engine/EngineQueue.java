@@ -53,6 +53,8 @@ final class EngineQueue implements PollerTask, QueueOwner
         }
     }
 
+    private static final java.util.function.Consumer<SelectionKey> IGNORE_KEY = key -> { };
+
     final NvmeTcpOfldQueue uq;
     final TcpConnection conn;
     final EngineThread thread;
@@ -165,8 +167,7 @@ final class EngineQueue implements PollerTask, QueueOwner
                 awaitSelector = Selector.open();
                 irq.source().register(awaitSelector, SelectionKey.OP_READ);
             }
-            awaitSelector.select(Math.max(1, maxNanos / 1_000_000));
-            awaitSelector.selectedKeys().clear();
+            awaitSelector.select(IGNORE_KEY, Math.max(1, maxNanos / 1_000_000)); // no selected-key set: no garbage
         }
         catch (final IOException | RuntimeException e)
         {

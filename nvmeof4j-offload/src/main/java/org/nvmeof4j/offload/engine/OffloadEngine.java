@@ -149,6 +149,12 @@ public final class OffloadEngine implements NvmeTcpOfldOps<OffloadEngine.EngineC
         return e;
     }
 
+    /** Create an engine without registering it (a wrapping driver, such as a fault-injecting one, registers). */
+    static OffloadEngine create(final Options o)
+    {
+        return new OffloadEngine(o);
+    }
+
     /** @return the device this engine registered. */
     public NvmeTcpOfldDev dev()
     {
@@ -181,8 +187,9 @@ public final class OffloadEngine implements NvmeTcpOfldOps<OffloadEngine.EngineC
         {
             final int cpu = options.cpus.length == 0 ? -1 : options.cpus[i % options.cpus.length];
             final IdleStrategy idle = options.idle != null ? options.idle : IdleStrategy.defaultStrategy();
-            threads[i] = new EngineThread("nvmeof4j-" + dev.name() + "-" + i + (generation++ > threads.length ?
-                "." + generation : ""), cpu, idle).start();
+            // a restarted thread (the previous one died) gets a new name: "-0", then "-0.1", "-0.2"...
+            final String gen = threads[i] == null ? "" : "." + ++generation;
+            threads[i] = new EngineThread("nvmeof4j-" + dev.name() + "-" + i + gen, cpu, idle).start();
         }
         return threads[i];
     }

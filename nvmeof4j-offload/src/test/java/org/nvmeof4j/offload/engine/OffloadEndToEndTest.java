@@ -223,4 +223,106 @@ class OffloadEndToEndTest
             assertThat(viaJmx).isEqualTo(1L);
         }
     }
+
+    @Test
+    void shouldNotAllocatePerIoOnTheApplicationOrTheEngineThread() throws Exception
+    {
+        final com.sun.management.ThreadMXBean mx =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        try (OffloadEngine e = OffloadEngine.register(new OffloadEngine.Options().name("e2e-alloc")
+            .idle(IdleStrategy.parse("block")));
+             NvmeController c = NvmeController.connect(OffloadTestSupport.options(target, "e2e-alloc")))
+        {
+            final IoQueue q = c.openIoQueue();
+            final Loop loop = new Loop(q, 8);
+            loop.run(20_000); // warm-up: JIT, socket buffers
+            final long engineTid = engineThreadId("nvmeof4j-e2e-alloc-0");
+            final long app = Thread.currentThread().getId();
+            final long appBefore = mx.getThreadAllocatedBytes(app);
+            final long engineBefore = mx.getThreadAllocatedBytes(engineTid);
+            final int ios = 20_000;
+            loop.run(ios);
+            final double appPerIo = (double)(mx.getThreadAllocatedBytes(app) - appBefore) / ios;
+            final double enginePerIo = (double)(mx.getThreadAllocatedBytes(engineTid) - engineBefore) / ios;
+            System.out.println("tcp_offload allocation per I/O: application thread " + appPerIo +
+                " B, engine thread " + enginePerIo + " B");
+            assertThat(appPerIo).isLessThan(1.0);
+            assertThat(enginePerIo).isLessThan(1.0);
+        }
+    }
+
+    private static long engineThreadId(final String name)
+    {
+        for (final Thread t : Thread.getAllStackTraces().keySet())
+        {
+            if (t.getName().equals(name))
+            {
+                return t.getId();
+            }
+        }
+        throw new AssertionError("no engine thread " + name);
+    }
+
+    /** 4 KiB reads and writes at a fixed depth, busy-polled, resubmitting from the completion handler. */
+    private static final class Loop implements org.nvmeof4j.host.CompletionHandler
+    {
+        private final IoQueue q;
+        private final ByteBuffer[] bufs;
+        private long submitted;
+        private long completed;
+        private long goal;
+        private int errors;
+
+        Loop(final IoQueue q, final int depth)
+        {
+            this.q = q;
+            bufs = new ByteBuffer[depth];
+            for (int i = 0; i < depth; i++)
+            {
+                bufs[i] = ByteBuffer.allocateDirect(4096);
+            }
+        }
+
+        void run(final long n)
+        {
+            goal = completed + n;
+            for (int i = 0; i < bufs.length && submitted < goal; i++)
+            {
+                submit(i);
+            }
+            while (completed < goal)
+            {
+                q.poll(this);
+            }
+            assertThat(errors).isZero();
+        }
+
+        private void submit(final int slot)
+        {
+            submitted++;
+            final long lba = (submitted * 7919) % 4096;
+            if ((submitted & 1) == 0)
+            {
+                q.submitRead(1, lba, 8, bufs[slot], slot);
+            }
+            else
+            {
+                q.submitWrite(1, lba, 8, bufs[slot], slot);
+            }
+        }
+
+        @Override
+        public void onComplete(final long userTag, final int status)
+        {
+            completed++;
+            if (status != 0)
+            {
+                errors++;
+            }
+            if (submitted < goal)
+            {
+                submit((int)userTag);
+            }
+        }
+    }
 }
