@@ -11,7 +11,7 @@ set -euo pipefail
 
 usage() {
     cat <<EOF
-Usage: $interop_prog [--keep DIR] [--no-install] [--perf-time S]
+Usage: $interop_prog [--keep DIR] [--no-install] [--perf-time S] [--transport T]
        $interop_prog --pcap FILE --port PORT      (decode an existing capture only)
 
 Installs tshark if it is missing (apt-get, root), starts \`nvmeof4j target\`
@@ -28,6 +28,9 @@ and the expected PDU types and commands present.
   --no-install     do not try to install tshark
   --perf-time S    seconds of each perf run (default 2; keep-alives are sent
                    every 0.5 s)
+  --transport T    host transport of the commands: tcp (default) or
+                   tcp_offload (the reference offload engine, whose wire must
+                   be the same)
   --pcap FILE      only decode FILE (NVMe/TCP on --port PORT)
   -h, --help       this text
 
@@ -41,13 +44,14 @@ Exit status: 0 all checks passed; 1 a check failed; 2 usage error;
 EOF
 }
 
-keep="" no_install=0 perf_time=2 pcap_in="" port=""
+keep="" no_install=0 perf_time=2 pcap_in="" port="" transport=tcp
 need_arg() { (( $2 >= 2 )) || { usage >&2; die "$1 needs a value" 2; }; }
 while (( $# )); do
     case "$1" in
         --keep) need_arg "$1" $#; keep="$2"; shift ;;
         --no-install) no_install=1 ;;
         --perf-time) need_arg "$1" $#; perf_time="$2"; shift ;;
+        --transport) need_arg "$1" $#; transport="$2"; shift ;;
         --pcap) need_arg "$1" $#; pcap_in="$2"; shift ;;
         --port) need_arg "$1" $#; port="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -56,6 +60,7 @@ while (( $# )); do
     shift
 done
 is_uint "$perf_time" && (( perf_time >= 1 && perf_time <= 60 )) || die "bad --perf-time '$perf_time'" 2
+[[ "$transport" == tcp || "$transport" == tcp_offload ]] || die "bad --transport '$transport' (tcp, tcp_offload)" 2
 if [[ -n "$pcap_in" ]]; then
     [[ -r "$pcap_in" ]] || die "cannot read $pcap_in" 2
     valid_port "$port" || die "--pcap needs --port PORT" 2
@@ -282,7 +287,7 @@ INLINE=8192
 MAXH2C=131072
 interop_start_target "$work/target.log" "${cli[@]}" target --listen 127.0.0.1 --port 0 --nqn "$NQN" --ram-mib 64 \
     --inline-data-size "$INLINE" --max-h2c-data "$MAXH2C"
-log "target on 127.0.0.1:$port ($NQN)"
+log "target on 127.0.0.1:$port ($NQN); host transport $transport"
 
 pcap="$work/nvme-tcp.pcapng"
 : > "$work/tshark-capture.log"
@@ -311,7 +316,7 @@ run() { # LABEL ARGS...
         runs_failed+=("$label")
     fi
 }
-conn=(-a 127.0.0.1 -s "$port")
+conn=(-t "$transport" -a 127.0.0.1 -s "$port")
 for mode in plain digest; do
     dg=()
     [[ "$mode" == digest ]] && dg=(--hdr-digest --data-digest)

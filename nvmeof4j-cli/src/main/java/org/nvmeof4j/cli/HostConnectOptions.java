@@ -2,11 +2,17 @@ package org.nvmeof4j.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
 import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.host.NvmeException;
 import org.nvmeof4j.host.NvmeTransportException;
+import org.nvmeof4j.host.offload.NvmeTcpOffload;
+import org.nvmeof4j.host.offload.TcpOffloadTransport;
+import org.nvmeof4j.offload.engine.OffloadEngine;
+import org.nvmeof4j.offload.engine.ReferenceEngineDriver;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,6 +58,84 @@ public final class HostConnectOptions
         "C2HData with SUCCESS, without a CapsuleResp)")
     boolean disableSqflow;
 
+    @Option(names = "--offload-dev", paramLabel = "NAME",
+        description = "-t tcp_offload: the offload device (default: the first registered device that claims the " +
+            "address; the reference engine 'engine' is registered by default)")
+    String offloadDev;
+
+    @Option(names = "--offload-threads", paramLabel = "N",
+        description = "-t tcp_offload: engine threads of the reference engine (1..64, default 1)")
+    Integer offloadThreads;
+
+    @Option(names = "--offload-cpus", paramLabel = "LIST",
+        description = "-t tcp_offload: pin the reference engine's threads to these CPUs, as taskset takes them " +
+            "(0,2 or 2-3; thread i on the i-th CPU, round robin; default: not pinned)")
+    String offloadCpus;
+
+    @Option(names = "--offload-idle", paramLabel = "MODE",
+        description = "-t tcp_offload: what an idle engine thread does: spin, backoff or block (default block)")
+    String offloadIdle;
+
+    /**
+     * Check the offload flags against the transport and hand the reference engine's to it (system properties read
+     * when the engine is first created, i.e. at this process's first tcp_offload connect).
+     */
+    void applyOffloadOptions(final ConnectOptions o)
+    {
+        final boolean any = offloadDev != null || offloadThreads != null || offloadCpus != null ||
+            offloadIdle != null;
+        if (!TcpOffloadTransport.NAME.equals(transport))
+        {
+            if (any)
+            {
+                throw new UsageException("--offload-* flags need -t " + TcpOffloadTransport.NAME);
+            }
+            return;
+        }
+        if (offloadThreads != null)
+        {
+            if (offloadThreads < 1 || offloadThreads > 64)
+            {
+                throw new UsageException("bad --offload-threads " + offloadThreads + " (1..64)");
+            }
+            System.setProperty(ReferenceEngineDriver.THREADS, Integer.toString(offloadThreads));
+        }
+        if (offloadCpus != null)
+        {
+            try
+            {
+                OffloadEngine.Options.parseCpus(offloadCpus);
+            }
+            catch (final IllegalArgumentException e)
+            {
+                throw new UsageException("bad --offload-cpus: " + e.getMessage());
+            }
+            System.setProperty(ReferenceEngineDriver.CPUS, offloadCpus);
+        }
+        if (offloadIdle != null)
+        {
+            switch (offloadIdle)
+            {
+                case "spin": case "backoff": case "block":
+                    break;
+                default:
+                    throw new UsageException("bad --offload-idle '" + offloadIdle + "' (spin, backoff, block)");
+            }
+            System.setProperty(ReferenceEngineDriver.IDLE, offloadIdle);
+        }
+        if (offloadDev != null)
+        {
+            if (NvmeTcpOffload.byName(offloadDev) == null)
+            {
+                final List<String> names = new ArrayList<>();
+                NvmeTcpOffload.devices().forEach(d -> names.add(d.name()));
+                throw new UsageException("no offload device '" + offloadDev + "' (registered: " +
+                    (names.isEmpty() ? "none" : String.join(", ", names)) + ")");
+            }
+            o.offloadDev(offloadDev);
+        }
+    }
+
     /** Build the options; {@code defaultPort} when -s is absent. */
     ConnectOptions toOptions(final String hostnqn, final int defaultPort, final boolean needNqn)
     {
@@ -90,6 +174,7 @@ public final class HostConnectOptions
         {
             o.keepAliveTmo(Duration.ofSeconds(keepAliveTmo));
         }
+        applyOffloadOptions(o);
         return o;
     }
 

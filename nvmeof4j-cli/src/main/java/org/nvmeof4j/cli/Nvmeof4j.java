@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
         FlushCommand.class,
         PerfCommand.class,
         DdpCommand.class,
+        OffloadCommand.class,
     })
 public final class Nvmeof4j implements Runnable
 {

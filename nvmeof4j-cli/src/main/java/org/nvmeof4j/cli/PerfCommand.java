@@ -10,6 +10,10 @@ import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.IoQueue;
 import org.nvmeof4j.host.Namespace;
 import org.nvmeof4j.host.NvmeController;
+import org.nvmeof4j.host.offload.NvmeTcpOffload;
+import org.nvmeof4j.host.offload.NvmeTcpOfldDev;
+import org.nvmeof4j.host.offload.TcpOffloadTransport;
+import org.nvmeof4j.offload.engine.OffloadEngine;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.tcp.IdleStrategy;
 import picocli.CommandLine.Command;
@@ -21,8 +25,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code nvmeof4j perf}: a load generator in the manner of spdk_nvme_perf. Each of {@code --queues} threads owns a
  * polled {@link IoQueue} and keeps {@code -q} I/Os of {@code -o} bytes in flight for {@code --time} seconds.
- * Reports IOPS, MiB/s, latency (HdrHistogram: avg, p50, p99, p99.9, max) and the process's CPU time (user and
- * system, from /proc/self/stat), with a progress line each second.
+ * Reports IOPS, MiB/s, latency (HdrHistogram: avg, p50, p99, p99.9, p99.99, max) and CPU time: the process's (user
+ * and system, from /proc/self/stat), the host's (the threads that run NVMe/TCP: the perf threads, plus the offload
+ * engine's with {@code -t tcp_offload}) and the application's (the perf threads alone, which submit and complete),
+ * with a progress line each second.
  *
  * <p>Without {@code -a} it starts an embedded RAM target on 127.0.0.1 (an ephemeral port) and runs a short verified
  * random read/write workload against it through the real TCP path: one command shows the whole stack working.
@@ -93,10 +99,11 @@ public final class PerfCommand implements Callable<Integer>
             "pollers)")
     String idle;
 
-    @Option(names = "--host-idle", paramLabel = "MODE", defaultValue = "spin",
+    @Option(names = "--host-idle", paramLabel = "MODE",
         description = "what a perf thread does while it waits for completions: spin (lowest latency, one core per " +
             "queue, like SPDK), backoff (spin briefly, then block on the socket) or block (block on the socket at " +
-            "once: steadier QD1 latency when cores are shared, slower on a quiet machine) (default ${DEFAULT-VALUE})")
+            "once: steadier QD1 latency when cores are shared, slower on a quiet machine) (default spin with -t " +
+            "tcp; block with -t tcp_offload, whose engine threads need the cores a spinning perf thread would take)")
     String hostIdle;
 
     @Option(names = "--rate", paramLabel = "IOPS", defaultValue = "0",
@@ -153,6 +160,10 @@ public final class PerfCommand implements Callable<Integer>
         {
             throw new UsageException("bad --idle '" + idle + "' (spin, backoff)");
         }
+        if (hostIdle == null)
+        {
+            hostIdle = TcpOffloadTransport.NAME.equals(connect.transport) ? "block" : "spin";
+        }
         hostIdleStrategy(hostIdle);
         final boolean embedded = connect.traddr == null;
         final boolean doVerify = verify != null ? verify : embedded;
@@ -161,6 +172,23 @@ public final class PerfCommand implements Callable<Integer>
         {
             target = EmbeddedTarget.start(connect, queues, rangeMib, idle);
         }
+        try
+        {
+            return run(embedded, readPct, random, doVerify);
+        }
+        finally
+        {
+            if (target != null)
+            {
+                target.close();
+            }
+        }
+    }
+
+    /** Connect to the target (perf's own when {@code embedded}) and run the workload; returns the exit status. */
+    private int run(final boolean embedded, final int readPct, final boolean random,
+        final boolean doVerify) throws Exception
+    {
         if (depth >= connect.queueSize)
         {
             connect.queueSize = Math.min(1024, Integer.highestOneBit(depth) * 2);
@@ -211,13 +239,6 @@ public final class PerfCommand implements Callable<Integer>
             }
             return run(workers, report) ? 0 : Nvmeof4j.EXIT_FAILURE;
         }
-        finally
-        {
-            if (target != null)
-            {
-                target.close();
-            }
-        }
     }
 
     /**
@@ -246,7 +267,9 @@ public final class PerfCommand implements Callable<Integer>
         }
         Thread.sleep((long)(warmup * 1000));
         final long[] cpu0 = CpuTime.cpuTicks();
-        final long hostCpu0 = CpuTime.threadsCpuNanos(threads);
+        final List<Thread> engine = engineThreads();
+        final long appCpu0 = CpuTime.threadsCpuNanos(threads);
+        final long engineCpu0 = CpuTime.threadsCpuNanos(engine);
         final long t0 = System.nanoTime();
         for (final PerfWorker w : workers)
         {
@@ -284,7 +307,8 @@ public final class PerfCommand implements Callable<Integer>
         }
         final long elapsed = System.nanoTime() - t0;
         final long[] cpu1 = CpuTime.cpuTicks();
-        final long hostCpuNanos = CpuTime.threadsCpuNanos(threads) - hostCpu0;
+        final long appCpuNanos = CpuTime.threadsCpuNanos(threads) - appCpu0;
+        final long engineCpuNanos = CpuTime.threadsCpuNanos(engine) - engineCpu0;
         for (final PerfWorker w : workers)
         {
             w.stop = true;
@@ -293,7 +317,29 @@ public final class PerfCommand implements Callable<Integer>
         {
             t.join(30_000);
         }
-        return report.summary(workers, elapsed, cpu0, cpu1, hostCpuNanos);
+        return report.summary(workers, elapsed, cpu0, cpu1, appCpuNanos, engineCpuNanos);
+    }
+
+    /**
+     * The threads beside perf's own that run this host's NVMe/TCP: with {@code -t tcp_offload}, those of the
+     * reference engine (every registered one, or the {@code --offload-dev} one); none with {@code -t tcp}, where
+     * the perf threads poll their sockets themselves. A third-party offload device's threads are not known here.
+     */
+    private List<Thread> engineThreads()
+    {
+        final List<Thread> l = new ArrayList<>();
+        if (!TcpOffloadTransport.NAME.equals(connect.transport))
+        {
+            return l;
+        }
+        for (final NvmeTcpOfldDev d : NvmeTcpOffload.devices())
+        {
+            if (d.ops() instanceof OffloadEngine && (connect.offloadDev == null || connect.offloadDev.equals(d.name())))
+            {
+                l.addAll(((OffloadEngine)d.ops()).javaThreads());
+            }
+        }
+        return l;
     }
 
     /** The perf threads' idle strategy: {@code --host-idle}. */

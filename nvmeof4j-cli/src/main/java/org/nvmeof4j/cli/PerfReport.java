@@ -10,6 +10,7 @@ import org.nvmeof4j.ddp.UlpDdpDevice;
 import org.nvmeof4j.ddp.UlpDdpStats;
 import org.nvmeof4j.ddp.model.ModelDdpDevice;
 import org.nvmeof4j.host.ConnectOptions;
+import org.nvmeof4j.host.offload.TcpOffloadTransport;
 
 /**
  * What {@code nvmeof4j perf} prints: the header line, a progress line each second (on stderr) and the final summary,
@@ -32,6 +33,8 @@ final class PerfReport
     private final UlpDdpDevice ddpDevice;
     /** The DDP device's counters before the run, so that the summary shows this run's alone. */
     private final UlpDdpStats ddpBefore;
+    /** Whether the host runs through {@code -t tcp_offload}. */
+    private final boolean offload;
 
     /**
      * @param perf the command whose output streams and options ({@code -w}, {@code -o}, {@code -q}, {@code --time},
@@ -59,6 +62,7 @@ final class PerfReport
         this.embedded = embedded;
         this.ddpDevice = ddpDevice;
         this.ddpBefore = ddpDevice != null ? ddpDevice.getStats() : null;
+        this.offload = TcpOffloadTransport.NAME.equals(o.transport());
     }
 
     /** The line that says what runs against what; none with {@code --json}. */
@@ -66,9 +70,9 @@ final class PerfReport
     {
         if (!json)
         {
-            out.printf("nvmeof4j perf: %s%s, %d B, QD %d, %d queue(s), %.0f s%s, target %s:%d %s%s%n", workload,
+            out.printf("nvmeof4j perf: %s%s, %d B, QD %d, %d queue(s), %.0f s%s, %s to %s:%d %s%s%n", workload,
                 readPct > 0 && readPct < 100 ? " (" + readPct + "% reads)" : "", ioSize, depth, queues,
-                seconds, verify ? ", verify" : "", o.traddr(), o.trsvcid(), o.nqn(),
+                seconds, verify ? ", verify" : "", o.transport(), o.traddr(), o.trsvcid(), o.nqn(),
                 embedded ? " (embedded RAM target)" : "");
         }
     }
@@ -96,11 +100,12 @@ final class PerfReport
      * @param elapsed nanoseconds measured
      * @param cpu0 {@link CpuTime#cpuTicks()} when the measurement began
      * @param cpu1 {@link CpuTime#cpuTicks()} when it ended
-     * @param hostCpuNanos the perf threads' CPU time in that window
+     * @param appCpuNanos the perf threads' CPU time in that window
+     * @param engineCpuNanos the offload engine threads' CPU time in that window (0 without one)
      * @return whether the run had neither errors nor mismatches
      */
     boolean summary(final List<PerfWorker> workers, final long elapsed, final long[] cpu0, final long[] cpu1,
-        final long hostCpuNanos)
+        final long appCpuNanos, final long engineCpuNanos)
     {
         final Histogram h = new Histogram(3_600_000_000_000L, 3);
         long ios = 0;
@@ -133,6 +138,7 @@ final class PerfReport
         r.put("queue_depth", depth);
         r.put("queues", workers.size());
         r.put("seconds", round(secs, 3));
+        r.put("transport", o.transport());
         r.put("target", o.traddr() + ":" + o.trsvcid());
         r.put("subnqn", o.nqn());
         r.put("embedded_target", embedded);
@@ -146,6 +152,7 @@ final class PerfReport
         lat.put("p50", round(h.getValueAtPercentile(50) / 1000.0, 2));
         lat.put("p99", round(h.getValueAtPercentile(99) / 1000.0, 2));
         lat.put("p99_9", round(h.getValueAtPercentile(99.9) / 1000.0, 2));
+        lat.put("p99_99", round(h.getValueAtPercentile(99.99) / 1000.0, 2));
         lat.put("max", round(h.getMaxValue() / 1000.0, 2));
         r.put("latency_us", lat);
         final Map<String, Object> cpu = new LinkedHashMap<>();
@@ -154,11 +161,20 @@ final class PerfReport
         cpu.put("cores", Runtime.getRuntime().availableProcessors());
         cpu.put("includes_embedded_target", embedded);
         r.put("cpu_seconds", cpu);
-        // the host's own CPU: the perf threads poll their queues, so the whole host receive path runs on them
-        final double hostCpu = hostCpuNanos / 1e9;
+        // the host's own CPU: with tcp the perf threads poll their queues, so the whole host path runs on them; with
+        // tcp_offload the engine threads run NVMe/TCP and the perf threads (the application) only post and reap
+        final double appCpu = appCpuNanos / 1e9;
+        final double engineCpu = engineCpuNanos / 1e9;
+        final double hostCpu = appCpu + engineCpu;
         final double gib = ios * (double)ioSize / (1L << 30);
         r.put("host_cpu_seconds", round(hostCpu, 3));
         r.put("host_cpu_seconds_per_gib", gib > 0 ? round(hostCpu / gib, 4) : 0);
+        r.put("app_cpu_seconds", round(appCpu, 3));
+        r.put("app_cpu_seconds_per_gib", gib > 0 ? round(appCpu / gib, 4) : 0);
+        if (offload)
+        {
+            r.put("engine_cpu_seconds", round(engineCpu, 3));
+        }
         if (ddpDevice != null)
         {
             final Map<String, Object> d = new LinkedHashMap<>();
@@ -184,12 +200,14 @@ final class PerfReport
         {
             out.printf("%-14s: %.0f%n", "IOPS", iops);
             out.printf("%-14s: %.2f%n", "MiB/s", mibs);
-            out.printf("%-14s: avg %.2f  p50 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n", "latency (us)",
-                lat.get("avg"), lat.get("p50"), lat.get("p99"), lat.get("p99_9"), lat.get("max"));
+            out.printf("%-14s: avg %.2f  p50 %.2f  p99 %.2f  p99.9 %.2f  p99.99 %.2f  max %.2f%n", "latency (us)",
+                lat.get("avg"), lat.get("p50"), lat.get("p99"), lat.get("p99_9"), lat.get("p99_99"), lat.get("max"));
             out.printf("%-14s: user %.2f  system %.2f  (%.1f s wall, %d cores%s)%n", "CPU (s)", user, system, secs,
                 Runtime.getRuntime().availableProcessors(), embedded ? ", includes the embedded target" : "");
-            out.printf("%-14s: %.3f s, %.4f s/GiB (perf threads: the host side)%n", "host CPU", hostCpu,
-                gib > 0 ? hostCpu / gib : 0.0);
+            out.printf("%-14s: %.3f s, %.4f s/GiB (%s)%n", "host CPU", hostCpu, gib > 0 ? hostCpu / gib : 0.0,
+                offload ? "perf + offload engine threads" : "perf threads: the host side");
+            out.printf("%-14s: %.3f s, %.4f s/GiB (perf threads: submit and complete)%n", "app CPU", appCpu,
+                gib > 0 ? appCpu / gib : 0.0);
             out.printf("%-14s: %d%s%n", "errors", errors, firstError != null ? " (first: " + firstError + ")" : "");
             if (ddpDevice != null)
             {

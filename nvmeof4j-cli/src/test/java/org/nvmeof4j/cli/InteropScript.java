@@ -37,8 +37,17 @@ final class InteropScript
 
     static Result run(final String script, final long timeoutSeconds) throws IOException, InterruptedException
     {
-        final ProcessBuilder pb = new ProcessBuilder(repositoryRoot().resolve(script).toString())
-            .redirectErrorStream(true);
+        return run(script, timeoutSeconds, List.of());
+    }
+
+    /** Run {@code script} with these arguments. */
+    static Result run(final String script, final long timeoutSeconds, final List<String> args)
+        throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(repositoryRoot().resolve(script).toString());
+        command.addAll(args);
+        final ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("NVMEOF4J_CLI_CLASSPATH", System.getProperty("java.class.path"));
         final Process p = pb.start();
         final List<String> lines = new ArrayList<>();

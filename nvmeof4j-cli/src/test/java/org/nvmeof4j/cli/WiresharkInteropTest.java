@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Wireshark's NVMe/TCP dissector as a third opinion on the wire format: interop/wireshark-check.sh runs
- * {@code nvmeof4j target} and the host commands (plain and with both digests) under a loopback capture and fails on
+ * {@code nvmeof4j target} and the host commands (plain and with both digests; with {@code -t tcp} and with
+ * {@code -t tcp_offload}, the reference offload engine) under a loopback capture and fails on
  * malformed frames, NVMe warnings, bad digests or missing PDU types. The CLI runs from this module's test classpath,
  * so no jar is needed. Skipped when tshark cannot be installed or may not capture (script exit status 5).
  * Run with {@code mvn -Pinterop -pl nvmeof4j-cli -am verify}.
@@ -21,13 +22,26 @@ class WiresharkInteropTest
     @Test
     void wiresharkShouldFindNothingWrongWithOurPdus() throws Exception
     {
-        final InteropScript.Result r = InteropScript.run("interop/wireshark-check.sh", 300);
+        check("tcp");
+    }
+
+    /** The reference offload engine runs the queue protocol itself: its wire must pass the same checks. */
+    @Test
+    void wiresharkShouldFindNothingWrongWithTheOffloadEnginesPdus() throws Exception
+    {
+        check("tcp_offload");
+    }
+
+    private static void check(final String transport) throws Exception
+    {
+        final InteropScript.Result r = InteropScript.run("interop/wireshark-check.sh", 300,
+            java.util.List.of("--transport", transport));
         final String output = r.output();
         assertThat(r.finished()).as("wireshark-check.sh did not finish within 300 s:\n" + output).isTrue();
         assumeTrue(r.exitValue() != EXIT_NO_TSHARK,
             () -> "tshark cannot be installed or may not capture on lo: " + r.lastLine());
         final String summary = r.lastLineStartingWith("WIRESHARK SUMMARY ");
-        System.out.println("[wireshark] " + summary);
+        System.out.println("[wireshark " + transport + "] " + summary);
         assertThat(r.exitValue()).as(output).isZero();
         assertThat(summary).matches("WIRESHARK SUMMARY passed=[1-9]\\d* failed=0");
     }

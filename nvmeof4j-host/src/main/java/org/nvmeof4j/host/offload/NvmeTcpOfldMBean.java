@@ -23,7 +23,8 @@ public final class NvmeTcpOfldMBean implements DynamicMBean
     /** JMX domain and type of device MBeans. */
     public static final String OBJECT_NAME_PREFIX = "org.nvmeof4j:type=NvmeTcpOfldDev,name=";
     /** The non-counter attributes. */
-    public static final List<String> LIMITS = List.of("max_hw_sectors", "max_segments", "local_address");
+    public static final List<String> LIMITS = List.of("max_hw_sectors", "max_segments", "local_address",
+        "allowed_opts", "required_opts");
 
     private final NvmeTcpOfldDev dev;
 
@@ -86,6 +87,10 @@ public final class NvmeTcpOfldMBean implements DynamicMBean
                 return (long)dev.maxSegments();
             case "local_address":
                 return dev.localAddress() == null ? "any" : dev.localAddress().getHostAddress();
+            case "allowed_opts":
+                return String.join(",", dev.allowedOpts());
+            case "required_opts":
+                return String.join(",", dev.requiredOpts());
             default:
                 if (NvmeTcpOfldStats.NAMES.contains(attribute))
                 {
@@ -144,6 +149,10 @@ public final class NvmeTcpOfldMBean implements DynamicMBean
         attrs.add(new MBeanAttributeInfo("max_segments", "long", "most data segments per command", true, false, false));
         attrs.add(new MBeanAttributeInfo("local_address", "java.lang.String", "local address routed through", true,
             false, false));
+        attrs.add(new MBeanAttributeInfo("allowed_opts", "java.lang.String", "connect options the device accepts",
+            true, false, false));
+        attrs.add(new MBeanAttributeInfo("required_opts", "java.lang.String", "connect options the device needs",
+            true, false, false));
         return new MBeanInfo(NvmeTcpOfldMBean.class.getName(), "NVMe/TCP offload device " + dev.name(),
             attrs.toArray(new MBeanAttributeInfo[0]), null, new MBeanOperationInfo[0], null);
     }

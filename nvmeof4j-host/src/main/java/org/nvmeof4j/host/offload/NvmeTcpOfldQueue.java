@@ -26,6 +26,8 @@ public final class NvmeTcpOfldQueue
 {
     private static final byte FREE = 0;
     private static final byte SENT = 1;
+    /** Outstanding for the ULP, never handed to the device (the queue had failed, or mapSg/sendReq refused it). */
+    private static final byte HELD = 2;
 
     private final NvmeTcpOfldCtrl ctrl;
     private final int qid;
@@ -178,18 +180,21 @@ public final class NvmeTcpOfldQueue
         state[slot] = SENT;
         if (closed || error != null)
         {
+            state[slot] = HELD;
             return slot; // stays outstanding; re-driven once the queue is stopped
         }
         final Binding<Object> b = d();
         final int mapped = b.ops.mapSg(b.q, r);
         if (mapped < 0)
         {
+            state[slot] = HELD;
             fail("mapSg failed (" + mapped + ") on queue " + qid);
             return slot;
         }
         final int rc = b.ops.sendReq(b.q, r);
         if (rc != 0)
         {
+            state[slot] = HELD;
             fail("sendReq failed (" + rc + ") on queue " + qid);
             return slot;
         }
@@ -322,12 +327,18 @@ public final class NvmeTcpOfldQueue
         {
             // a failing handler must not keep the queue from closing
         }
+        int aborted = 0;
         for (int i = 0; i < queueSize; i++)
         {
+            if (state[i] == SENT)
+            {
+                aborted++; // handed to the device, never completed by it
+            }
             state[i] = FREE; // outstanding requests are the owner's to re-drive; late done() calls are ignored
             reqs[i].data = null;
         }
         freeTop = 0;
+        counters.add(NvmeTcpOfldStats.ABORTED, aborted);
         try
         {
             b.ops.destroyQueue(b.q);

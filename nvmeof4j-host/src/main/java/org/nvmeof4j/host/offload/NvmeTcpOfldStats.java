@@ -20,6 +20,12 @@ public final class NvmeTcpOfldStats
     public static final String REQS_SENT = "nvme_tcp_ofld_reqs_sent";
     /** Requests the device completed ({@code done}). */
     public static final String REQS_COMPLETED = "nvme_tcp_ofld_reqs_completed";
+    /**
+     * Requests still outstanding when their queue stopped (drained at a queue error, a reset or a close, such as the
+     * admin queue's Asynchronous Event Requests): they were never completed by the device and went back to the ULP,
+     * which re-drives or fails them. Sent = completed + aborted, once no queue is live.
+     */
+    public static final String REQS_ABORTED = "nvme_tcp_ofld_reqs_aborted";
     /** Completions with a non-zero NVMe status. */
     public static final String REQ_ERRORS = "nvme_tcp_ofld_req_errors";
     /** Queue errors: {@code reportQueueErr}, a failed {@code mapSg}/{@code sendReq}, an abort. */
@@ -34,13 +40,14 @@ public final class NvmeTcpOfldStats
     public static final String SPURIOUS_COMPLETIONS = "nvme_tcp_ofld_spurious_completions";
 
     /** Every counter name, in report order. */
-    public static final List<String> NAMES = List.of(REQS_SENT, REQS_COMPLETED, REQ_ERRORS, QUEUE_ERRORS, CLAIMS,
-        QUEUES_CREATED, QUEUES_DESTROYED, SPURIOUS_COMPLETIONS);
+    public static final List<String> NAMES = List.of(REQS_SENT, REQS_COMPLETED, REQS_ABORTED, REQ_ERRORS,
+        QUEUE_ERRORS, CLAIMS, QUEUES_CREATED, QUEUES_DESTROYED, SPURIOUS_COMPLETIONS);
 
     static final int SENT = 0;
     static final int COMPLETED = 1;
     static final int ERRORS = 2;
-    private static final int PER_QUEUE = 3;
+    static final int ABORTED = 3;
+    private static final int PER_QUEUE = 4;
 
     private final AtomicLongArray retired = new AtomicLongArray(PER_QUEUE);
     private final Set<QueueCounters> live = ConcurrentHashMap.newKeySet();
@@ -125,6 +132,7 @@ public final class NvmeTcpOfldStats
         {
             case REQS_SENT: return sum(SENT);
             case REQS_COMPLETED: return sum(COMPLETED);
+            case REQS_ABORTED: return sum(ABORTED);
             case REQ_ERRORS: return sum(ERRORS);
             case QUEUE_ERRORS: return queueErrors.get();
             case CLAIMS: return claims.get();

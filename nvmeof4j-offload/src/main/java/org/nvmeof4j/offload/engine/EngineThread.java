@@ -31,6 +31,12 @@ final class EngineThread implements Runnable
         thread.setDaemon(true);
     }
 
+    /** @return the Java thread that runs this engine thread (for CPU accounting). */
+    Thread javaThread()
+    {
+        return thread;
+    }
+
     EngineThread start()
     {
         thread.start();

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.NvmeTransportException;
 import org.nvmeof4j.host.offload.NvmeTcpOfldCtrl;
@@ -48,6 +49,7 @@ public final class OffloadEngine implements NvmeTcpOfldOps<OffloadEngine.EngineC
 
     private final Options options;
     private final EngineThread[] threads;
+    private final List<Thread> allStarted = new ArrayList<>();
     private final NvmeTcpOfldDev dev;
     private int next;
     private int generation;
@@ -59,7 +61,7 @@ public final class OffloadEngine implements NvmeTcpOfldOps<OffloadEngine.EngineC
         private String name = DEFAULT_NAME;
         private int threads = 1;
         private int[] cpus = new int[0];
-        private IdleStrategy idle;
+        private Supplier<IdleStrategy> idle = () -> IdleStrategy.parse("block");
         private InetAddress localAddress;
         private int maxHwSectors = 2048;
         private int maxSegments = 256;
@@ -70,8 +72,21 @@ public final class OffloadEngine implements NvmeTcpOfldOps<OffloadEngine.EngineC
         public Options threads(final int v) { threads = v; return this; }
         /** CPUs to pin engine thread i to ({@code cpus[i % cpus.length]}); empty: not pinned (default). */
         public Options cpus(final int... v) { cpus = v.clone(); return this; }
-        /** Idle strategy of the engine threads (default: spin briefly, then sleep in the selector). */
-        public Options idle(final IdleStrategy v) { idle = v; return this; }
+        /**
+         * Idle strategy of the engine threads: {@code spin}, {@code backoff} (spin briefly, then sleep in the
+         * selector) or {@code block} (sleep in the selector at once; the default: on a 2-core machine a spinning
+         * engine thread takes the core that the application or the target needs). Each thread gets its own.
+         *
+         * @throws IllegalArgumentException for another name.
+         */
+        public Options idle(final String mode)
+        {
+            IdleStrategy.parse(mode);
+            idle = () -> IdleStrategy.parse(mode);
+            return this;
+        }
+        /** Idle strategies of the engine threads: one from {@code factory} per thread (strategies keep state). */
+        public Options idle(final Supplier<IdleStrategy> factory) { idle = factory; return this; }
         /** The local address the device routes through (default: any). */
         public Options localAddress(final InetAddress v) { localAddress = v; return this; }
         /** Largest command in 512-byte sectors (default 2048: 1 MiB). */
@@ -161,6 +176,12 @@ public final class OffloadEngine implements NvmeTcpOfldOps<OffloadEngine.EngineC
         return dev;
     }
 
+    /** @return the options this engine was created with. */
+    public Options options()
+    {
+        return options;
+    }
+
     /** @return for each engine thread started: its name, queues, pinning, and whether it died. */
     public synchronized List<String> describeThreads()
     {
@@ -176,6 +197,15 @@ public final class OffloadEngine implements NvmeTcpOfldOps<OffloadEngine.EngineC
         return d;
     }
 
+    /**
+     * @return the Java threads of the engine threads started so far, so that a caller can account for the
+     *     engine's CPU time (the JVM reports none for a thread that has died)
+     */
+    public synchronized List<Thread> javaThreads()
+    {
+        return new ArrayList<>(allStarted);
+    }
+
     private synchronized EngineThread pick()
     {
         if (closed)
@@ -186,10 +216,11 @@ public final class OffloadEngine implements NvmeTcpOfldOps<OffloadEngine.EngineC
         if (threads[i] == null || threads[i].isDead())
         {
             final int cpu = options.cpus.length == 0 ? -1 : options.cpus[i % options.cpus.length];
-            final IdleStrategy idle = options.idle != null ? options.idle : IdleStrategy.defaultStrategy();
+            final IdleStrategy idle = options.idle.get();
             // a restarted thread (the previous one died) gets a new name: "-0", then "-0.1", "-0.2"...
             final String gen = threads[i] == null ? "" : "." + ++generation;
             threads[i] = new EngineThread("nvmeof4j-" + dev.name() + "-" + i + gen, cpu, idle).start();
+            allStarted.add(threads[i].javaThread());
         }
         return threads[i];
     }

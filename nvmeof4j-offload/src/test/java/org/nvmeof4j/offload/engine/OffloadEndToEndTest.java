@@ -230,7 +230,7 @@ class OffloadEndToEndTest
         final com.sun.management.ThreadMXBean mx =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         try (OffloadEngine e = OffloadEngine.register(new OffloadEngine.Options().name("e2e-alloc")
-            .idle(IdleStrategy.parse("block")));
+            .idle("block"));
              NvmeController c = NvmeController.connect(OffloadTestSupport.options(target, "e2e-alloc")))
         {
             final IoQueue q = c.openIoQueue();

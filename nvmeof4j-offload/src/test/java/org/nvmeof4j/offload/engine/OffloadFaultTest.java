@@ -205,7 +205,7 @@ class OffloadFaultTest
             }
             normal.idle(work, waiter);
         };
-        final OffloadEngine e = OffloadEngine.register(new OffloadEngine.Options().name("mortal").idle(killer));
+        final OffloadEngine e = OffloadEngine.register(new OffloadEngine.Options().name("mortal").idle(() -> killer));
         try (NvmeController c = NvmeController.connect(options("mortal")))
         {
             final IoQueue q = c.openIoQueue();
