@@ -225,6 +225,40 @@ class OffloadEndToEndTest
     }
 
     @Test
+    void shouldPinEngineThreadsToTheCpusAsked() throws Exception
+    {
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        final int last = cpus - 1;
+        try (OffloadEngine e = OffloadEngine.register(new OffloadEngine.Options().name("e2e-pin").threads(2)
+            .cpus(last, 0));
+             NvmeController c = NvmeController.connect(OffloadTestSupport.options(target, "e2e-pin")
+                 .nrIoQueues(2)))
+        {
+            // the admin queue and two I/O queues, round robin over two threads: both threads run
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            List<String> threads = e.describeThreads();
+            while (threads.stream().anyMatch(t -> t.contains("not pinned") && !t.contains("taskset")) &&
+                System.nanoTime() < deadline)
+            {
+                Thread.sleep(10); // each thread pins itself as it starts
+                threads = e.describeThreads();
+            }
+            assertThat(threads).hasSize(2);
+            org.junit.jupiter.api.Assumptions.assumeTrue(threads.stream().noneMatch(t -> t.contains("taskset")),
+                () -> "taskset cannot pin here: " + e.describeThreads());
+            assertThat(threads.get(0)).contains("nvmeof4j-e2e-pin-0").contains("cpu " + last);
+            assertThat(threads.get(1)).contains("nvmeof4j-e2e-pin-1").contains("cpu 0");
+            final IoQueue q = c.openIoQueue();
+            final ByteBuffer w = pattern(8192, 77, true);
+            final ByteBuffer r = ByteBuffer.allocateDirect(8192);
+            assertThat(run(q, q.submitWrite(1, 4096, 16, w, 1))).isZero();
+            assertThat(run(q, q.submitRead(1, 4096, 16, r, 2))).isZero();
+            assertThat(r.rewind()).isEqualTo(w.rewind());
+            q.close();
+        }
+    }
+
+    @Test
     void shouldNotAllocatePerIoOnTheApplicationOrTheEngineThread() throws Exception
     {
         final com.sun.management.ThreadMXBean mx =
