@@ -185,6 +185,113 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
         }
     }
 
+    /**
+     * The floor no software receive path can go below: the same number of data bytes, with no NVMe/TCP framing,
+     * read by the measuring thread straight into the per-CID destinations (CIDs in turn, each destination filled
+     * whole before the next), over the same kind of channel. Its CPU is the kernel's copy out of the socket (or the
+     * memcpy standing in for it) plus the read calls: what is left once framing, parsing, digests and placement cost
+     * nothing. With data digests on, it also computes CRC32C over each read's bytes right after the read, since no
+     * software device can skip that.
+     *
+     * @return {cpu ns of the receiving thread, wall ns, bytes of read data}.
+     */
+    long[] runFloor(final long targetBytes, final boolean memory) throws Exception
+    {
+        final int reads = (int)Math.max(depth * 4L, Math.min(1L << 16, (64L << 20) / ioSize));
+        final int readsPerStream = reads - reads % depth;
+        final ByteBuffer stream = ByteBuffer.allocateDirect(readsPerStream * ioSize);
+        for (int i = 0; i < stream.capacity(); i++)
+        {
+            stream.put(i, (byte)(i * 31 + 7));
+        }
+        final long repeats = Math.max(1, targetBytes / ((long)readsPerStream * ioSize));
+        final long expected = repeats * readsPerStream * (long)ioSize;
+        final var mx = ManagementFactory.getThreadMXBean();
+        if (memory)
+        {
+            final LoopChannel ch = new LoopChannel(stream, repeats);
+            final long cpu0 = mx.getCurrentThreadCpuTime();
+            final long t0 = System.nanoTime();
+            final long got = drainInto(ch);
+            final long wall = System.nanoTime() - t0;
+            final long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+            checkFloor(got, expected);
+            return new long[] {cpu, wall, got};
+        }
+        try (ServerSocketChannel server = ServerSocketChannel.open())
+        {
+            server.bind(new InetSocketAddress("127.0.0.1", 0));
+            final SocketChannel client = SocketChannel.open(server.getLocalAddress());
+            final SocketChannel peer = server.accept();
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    for (long i = 0; i < repeats; i++)
+                    {
+                        final ByteBuffer b = stream.duplicate();
+                        while (b.hasRemaining())
+                        {
+                            peer.write(b);
+                        }
+                    }
+                    peer.shutdownOutput();
+                }
+                catch (final IOException ignore)
+                {
+                    // reader gone
+                }
+            }, "rxbench-floor-writer");
+            writer.setDaemon(true);
+            client.configureBlocking(true);
+            writer.start();
+            final long cpu0 = mx.getCurrentThreadCpuTime();
+            final long t0 = System.nanoTime();
+            final long got = drainInto(client);
+            final long wall = System.nanoTime() - t0;
+            final long cpu = mx.getCurrentThreadCpuTime() - cpu0;
+            client.close();
+            checkFloor(got, expected);
+            return new long[] {cpu, wall, got};
+        }
+    }
+
+    private final org.nvmeof4j.protocol.crc.Crc32c floorCrc = new org.nvmeof4j.protocol.crc.Crc32c();
+
+    private long drainInto(final java.nio.channels.ReadableByteChannel ch) throws IOException
+    {
+        long got = 0;
+        int cid = 0;
+        while (true)
+        {
+            final ByteBuffer d = dst[cid].clear();
+            while (d.hasRemaining())
+            {
+                final int at = d.position();
+                final int n = ch.read(d);
+                if (n < 0)
+                {
+                    return got + d.position();
+                }
+                if (ddgst)
+                {
+                    floorCrc.update(d, at, n); // a software device must compute the digest: while the bytes are hot
+                }
+            }
+            got += ioSize;
+            completed++;
+            cid = cid + 1 == depth ? 0 : cid + 1;
+        }
+    }
+
+    private static void checkFloor(final long got, final long expected)
+    {
+        if (got != expected)
+        {
+            throw new IllegalStateException("floor received " + got + " of " + expected + " bytes");
+        }
+    }
+
     /** The receive path under test on {@link #connection}: the soft device's context with every CID set up, or plain. */
     private SegmentSource source(final boolean soft)
     {
@@ -282,10 +389,15 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
             return read(dsts, 0, dsts.length);
         }
 
+        private final ByteBuffer[] one = new ByteBuffer[1];
+
         @Override
         public int read(final ByteBuffer dst)
         {
-            return (int)read(new ByteBuffer[] {dst}, 0, 1);
+            one[0] = dst;
+            final int n = (int)read(one, 0, 1);
+            one[0] = null;
+            return n;
         }
 
         @Override
