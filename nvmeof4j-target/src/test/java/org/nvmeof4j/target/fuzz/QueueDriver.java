@@ -19,8 +19,9 @@ import org.nvmeof4j.target.queue.TargetQueue;
  * handlers, sender), and whatever the queue writes comes back as whole PDUs, each checked to be a PDU a controller
  * may send. Also the PDU formatter the fuzz targets use (CapsuleCmd, H2CData, ICReq, Connect; digests as negotiated).
  *
- * <p>The shared target (RAM namespace 1, null namespace 2, the discovery subsystem) is started once per JVM; its
- * loggers are silenced, since every rejected Connect would log a WARNING line.
+ * <p>The shared target (RAM namespace 1, null namespace 2, the discovery subsystem) is started once per JVM. The
+ * fuzz test silences the target's loggers while it runs ({@link #quiet}), since every rejected Connect would log a
+ * WARNING line, and gives the level back afterwards: other test classes in the same JVM assert on those lines.
  */
 final class QueueDriver implements AutoCloseable
 {
@@ -36,7 +37,6 @@ final class QueueDriver implements AutoCloseable
 
     static
     {
-        QUIET.setLevel(Level.OFF);
         try
         {
             TARGET = Target.builder().listen("127.0.0.1", 0)
@@ -66,6 +66,20 @@ final class QueueDriver implements AutoCloseable
     static Target target()
     {
         return TARGET;
+    }
+
+    /**
+     * Silence the target's loggers, or give them back their level.
+     *
+     * @param previous the level to restore when not silencing (null: inherit the parent's).
+     * @param silence  true to turn the loggers off.
+     * @return the level in force before the call.
+     */
+    static Level quiet(final Level previous, final boolean silence)
+    {
+        final Level before = QUIET.getLevel();
+        QUIET.setLevel(silence ? Level.OFF : previous);
+        return before;
     }
 
     /** Offer {@code bytes} and run the queue until it has read them all and sent everything it had to send. */

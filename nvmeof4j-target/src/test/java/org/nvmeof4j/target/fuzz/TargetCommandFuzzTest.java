@@ -37,6 +37,19 @@ class TargetCommandFuzzTest
     private static final int[] PROPERTIES = {0x00, 0x08, 0x14, 0x1C, 0x20, 0x04, 0x0C};
     private static final int[] NSIDS = {1, 2, 0, -1, 3, -2, 1024, 1025};
     private static final int MAX_STEPS = 24;
+    private static java.util.logging.Level savedLevel;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void silenceTargetLogs()
+    {
+        savedLevel = QueueDriver.quiet(null, true);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void restoreTargetLogs()
+    {
+        QueueDriver.quiet(savedLevel, false);
+    }
 
     @FuzzTest(maxDuration = "30s")
     void everyCommandIsAnswered(final FuzzedDataProvider data) throws Exception
