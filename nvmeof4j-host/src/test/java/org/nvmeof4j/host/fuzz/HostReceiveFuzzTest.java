@@ -81,6 +81,8 @@ class HostReceiveFuzzTest
         final Map<Integer, Boolean> cidIsRead = new HashMap<>();
         long nextTag = 1;
         int cpda;
+        /** log2 of namespace 1's block size. */
+        final int shift;
 
         FakeTarget(final FuzzedDataProvider data) throws java.io.IOException
         {
@@ -90,8 +92,11 @@ class HostReceiveFuzzTest
             channel.readChunk(data.consumeBoolean() ? Integer.MAX_VALUE : data.consumeInt(1, 200));
             conn = new TcpConnection(channel, 1, QUEUE_SIZE, hdgst, ddgst);
             queue = new HostQueue(1, QUEUE_SIZE, null, NanoClock.SYSTEM, 0, false);
-            queue.lbaShifts(new int[] {0, 9});
+            shift = data.consumeInt(0, 3) == 0 ? data.consumeInt(9, 12) : 9;
+            queue.lbaShifts(new int[] {0, shift});
             queue.inCapsuleMax(data.consumeBoolean() ? 0 : 4096);
+            // MDTS as the controller derives it from Identify: 0 (no limit) or a page size shifted; splits the I/O
+            queue.maxDataBytes(data.consumeInt(0, 3) == 0 ? 4096L << data.consumeInt(0, 3) : 0);
             queue.adopt(conn, 0);
         }
 
@@ -161,7 +166,7 @@ class HostReceiveFuzzTest
         private void submit(final boolean read)
         {
             final int blocks = data.consumeInt(1, 8);
-            final int length = blocks * 512;
+            final int length = blocks << shift;
             final byte[] backing = new byte[GUARD + length + GUARD];
             Arrays.fill(backing, GUARD_BYTE);
             if (!read)
