@@ -112,7 +112,8 @@ final class ConfigReload
             }
         }
         final String summary = changes.isEmpty() ? "no change" : String.join(", ", changes);
-        return errors.isEmpty() ? summary : summary + "; failed: " + String.join("; ", errors);
+        // one line even when an NQN or a backend's error message holds a newline
+        return NvmetConfig.oneLine(errors.isEmpty() ? summary : summary + "; failed: " + String.join("; ", errors));
     }
 
     private static void hosts(final Subsystem current, final Target.SubsystemSpec spec, final List<String> changes)

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
+import org.nvmeof4j.protocol.fabrics.Nqn;
 import org.nvmeof4j.target.ConnectionLimits;
 import org.nvmeof4j.target.Referral;
 import org.nvmeof4j.target.Target;
@@ -57,7 +58,7 @@ public final class NvmetConfig
         catch (final IOException e)
         {
             final String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
-            throw new UsageException("cannot read config " + file + ": " + msg);
+            throw new UsageException(oneLine("cannot read config " + file + ": " + msg));
         }
     }
 
@@ -70,13 +71,56 @@ public final class NvmetConfig
         }
         catch (final IOException e)
         {
-            throw new UsageException("bad config JSON: " + e.getMessage().split("\n")[0]);
+            throw new UsageException(oneLine("bad config JSON: " + e.getMessage().split("\n")[0]));
         }
     }
 
     private UsageException bad(final String where, final String what)
     {
-        return new UsageException("config " + file + ": " + where + ": " + what);
+        return new UsageException(oneLine("config " + file + ": " + where + ": " + what));
+    }
+
+    /**
+     * {@code s} as one printable line: the values quoted in a message come from the config and may hold newlines,
+     * NULs or terminal escape sequences: control characters are shown escaped instead (backslash-n, backslash-u
+     * and four hex digits).
+     */
+    static String oneLine(final String s)
+    {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char c = s.charAt(i);
+            final boolean control = c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029;
+            if (control && b == null)
+            {
+                b = new StringBuilder(s.length() + 16).append(s, 0, i);
+            }
+            if (!control)
+            {
+                if (b != null)
+                {
+                    b.append(c);
+                }
+            }
+            else if (c == '\n')
+            {
+                b.append("\\n");
+            }
+            else if (c == '\r')
+            {
+                b.append("\\r");
+            }
+            else if (c == '\t')
+            {
+                b.append("\\t");
+            }
+            else
+            {
+                b.append(String.format("\\u%04x", (int)c));
+            }
+        }
+        return b == null ? s : b.toString();
     }
 
     private Set<String> knownHosts()
@@ -206,24 +250,40 @@ public final class NvmetConfig
             final JsonNode inline = p.path("param").path("inline_data_size");
             if (!inline.isMissingNode())
             {
+                final int size;
                 try
                 {
-                    builder.inlineDataSize(Integer.parseInt(inline.asText().trim()));
+                    size = Integer.parseInt(inline.asText().trim());
                 }
                 catch (final NumberFormatException e)
                 {
                     throw bad(at + ".param.inline_data_size", "not a number: " + inline.asText());
                 }
+                try
+                {
+                    builder.inlineDataSize(size);
+                }
+                catch (final IllegalArgumentException e)
+                {
+                    throw bad(at + ".param.inline_data_size", e.getMessage()); // e.g. not a multiple of 16
+                }
             }
             limits(builder, p.path("param"), at + ".param");
-            if (discoveryOnly(p, at))
+            try
             {
-                builder.discoveryPort(8009);
+                if (discoveryOnly(p, at))
+                {
+                    builder.discoveryPort(8009);
+                }
+                else
+                {
+                    // no subsystems listed: discovery (and referrals) only
+                    builder.listen(traddr, svc, exported(p), referrals(p.path("referrals"), at + ".referrals"));
+                }
             }
-            else
+            catch (final IllegalArgumentException e)
             {
-                // no subsystems listed: discovery (and referrals) only
-                builder.listen(traddr, svc, exported(p), referrals(p.path("referrals"), at + ".referrals"));
+                throw bad(at, e.getMessage());
             }
             portIds.add(p.path("portid").asInt(i + 1));
         }
@@ -250,6 +310,12 @@ public final class NvmetConfig
     private Target.SubsystemSpec subsystemSpec(final JsonNode s, final String at, final Set<String> knownHosts)
     {
         final String nqn = text(s, "nqn", at);
+        if (Nqn.DISCOVERY.equals(nqn))
+        {
+            // the target builds the discovery subsystem itself; configuring it would let a reload give it hosts or
+            // namespaces that no later reload takes away (ConfigReload never removes the discovery subsystem)
+            throw bad(at + ".nqn", "the discovery subsystem " + nqn + " is built in and cannot be configured");
+        }
         final JsonNode attr = s.path("attr");
         final boolean anyHost = "1".equals(attr.path("allow_any_host").asText("0").trim());
         final List<String> allowed = new ArrayList<>();
@@ -395,7 +461,14 @@ public final class NvmetConfig
             ? integer(param, "icreq_timeout_ms", at, 0, 3_600_000) : l.icReqTimeoutMillis();
         final long connect = param.has("connect_timeout_ms")
             ? integer(param, "connect_timeout_ms", at, 0, 3_600_000) : l.connectTimeoutMillis();
-        builder.connectionLimits(new ConnectionLimits(perPort, perAddress, icReq, connect));
+        try
+        {
+            builder.connectionLimits(new ConnectionLimits(perPort, perAddress, icReq, connect));
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw bad(at, e.getMessage());
+        }
     }
 
     private int integer(final JsonNode node, final String field, final String at, final int min, final int max)

@@ -232,16 +232,11 @@ final class AsyncEvents
         {
             final ByteBuffer log = controller.getLogPage(GetLogPage.LID_CHANGED_NAMESPACE_LIST, 0xFFFF_FFFF, 0,
                 ChangedNamespaceList.LENGTH);
-            if (ChangedNamespaceList.overflow(log, 0))
+            final List<Integer> changed = changedNamespaces(log);
+            if (changed == null)
             {
                 controller.namespaceTable().rescan();
                 return new AsyncEventNotice(dw0, List.of(), true);
-            }
-            final int n = ChangedNamespaceList.count(log, 0);
-            final List<Integer> changed = new ArrayList<>(n);
-            for (int i = 0; i < n; i++)
-            {
-                changed.add(ChangedNamespaceList.nsid(log, 0, i));
             }
             controller.namespaceTable().rescan(changed);
             return new AsyncEventNotice(dw0, changed, false);
@@ -256,6 +251,25 @@ final class AsyncEvents
             controller.getLogPage(lid, 0xFFFF_FFFF, 0, 512); // reading the page clears the event (RAE = 0)
         }
         return new AsyncEventNotice(dw0, List.of(), false);
+    }
+
+    /**
+     * The NSIDs of a Changed Namespace List log page (LID 04h), or null when it overflowed (more than 1024 changed:
+     * rescan everything).
+     */
+    static List<Integer> changedNamespaces(final ByteBuffer log)
+    {
+        if (ChangedNamespaceList.overflow(log, 0))
+        {
+            return null;
+        }
+        final int n = ChangedNamespaceList.count(log, 0);
+        final List<Integer> changed = new ArrayList<>(n);
+        for (int i = 0; i < n; i++)
+        {
+            changed.add(ChangedNamespaceList.nsid(log, 0, i));
+        }
+        return changed;
     }
 
     /** Status code type 3 (path related): the command did not reach, or did not come back from, the controller. */

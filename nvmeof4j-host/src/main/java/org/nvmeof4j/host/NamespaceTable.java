@@ -22,10 +22,44 @@ import org.nvmeof4j.protocol.admin.NamespaceIdList;
  */
 final class NamespaceTable
 {
-    private final NvmeController controller;
+    /**
+     * The largest NSID a rescan accepts (a 4 MiB LBA-size table at worst). NVMe allows up to FFFFFFFEh, but real
+     * controllers number their namespaces from 1 up to NN (Linux nvmet: 1024 by default).
+     */
+    static final int MAX_NSID = 1 << 20;
+
+    private final Admin controller;
     private final Map<Integer, Namespace> namespaces = new ConcurrentSkipListMap<>();
 
+    /** What a rescan needs from the controller (an interface so that the decoding can be fuzzed without one). */
+    interface Admin
+    {
+        /** Identify {@code cns} for {@code nsid}: the 4096 bytes returned. Blocking. */
+        ByteBuffer identify(int cns, int nsid);
+
+        /** Hand the LBA sizes (log2, indexed by NSID) to the I/O queues. */
+        void publishLbaShifts(int[] shifts);
+    }
+
     NamespaceTable(final NvmeController controller)
+    {
+        this(new Admin()
+        {
+            @Override
+            public ByteBuffer identify(final int cns, final int nsid)
+            {
+                return controller.identify(cns, nsid);
+            }
+
+            @Override
+            public void publishLbaShifts(final int[] shifts)
+            {
+                controller.publishLbaShifts(shifts);
+            }
+        });
+    }
+
+    NamespaceTable(final Admin controller)
     {
         this.controller = controller;
     }
@@ -57,7 +91,13 @@ final class NamespaceTable
         final Set<Integer> active = new LinkedHashSet<>();
         for (int i = 0; i < count; i++)
         {
-            active.add(NamespaceIdList.nsid(list, 0, i));
+            final int nsid = NamespaceIdList.nsid(list, 0, i);
+            // the queues index LBA sizes by NSID: one outside 1..MAX_NSID (broadcast FFFFFFFFh, a hostile
+            // 80000000h or beyond) is not a namespace this host can address, so it is left out of the table
+            if (nsid >= 1 && nsid <= MAX_NSID)
+            {
+                active.add(nsid);
+            }
         }
         final Map<Integer, Namespace> found = new TreeMap<>();
         final Set<Integer> gone = new HashSet<>(changed == null ? namespaces.keySet() : changed);

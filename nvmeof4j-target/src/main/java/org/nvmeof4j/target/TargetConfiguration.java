@@ -253,15 +253,17 @@ public sealed interface TargetConfiguration permits Target
             return this;
         }
 
+        /** SN: at most 20 printable ASCII characters (checked here, so that a spec that is accepted builds). */
         public SubsystemSpec serial(final String serial)
         {
-            this.serial = serial;
+            this.serial = serial == null ? null : Subsystem.checkAscii(serial, 20, "serial");
             return this;
         }
 
+        /** MN: at most 40 printable ASCII characters (checked here, so that a spec that is accepted builds). */
         public SubsystemSpec model(final String model)
         {
-            this.model = model;
+            this.model = model == null ? null : Subsystem.checkAscii(model, 40, "model");
             return this;
         }
 

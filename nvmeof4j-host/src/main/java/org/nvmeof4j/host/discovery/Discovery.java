@@ -111,8 +111,32 @@ public final class Discovery
         }
     }
 
+    /**
+     * Where {@link #readLogFrom} reads the log: Get Log Page on a connected discovery controller
+     * ({@link NvmeController#getLogPage}), or a test's stand-in for one.
+     */
+    @FunctionalInterface
+    public interface LogPages
+    {
+        /**
+         * Get Log Page {@code lid} for {@code nsid} from byte {@code offset}.
+         *
+         * @return the {@code length} bytes the controller returned.
+         */
+        ByteBuffer getLogPage(int lid, int nsid, long offset, int length);
+    }
+
     /** Read the whole log from a connected discovery controller. */
     public static Log readLog(final NvmeController c)
+    {
+        return readLogFrom(c::getLogPage);
+    }
+
+    /**
+     * Read the whole log through {@code c}: whatever the pages hold, this returns a log of NUMREC entries or throws
+     * {@link NvmeTransportException} (a NUMREC out of range, a log that keeps changing) or what {@code c} throws.
+     */
+    public static Log readLogFrom(final LogPages c)
     {
         final DiscoveryLogPage page = new DiscoveryLogPage();
         for (int attempt = 0; attempt < MAX_RETRIES; attempt++)

@@ -300,10 +300,18 @@ public final class IdentifyController extends Flyweight {
         return this;
     }
 
-    /** Maximum data transfer size in bytes for a minimum page size of {@code minPageSize} bytes, 0 if unlimited. */
+    /**
+     * Maximum data transfer size in bytes for a minimum page size of {@code minPageSize} bytes (CAP.MPSMIN: 4096 to
+     * 2^27), 0 if unlimited. A size beyond 2^62 bytes (MDTS up to 255 with a large page) saturates there rather than
+     * wrapping to a negative or zero size; a page size that is not positive gives 0.
+     */
     public long maxDataTransferBytes(final int minPageSize) {
         final int mdts = mdts();
-        return mdts == 0 ? 0 : (long) minPageSize << Math.min(mdts, 40);
+        if (mdts == 0 || minPageSize <= 0) {
+            return 0;
+        }
+        final int room = Long.numberOfLeadingZeros(minPageSize) - 1; // shifts that keep the sign bit clear
+        return (long) minPageSize << Math.min(mdts, Math.min(40, room));
     }
 
     /** CNTLID: controller ID. */

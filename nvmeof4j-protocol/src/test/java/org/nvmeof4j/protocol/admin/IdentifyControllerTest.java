@@ -177,6 +177,18 @@ class IdentifyControllerTest {
         assertThat(id.sn()).startsWith("??A");
     }
 
+    @Test
+    void shouldSaturateMdtsInsteadOfOverflowing() {
+        // found by HostLogPageFuzzTest: MDTS 168 with an 8 MiB CAP.MPSMIN page decoded as Long.MIN_VALUE
+        final IdentifyController id = new IdentifyController().wrap(ByteBuffer.allocate(4096), 0).mdts(168);
+        assertThat(id.maxDataTransferBytes(8 << 20)).isEqualTo(1L << 62);
+        assertThat(id.maxDataTransferBytes(1 << 27)).isEqualTo(1L << 62);
+        assertThat(id.maxDataTransferBytes(4096)).as("the 2^40 cap as before").isEqualTo(4096L << 40);
+        assertThat(id.mdts(5).maxDataTransferBytes(4096)).isEqualTo(4096L << 5);
+        assertThat(id.maxDataTransferBytes(0)).isZero();
+        assertThat(id.mdts(0).maxDataTransferBytes(1 << 27)).isZero();
+    }
+
     @Property
     void shouldNeverThrowReadingArbitraryData(@ForAll @Size(4096) final byte[] bytes) {
         final IdentifyController id = new IdentifyController().wrap(ByteBuffer.wrap(bytes), 0);

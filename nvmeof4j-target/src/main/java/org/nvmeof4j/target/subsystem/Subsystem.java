@@ -60,7 +60,14 @@ public final class Subsystem
         this.allowAnyHost = discovery;
     }
 
-    private static String checkAscii(final String s, final int max, final String what)
+    /**
+     * Check a string the target reports in Identify Controller (SN, MN): at most {@code max} printable ASCII
+     * characters.
+     *
+     * @return {@code s}.
+     * @throws IllegalArgumentException naming {@code what} otherwise.
+     */
+    public static String checkAscii(final String s, final int max, final String what)
     {
         if (s.length() > max || !s.chars().allMatch(c -> c >= 0x20 && c < 0x7F))
         {

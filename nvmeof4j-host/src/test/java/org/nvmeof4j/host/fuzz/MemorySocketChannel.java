@@ -1,0 +1,241 @@
+package org.nvmeof4j.host.fuzz;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Set;
+
+/**
+ * A socket channel without a socket: what the queue reads comes from {@link #offer}, at most {@link #readChunk}
+ * bytes per read (so a fuzz input also chooses the segmentation), and what it writes is appended to an output
+ * buffer that {@link #takeOutput} hands back. No file descriptor is opened, so millions of fuzz runs can each build
+ * a fresh queue without exhausting ports or descriptors.
+ */
+final class MemorySocketChannel extends SocketChannel
+{
+    private static final InetSocketAddress LOCAL = new InetSocketAddress("127.0.0.1", 4420);
+    private static final InetSocketAddress REMOTE = new InetSocketAddress("127.0.0.1", 50000);
+
+    private ByteBuffer input = ByteBuffer.allocate(0);
+    private ByteBuffer output = ByteBuffer.allocate(4096);
+    private int readChunk = Integer.MAX_VALUE;
+    private boolean endOfStream;
+
+    MemorySocketChannel()
+    {
+        super(SelectorProvider.provider());
+    }
+
+    /** Queue {@code bytes} for the reader (after what it has not read yet). */
+    void offer(final byte[] bytes)
+    {
+        final ByteBuffer b = ByteBuffer.allocate(input.remaining() + bytes.length);
+        b.put(input).put(bytes).flip();
+        input = b;
+    }
+
+    /** @return bytes offered but not read yet. */
+    int unread()
+    {
+        return input.remaining();
+    }
+
+    /** The most one read returns (at least 1). */
+    void readChunk(final int n)
+    {
+        readChunk = Math.max(1, n);
+    }
+
+    /** Make reads return end of stream once the input is consumed (an orderly close by the host). */
+    void endOfStream()
+    {
+        endOfStream = true;
+    }
+
+    /** @return everything written since the last call, as a buffer to read from index 0. */
+    ByteBuffer takeOutput()
+    {
+        output.flip();
+        final ByteBuffer out = ByteBuffer.allocate(output.remaining());
+        out.put(output).flip();
+        output.clear();
+        return out;
+    }
+
+    @Override
+    public int read(final ByteBuffer dst)
+    {
+        if (!input.hasRemaining())
+        {
+            return endOfStream ? -1 : 0;
+        }
+        final int n = Math.min(Math.min(dst.remaining(), input.remaining()), readChunk);
+        final ByteBuffer slice = input.slice(input.position(), n);
+        dst.put(slice);
+        input.position(input.position() + n);
+        return n;
+    }
+
+    @Override
+    public long read(final ByteBuffer[] dsts, final int offset, final int length)
+    {
+        long n = 0;
+        for (int i = offset; i < offset + length; i++)
+        {
+            final int r = read(dsts[i]);
+            if (r <= 0)
+            {
+                return n == 0 ? r : n;
+            }
+            n += r;
+        }
+        return n;
+    }
+
+    @Override
+    public int write(final ByteBuffer src)
+    {
+        final int n = src.remaining();
+        if (output.remaining() < n)
+        {
+            final ByteBuffer bigger = ByteBuffer.allocate(Math.max(output.capacity() * 2, output.position() + n));
+            output.flip();
+            bigger.put(output);
+            output = bigger;
+        }
+        output.put(src);
+        return n;
+    }
+
+    @Override
+    public long write(final ByteBuffer[] srcs, final int offset, final int length)
+    {
+        long n = 0;
+        for (int i = offset; i < offset + length; i++)
+        {
+            n += write(srcs[i]);
+        }
+        return n;
+    }
+
+    @Override
+    public SocketChannel bind(final SocketAddress local)
+    {
+        return this;
+    }
+
+    @Override
+    public <T> SocketChannel setOption(final SocketOption<T> name, final T value)
+    {
+        return this;
+    }
+
+    @Override
+    public <T> T getOption(final SocketOption<T> name)
+    {
+        return null;
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions()
+    {
+        return Set.of();
+    }
+
+    @Override
+    public SocketChannel shutdownInput()
+    {
+        return this;
+    }
+
+    @Override
+    public SocketChannel shutdownOutput()
+    {
+        return this;
+    }
+
+    @Override
+    public Socket socket()
+    {
+        return NoSocket.INSTANCE;
+    }
+
+    @Override
+    public boolean isConnected()
+    {
+        return true;
+    }
+
+    @Override
+    public boolean isConnectionPending()
+    {
+        return false;
+    }
+
+    @Override
+    public boolean connect(final SocketAddress remote)
+    {
+        return true;
+    }
+
+    @Override
+    public boolean finishConnect()
+    {
+        return true;
+    }
+
+    @Override
+    public SocketAddress getRemoteAddress()
+    {
+        return REMOTE;
+    }
+
+    @Override
+    public SocketAddress getLocalAddress()
+    {
+        return LOCAL;
+    }
+
+    @Override
+    protected void implCloseSelectableChannel()
+    {
+    }
+
+    @Override
+    protected void implConfigureBlocking(final boolean block)
+    {
+    }
+
+    /** The {@link Socket} view the connection sets TCP_NODELAY on: it has no descriptor and ignores options. */
+    private static final class NoSocket extends Socket
+    {
+        static final NoSocket INSTANCE = create();
+
+        private NoSocket() throws IOException
+        {
+            super((java.net.SocketImpl)null);
+        }
+
+        private static NoSocket create()
+        {
+            try
+            {
+                return new NoSocket();
+            }
+            catch (final IOException e)
+            {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        @Override
+        public void setTcpNoDelay(final boolean on)
+        {
+        }
+    }
+}
