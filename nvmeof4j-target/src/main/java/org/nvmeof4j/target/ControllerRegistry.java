@@ -93,6 +93,22 @@ final class ControllerRegistry
         }
     }
 
+    /** ANA notice to the controllers that came in through {@code port} (non-null), or those of {@code s}. */
+    void onAnaChanged(final Listener port, final Subsystem s)
+    {
+        for (final Controller c : controllers.values())
+        {
+            if (c.isDiscovery())
+            {
+                continue;
+            }
+            if (port != null ? c.adminQueue().listener() == port : c.subsystem() == s)
+            {
+                c.onAnaChanged();
+            }
+        }
+    }
+
     /** Controllers are found by (subsystem, CNTLID); identity hash codes of two subsystems may collide. */
     private record ControllerKey(Subsystem subsystem, int cntlid)
     {

@@ -7,10 +7,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.nvmeof4j.protocol.admin.AnaState;
 import org.nvmeof4j.target.subsystem.Subsystem;
 
 /**
@@ -29,14 +31,16 @@ public final class Listener implements AutoCloseable
     private final boolean discoveryOnly;
     private volatile Set<String> subsystemNqns;
     private final List<Referral> referrals = new CopyOnWriteArrayList<>();
+    private final AnaGroups anaGroups;
     private ServerSocketChannel server;
     private InetSocketAddress bound;
     private Thread thread;
     private volatile boolean closed;
 
     Listener(final Target target, final int portId, final String host, final int port, final boolean discoveryOnly,
-        final Set<String> subsystemNqns, final List<Referral> referrals)
+        final Set<String> subsystemNqns, final List<Referral> referrals, final Map<Integer, AnaState> anaGroups)
     {
+        this.anaGroups = new AnaGroups(anaGroups);
         this.target = target;
         this.portId = portId;
         this.host = host;
@@ -169,6 +173,45 @@ public final class Listener implements AutoCloseable
         if (removed)
         {
             target.discoveryLogChanged();
+        }
+        return removed;
+    }
+
+    /** @return this port's ANA groups (nvmet's {@code ports/<n>/ana_groups}). */
+    public AnaGroups anaGroups()
+    {
+        return anaGroups;
+    }
+
+    /**
+     * Create ANA group {@code grpid} on this port or change its state (nvmet: {@code echo STATE >
+     * ports/<n>/ana_groups/<grpid>/ana_state}): if that changes anything, every controller whose host came in
+     * through this port gets an ANA change notice.
+     *
+     * @return whether the state changed.
+     */
+    public boolean anaState(final int grpid, final AnaState state)
+    {
+        final boolean changed = anaGroups.set(grpid, state);
+        if (changed)
+        {
+            target.anaChanged(this);
+        }
+        return changed;
+    }
+
+    /**
+     * Remove ANA group {@code grpid} from this port (its namespaces become inaccessible through it), with an ANA
+     * change notice to this port's controllers.
+     *
+     * @return whether the group was there.
+     */
+    public boolean removeAnaGroup(final int grpid)
+    {
+        final boolean removed = anaGroups.remove(grpid);
+        if (removed)
+        {
+            target.anaChanged(this);
         }
         return removed;
     }
