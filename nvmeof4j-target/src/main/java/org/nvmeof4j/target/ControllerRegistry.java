@@ -75,6 +75,18 @@ final class ControllerRegistry
         }
     }
 
+    /** Tear down the controllers whose admin queue came in through {@code port}. */
+    void shutdownPort(final Listener port, final String reason)
+    {
+        for (final Controller c : controllers.values())
+        {
+            if (c.adminQueue().listener() == port)
+            {
+                c.shutdown(reason);
+            }
+        }
+    }
+
     /** Tear down every controller. */
     void shutdownAll(final String reason)
     {

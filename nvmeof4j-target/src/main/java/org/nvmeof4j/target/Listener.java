@@ -52,16 +52,22 @@ public final class Listener implements AutoCloseable
 
     void open() throws IOException
     {
+        open(requestedPort);
+    }
+
+    private synchronized void open(final int port) throws IOException
+    {
+        closed = false;
         server = ServerSocketChannel.open();
         server.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
         try
         {
-            server.bind(new InetSocketAddress(host, requestedPort), 128);
+            server.bind(new InetSocketAddress(host, port), 128);
         }
         catch (final IOException e)
         {
             server.close();
-            throw new IOException("cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         bound = (InetSocketAddress)server.getLocalAddress();
         thread = new Thread(this::acceptLoop, "nvmeof4j-acceptor-" + bound.getPort());
@@ -214,6 +220,33 @@ public final class Listener implements AutoCloseable
             target.anaChanged(this);
         }
         return removed;
+    }
+
+    /**
+     * Take this port down as a failed path looks to a host: stop listening and tear down every controller whose
+     * host came in through it (their connections close), as nvmet does when a port goes away. {@link #reopen()}
+     * brings it back on the same TCP port.
+     */
+    public void disconnect()
+    {
+        close();
+        target.disconnectPort(this);
+    }
+
+    /** @return whether the port is listening. */
+    public boolean isOpen()
+    {
+        return !closed && server != null && server.isOpen();
+    }
+
+    /** Listen again, on the TCP port bound before (after {@link #disconnect()} or {@link #close()}). */
+    public void reopen() throws IOException
+    {
+        if (isOpen())
+        {
+            return;
+        }
+        open(bound != null ? bound.getPort() : requestedPort);
     }
 
     @Override

@@ -244,6 +244,12 @@ public final class Target implements AutoCloseable, TargetConfiguration
         return ids;
     }
 
+    /** Tear down every controller whose host came in through {@code port} ({@link Listener#disconnect()}). */
+    void disconnectPort(final Listener port)
+    {
+        controllers.shutdownPort(port, "port " + port + " taken down");
+    }
+
     /** @return live controllers (all subsystems). */
     public Collection<Controller> controllers()
     {

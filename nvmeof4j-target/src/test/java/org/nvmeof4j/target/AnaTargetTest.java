@@ -306,4 +306,28 @@ class AnaTargetTest
         assertThat(portA.anaGroups().groups()).containsOnlyKeys(1, 2);
         assertThat(portB.anaGroups().state(77)).as("not created on the port").isEqualTo(AnaState.INACCESSIBLE);
     }
+
+    @Test
+    void shouldTakeAPortDownWithItsControllersAndBringItBackOnTheSamePort() throws Exception
+    {
+        final int port = portA.port();
+        try (RawHost a = new RawHost(port); RawHost b = new RawHost(portB.port()))
+        {
+            adminSetup(a, false, false, 1);
+            adminSetup(b, false, false, 1);
+            assertThat(target.controllers()).hasSize(2);
+            portA.disconnect();
+            assertThat(portA.isOpen()).isFalse();
+            assertThat(a.closedByPeer()).as("the port's controller is torn down").isTrue();
+            assertNoNotice(b, 40);                               // the other port's controller lives on
+            assertThatThrownBy(() -> new RawHost(port).close()).isInstanceOf(java.io.IOException.class);
+        }
+        portA.reopen();
+        assertThat(portA.isOpen()).isTrue();
+        assertThat(portA.port()).isEqualTo(port);
+        try (RawHost again = new RawHost(port))
+        {
+            adminSetup(again, false, false, 1);
+        }
+    }
 }
