@@ -664,6 +664,23 @@ public final class NvmeSubsystem implements AutoCloseable
         }
     }
 
+    private final AtomicInteger nextQid = new AtomicInteger(1);
+
+    /**
+     * A polled queue for the calling thread over this subsystem ({@link SubsystemIoQueue}): the {@code IoQueue}
+     * shape, on top of the async path.
+     *
+     * @param depth most I/Os in flight at once.
+     */
+    public SubsystemIoQueue openIoQueue(final int depth)
+    {
+        if (closed)
+        {
+            throw new NvmeTransportException("subsystem " + nqn + " is closed");
+        }
+        return new SubsystemIoQueue(this, nextQid.getAndIncrement(), depth);
+    }
+
     // ------------------------------------------------------------------ state
 
     /** @return the paths, in the order given. */

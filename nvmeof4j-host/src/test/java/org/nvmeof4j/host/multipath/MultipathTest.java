@@ -391,4 +391,49 @@ class MultipathTest
             ConnectOptions.tcp("127.0.0.1", 1, "nqn.2024-01.x:other")), IoPolicy.NUMA))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different subsystems");
     }
+    @Test
+    void shouldOfferThePolledQueueShapeWithFailover() throws Exception
+    {
+        start(2);
+        connect(IoPolicy.ROUND_ROBIN, Duration.ofSeconds(30));
+        final SubsystemIoQueue q = subsystem.openIoQueue(4);
+        assertThat(q.blockSize(1)).isEqualTo(BLOCK);
+        assertThat(q.blockSize(9)).isEqualTo(-1);
+        final ByteBuffer[] out = new ByteBuffer[4];
+        for (int i = 0; i < 4; i++)
+        {
+            out[i] = pattern(3, i, 1);
+            assertThat(q.submitWrite(1, i * IO_BLOCKS, IO_BLOCKS, out[i], i)).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(q.submitWrite(1, 99 * IO_BLOCKS, IO_BLOCKS, out[0], 99)).isEqualTo(SubsystemIoQueue.QUEUE_FULL);
+        target.listeners().get(0).anaState(1, AnaState.INACCESSIBLE); // some may fail over
+        final int[] status = new int[100];
+        java.util.Arrays.fill(status, -1);
+        final int[] count = {0};
+        while (count[0] < 4)
+        {
+            if (q.poll((tag, st) -> { status[(int)tag] = st; count[0]++; }) == 0)
+            {
+                q.await(1_000_000L);
+            }
+        }
+        assertThat(java.util.Arrays.copyOf(status, 4)).containsOnly(0);
+        final ByteBuffer in = ByteBuffer.allocateDirect(IO_BLOCKS * BLOCK);
+        for (int i = 0; i < 4; i++)
+        {
+            in.clear();
+            subsystem.readBlocking(1, i * IO_BLOCKS, IO_BLOCKS, in);
+            assertThat(in.clear()).isEqualTo(out[i].clear());
+        }
+        assertThat(q.submitRead(1, (4L << 20) / BLOCK, IO_BLOCKS, in, 7)).isGreaterThanOrEqualTo(0);
+        while (q.poll((tag, st) -> status[(int)tag] = st) == 0)
+        {
+            q.await(1_000_000L);
+        }
+        assertThat(status[7] & 0x7FF).as("LBA out of range").isEqualTo(0x080);
+        assertThat(q.outstanding()).isZero();
+        assertThat(q.longestGapNanos()).isPositive();
+        assertThatThrownBy(() -> q.submitDeallocate(1, 0, 8, 1)).isInstanceOf(UnsupportedOperationException.class);
+        q.close();
+    }
 }
