@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.nvmeof4j.protocol.admin.AnaState;
+import org.nvmeof4j.target.AnaGroups;
 import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.backend.Backend;
@@ -18,8 +20,9 @@ import org.nvmeof4j.target.subsystem.Subsystem;
 /**
  * Applies a changed nvmetcli configuration to a running target, as {@code nvmetcli restore} changes configfs under a
  * live nvmet: subsystems added and removed, namespaces added, removed or replaced (a changed device, size or block
- * size), host lists and {@code allow_any_host} changed. Connected hosts learn of it through the usual notices
- * (namespace attribute changes, discovery log changes). Ports, serial and model are not changed on a running target:
+ * size), host lists and {@code allow_any_host} changed, ANA group states of each port ({@code ports[].ana_groups})
+ * and namespaces' ANA groups ({@code ana_grpid}) changed. Connected hosts learn of it through the usual notices
+ * (namespace attribute changes, discovery log changes, ANA changes to the controllers of the port or subsystem). Ports, serial and model are not changed on a running target:
  * the summary says when they differ. A config that does not parse or check changes nothing.
  */
 final class ConfigReload
@@ -100,6 +103,11 @@ final class ConfigReload
                     listeners.add(l);
                 }
             }
+            final List<java.util.Map<Integer, AnaState>> ana = next.portAnaGroups();
+            for (int i = 0; i < Math.min(listeners.size(), ana.size()); i++)
+            {
+                anaGroups(listeners.get(i), ana.get(i), changes);
+            }
             final List<Set<String>> exports = next.portSubsystems();
             for (int i = 0; i < Math.min(listeners.size(), exports.size()); i++)
             {
@@ -114,6 +122,37 @@ final class ConfigReload
         final String summary = changes.isEmpty() ? "no change" : String.join(", ", changes);
         // one line even when an NQN or a backend's error message holds a newline
         return NvmetConfig.oneLine(errors.isEmpty() ? summary : summary + "; failed: " + String.join("; ", errors));
+    }
+
+    /** Make {@code port}'s ANA groups those of the config: states set, groups not listed removed (group 1 reset). */
+    private static void anaGroups(final Listener port, final java.util.Map<Integer, AnaState> want,
+        final List<String> changes)
+    {
+        for (final java.util.Map.Entry<Integer, AnaState> e : want.entrySet())
+        {
+            if (port.anaState(e.getKey(), e.getValue()))
+            {
+                changes.add("port " + port.portId() + " ana group " + e.getKey() + " " + e.getValue().configName());
+            }
+        }
+        for (final int g : port.anaGroups().groups().keySet())
+        {
+            if (want.containsKey(g))
+            {
+                continue;
+            }
+            if (g == AnaGroups.DEFAULT_GROUP)
+            {
+                if (port.anaState(g, AnaState.OPTIMIZED))
+                {
+                    changes.add("port " + port.portId() + " ana group 1 optimized");
+                }
+            }
+            else if (port.removeAnaGroup(g))
+            {
+                changes.add("port " + port.portId() + " -ana group " + g);
+            }
+        }
     }
 
     private static void hosts(final Subsystem current, final Target.SubsystemSpec spec, final List<String> changes)
@@ -156,7 +195,15 @@ final class ConfigReload
                 closeLater(ns.backend());
                 changes.add(nqn + " -ns " + nsid);
             }
-            else if (!Objects.equals(running.namespaceSignature(nqn, nsid), next.namespaceSignature(nqn, nsid)))
+            else if (Objects.equals(running.namespaceSignature(nqn, nsid), next.namespaceSignature(nqn, nsid)))
+            {
+                final int grpid = next.namespaceAnaGroup(nqn, nsid);
+                if (grpid > 0 && current.namespaceAnaGroup(nsid, grpid))
+                {
+                    changes.add(nqn + " ns " + nsid + " ana_grpid " + grpid);
+                }
+            }
+            else
             {
                 try
                 {

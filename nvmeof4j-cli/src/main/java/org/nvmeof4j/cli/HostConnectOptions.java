@@ -136,8 +136,98 @@ public final class HostConnectOptions
         }
     }
 
-    /** Build the options; {@code defaultPort} when -s is absent. */
+    @Option(names = "--path", paramLabel = "ADDR:PORT",
+        description = "a path of one multipath subsystem (repeatable; -a/-s, when given, is the first path)")
+    java.util.List<String> paths = new java.util.ArrayList<>();
+
+    @Option(names = "--iopolicy", paramLabel = "POLICY", defaultValue = "numa",
+        description = "path selection with --path: numa, round-robin or queue-depth (default ${DEFAULT-VALUE})")
+    String iopolicy;
+
+    /** @return whether {@code --path} names the paths of a multipath subsystem. */
+    boolean multipath()
+    {
+        return !paths.isEmpty();
+    }
+
+    /** The I/O policy {@code --iopolicy} names; a bad name is one usage line. */
+    org.nvmeof4j.host.multipath.IoPolicy ioPolicy()
+    {
+        final org.nvmeof4j.host.multipath.IoPolicy p = org.nvmeof4j.host.multipath.IoPolicy.fromName(iopolicy);
+        if (p == null)
+        {
+            throw new UsageException("--iopolicy must be numa, round-robin or queue-depth: '" + iopolicy + "'");
+        }
+        return p;
+    }
+
+    /**
+     * One set of options per path: -a/-s first when given, then every {@code --path ADDR:PORT} ({@code [v6]:PORT}
+     * for IPv6), each with the other flags.
+     */
+    java.util.List<ConnectOptions> pathOptions(final String hostnqn)
+    {
+        final java.util.List<ConnectOptions> out = new java.util.ArrayList<>();
+        final String savedAddr = traddr;
+        final Integer savedPort = trsvcid;
+        try
+        {
+            if (traddr != null && !traddr.isEmpty())
+            {
+                out.add(pathOptions(hostnqn, ConnectOptions.DEFAULT_PORT));
+            }
+            for (final String p : paths)
+            {
+                final int colon = p.lastIndexOf(':');
+                if (colon <= 0 || colon == p.length() - 1)
+                {
+                    throw new UsageException("--path expects ADDR:PORT: '" + p + "'");
+                }
+                String addr = p.substring(0, colon);
+                if (addr.startsWith("[") && addr.endsWith("]"))
+                {
+                    addr = addr.substring(1, addr.length() - 1);
+                }
+                try
+                {
+                    trsvcid = Integer.parseInt(p.substring(colon + 1));
+                }
+                catch (final NumberFormatException e)
+                {
+                    throw new UsageException("--path expects ADDR:PORT: '" + p + "'");
+                }
+                traddr = addr;
+                out.add(pathOptions(hostnqn, ConnectOptions.DEFAULT_PORT));
+            }
+        }
+        finally
+        {
+            traddr = savedAddr;
+            trsvcid = savedPort;
+        }
+        return out;
+    }
+
+    /**
+     * Build the options of a single-path command; {@code defaultPort} when -s is absent. {@code --path} is refused
+     * here: only the commands that run on a multipath subsystem take it.
+     */
     ConnectOptions toOptions(final String hostnqn, final int defaultPort, final boolean needNqn)
+    {
+        if (multipath())
+        {
+            throw new UsageException("--path (multipath) is taken by read, write and list-subsys only, not by this " +
+                "command yet");
+        }
+        return singlePath(hostnqn, defaultPort, needNqn);
+    }
+
+    private ConnectOptions pathOptions(final String hostnqn, final int defaultPort)
+    {
+        return singlePath(hostnqn, defaultPort, true);
+    }
+
+    private ConnectOptions singlePath(final String hostnqn, final int defaultPort, final boolean needNqn)
     {
         if (!org.nvmeof4j.host.spi.NvmeTransports.names().contains(transport))
         {
@@ -248,6 +338,41 @@ public final class HostConnectOptions
             {
                 throw new CliFailure(what + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    /** What a host command does on a multipath subsystem. */
+    @FunctionalInterface
+    interface SubsystemWork<T, E extends Exception>
+    {
+        T apply(org.nvmeof4j.host.multipath.NvmeSubsystem s) throws E;
+    }
+
+    /** Connect every {@code --path} as one subsystem, run {@code work} and close it; errors as one line. */
+    static <T, E extends Exception> T subsystem(final HostConnectOptions options, final String hostnqn,
+        final String what, final SubsystemWork<T, E> work) throws E
+    {
+        final java.util.List<ConnectOptions> paths = options.pathOptions(hostnqn);
+        final org.nvmeof4j.host.multipath.NvmeSubsystem s;
+        try
+        {
+            s = org.nvmeof4j.host.multipath.NvmeSubsystem.connect(paths, options.ioPolicy());
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new UsageException(e.getMessage());
+        }
+        catch (final NvmeException | NvmeTransportException e)
+        {
+            throw new CliFailure("connect to " + options.nqn + " failed: " + e.getMessage(), e);
+        }
+        try (s)
+        {
+            return work.apply(s);
+        }
+        catch (final NvmeException | NvmeTransportException e)
+        {
+            throw new CliFailure(what + ": " + e.getMessage(), e);
         }
     }
 

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         IdCtrlCommand.class,
         IdNsCommand.class,
         ListNsCommand.class,
+        ListSubsysCommand.class,
         ReadWriteCommand.Read.class,
         ReadWriteCommand.Write.class,
         FlushCommand.class,

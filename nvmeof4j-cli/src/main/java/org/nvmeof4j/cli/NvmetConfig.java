@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
+import org.nvmeof4j.protocol.admin.AnaState;
 import org.nvmeof4j.protocol.fabrics.Nqn;
+import org.nvmeof4j.target.AnaGroups;
 import org.nvmeof4j.target.ConnectionLimits;
 import org.nvmeof4j.target.Referral;
 import org.nvmeof4j.target.Target;
@@ -23,10 +25,11 @@ import org.nvmeof4j.target.Target;
  * <pre>
  * { "hosts":      [ { "nqn": HOSTNQN } ],
  *   "ports":      [ { "portid": 1, "addr": { "trtype": "tcp", "adrfam": "ipv4", "traddr": "0.0.0.0", "trsvcid": "4420" },
- *                     "param": { "inline_data_size": "8192" }, "subsystems": [ NQN, ... ], "referrals": [] } ],
+ *                     "param": { "inline_data_size": "8192" }, "subsystems": [ NQN, ... ], "referrals": [],
+ *                     "ana_groups": [ { "grpid": 1, "ana": { "state": "optimized" } } ] } ],
  *   "subsystems": [ { "nqn": NQN, "allowed_hosts": [ HOSTNQN ],
  *                     "attr": { "allow_any_host": "0|1", "serial": "...", "model": "..." },
- *                     "namespaces": [ { "nsid": 1, "enable": 1,
+ *                     "namespaces": [ { "nsid": 1, "enable": 1, "ana_grpid": 1,
  *                                       "device": { "path": "/dev/...", "uuid": "...", "nguid": "..." } } ] } ] }
  * </pre>
  *
@@ -34,13 +37,17 @@ import org.nvmeof4j.target.Target;
  * nvmeof4j extensions: {@code "path": "ram:MIB"} and {@code "path": "null:MIB"} for memory and null backends, and
  * {@code "device": {"size_mib": N}} to create a missing file at that size. {@code "block_size"} in a namespace sets
  * its logical block size (default 512). A port whose {@code trsvcid} is 8009 and that lists no subsystem serves
- * discovery only. Any mistake is reported as one line naming the JSON path.
+ * discovery only. ANA as nvmet: {@code ports[].ana_groups} creates groups 1..128 on a port with a state
+ * ({@code optimized}, {@code non-optimized}, {@code inaccessible}, {@code persistent-loss}, {@code change}; group 1
+ * is on every port, optimized unless listed), {@code namespaces[].ana_grpid} puts a namespace in a group (default 1).
+ * Any mistake is reported as one line naming the JSON path.
  */
 public final class NvmetConfig
 {
     private final JsonNode root;
     private final Path file;
     private final java.util.Map<String, String> signatures = new java.util.HashMap<>();
+    private final java.util.Map<String, Integer> anaGrpIds = new java.util.HashMap<>();
 
     private NvmetConfig(final JsonNode root, final Path file)
     {
@@ -175,8 +182,17 @@ public final class NvmetConfig
     }
 
     /**
-     * @return the ports section as text, without the subsystem lists (a reload can change what a port exports, not
-     *         the ports themselves).
+     * The ANA group ({@code ana_grpid}) the config gives namespace {@code nsid} of {@code nqn}, or 0 if it does not
+     * declare it. Valid after {@link #subsystemSpecs()}.
+     */
+    public int namespaceAnaGroup(final String nqn, final int nsid)
+    {
+        return anaGrpIds.getOrDefault(nqn + "#" + nsid, 0);
+    }
+
+    /**
+     * @return the ports section as text, without the subsystem lists and ANA groups (a reload can change what a port
+     *         exports and its ANA states, not the ports themselves).
      */
     public String portsSignature()
     {
@@ -190,6 +206,7 @@ public final class NvmetConfig
             if (p.isObject())
             {
                 ((com.fasterxml.jackson.databind.node.ObjectNode)p).remove("subsystems");
+                ((com.fasterxml.jackson.databind.node.ObjectNode)p).remove("ana_groups");
             }
         }
         return ports.toString();
@@ -210,6 +227,58 @@ public final class NvmetConfig
             if (!discoveryOnly(p, at))
             {
                 out.add(exported(p));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return per port that becomes a regular listener, in config order: its ANA groups ({@code ports[].ana_groups}),
+     *         checked; group 1 is not added when the port does not list it.
+     */
+    public List<java.util.Map<Integer, AnaState>> portAnaGroups()
+    {
+        final List<java.util.Map<Integer, AnaState>> out = new ArrayList<>();
+        final JsonNode ports = root.path("ports");
+        for (int i = 0; i < ports.size(); i++)
+        {
+            final JsonNode p = ports.get(i);
+            final String at = "ports[" + i + "]";
+            if (!discoveryOnly(p, at))
+            {
+                out.add(anaGroups(p.path("ana_groups"), at + ".ana_groups"));
+            }
+        }
+        return out;
+    }
+
+    /** nvmetcli's {@code ports[].ana_groups}: {@code [{"grpid": N, "ana": {"state": "optimized"}}]}. */
+    private java.util.Map<Integer, AnaState> anaGroups(final JsonNode groups, final String at)
+    {
+        final java.util.Map<Integer, AnaState> out = new java.util.TreeMap<>();
+        if (groups.isMissingNode() || groups.isNull())
+        {
+            return out;
+        }
+        if (!groups.isArray())
+        {
+            throw bad(at, "expected an array");
+        }
+        for (int j = 0; j < groups.size(); j++)
+        {
+            final String here = at + "[" + j + "]";
+            final JsonNode g = groups.get(j);
+            final int grpid = integer(g, "grpid", here, 1, AnaGroups.MAX_GROUPS);
+            final String name = g.path("ana").path("state").asText("optimized");
+            final AnaState state = AnaState.fromConfigName(name);
+            if (state == null)
+            {
+                throw bad(here + ".ana.state", "unknown ANA state '" + name +
+                    "' (optimized, non-optimized, inaccessible, persistent-loss, change)");
+            }
+            if (out.put(grpid, state) != null)
+            {
+                throw bad(here + ".grpid", "ANA group " + grpid + " listed twice");
             }
         }
         return out;
@@ -279,6 +348,7 @@ public final class NvmetConfig
                 {
                     // no subsystems listed: discovery (and referrals) only
                     builder.listen(traddr, svc, exported(p), referrals(p.path("referrals"), at + ".referrals"));
+                    anaGroups(p.path("ana_groups"), at + ".ana_groups").forEach(builder::anaGroup);
                 }
             }
             catch (final IllegalArgumentException e)
@@ -359,7 +429,15 @@ public final class NvmetConfig
                 }
                 if (namespace(spec, n, at + ".namespaces[" + i + "]"))
                 {
-                    signatures.put(nqn + "#" + n.path("nsid").asInt(), n + "|" + blockSize);
+                    // a changed ana_grpid moves the namespace between groups, it does not replace it
+                    final JsonNode without = n.deepCopy();
+                    if (without.isObject())
+                    {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode)without).remove("ana_grpid");
+                    }
+                    signatures.put(nqn + "#" + n.path("nsid").asInt(), without + "|" + blockSize);
+                    anaGrpIds.put(nqn + "#" + n.path("nsid").asInt(), n.has("ana_grpid")
+                        ? n.get("ana_grpid").asInt() : AnaGroups.DEFAULT_GROUP);
                 }
             }
             return spec;
@@ -388,6 +466,8 @@ public final class NvmetConfig
         {
             spec.blockSize(integer(n, "block_size", at, 512, 65536));
         }
+        spec.anaGroup(n.has("ana_grpid") ? integer(n, "ana_grpid", at, 1, AnaGroups.MAX_GROUPS)
+            : AnaGroups.DEFAULT_GROUP);
         UUID uuid = null;
         if (device.hasNonNull("uuid") && !device.get("uuid").asText().isEmpty())
         {

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.host.Namespace;
+import org.nvmeof4j.host.multipath.NvmeSubsystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,7 +41,47 @@ public abstract class ReadWriteCommand implements Callable<Integer>
         {
             throw new UsageException("--nsid, --start-block and --block-count must be positive");
         }
+        if (connect.options.multipath())
+        {
+            return HostConnectOptions.subsystem(connect.options, connect.host.hostnqn, isWrite() ? "write" : "read",
+                this::transfer);
+        }
         return connect.io(isWrite() ? "write" : "read", this::transfer);
+    }
+
+    /** The same transfer through a multipath subsystem ({@code --path}): the policy picks the path. */
+    private Integer transfer(final NvmeSubsystem s) throws IOException
+    {
+        final Namespace ns = s.namespace(nsid);
+        if (ns == null)
+        {
+            throw new UsageException("namespace " + nsid + " is not active on " + s.nqn());
+        }
+        final ByteBuffer buf = buffer(ns);
+        if (isWrite())
+        {
+            readInput(buf);
+            buf.clear();
+            s.writeBlocking(nsid, startBlock, (int)blockCount, buf);
+            System.err.println("write: Success");
+        }
+        else
+        {
+            s.readBlocking(nsid, startBlock, (int)blockCount, buf);
+            writeOutput(buf);
+            System.err.println("read: Success");
+        }
+        return 0;
+    }
+
+    private ByteBuffer buffer(final Namespace ns)
+    {
+        final long bytes = blockCount * ns.blockSize();
+        if (bytes > Integer.MAX_VALUE - 8)
+        {
+            throw new UsageException("transfer too large: " + bytes + " bytes");
+        }
+        return ByteBuffer.allocateDirect((int)bytes);
     }
 
     private Integer transfer(final NvmeController c) throws IOException

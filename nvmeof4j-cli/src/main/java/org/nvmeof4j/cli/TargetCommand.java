@@ -10,6 +10,8 @@ import java.util.concurrent.Callable;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
 import org.nvmeof4j.protocol.fabrics.Nqn;
 import org.nvmeof4j.protocol.fabrics.NqnCheck;
+import org.nvmeof4j.protocol.admin.AnaState;
+import org.nvmeof4j.target.AnaGroups;
 import org.nvmeof4j.target.ConnectionLimits;
 import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Target;
@@ -46,6 +48,19 @@ public final class TargetCommand implements Callable<Integer>
     @Option(names = {"--port", "-s"}, paramLabel = "PORT", description = "TCP port (default ${DEFAULT-VALUE}; 0 = any free port)",
         defaultValue = "4420")
     int port;
+
+    @Option(names = "--extra-port", paramLabel = "PORT",
+        description = "one more port on --listen exporting the subsystem (repeatable: one port per path)")
+    List<Integer> extraPorts = new ArrayList<>();
+
+    @Option(names = "--ana-state", paramLabel = "[PORT@]GRPID=STATE",
+        description = "ANA group state on the port numbered PORT (--port or --extra-port; default every port): "
+            + "optimized, non-optimized, inaccessible, persistent-loss or change (repeatable)")
+    List<String> anaStates = new ArrayList<>();
+
+    @Option(names = "--ana-grpid", paramLabel = "GRPID", description = "ANA group of the namespaces (default ${DEFAULT-VALUE})",
+        defaultValue = "1")
+    int anaGrpId;
 
     @Option(names = {"--nqn", "-n"}, paramLabel = "NQN", description = "subsystem NQN (default ${DEFAULT-VALUE})",
         defaultValue = DEFAULT_NQN)
@@ -223,7 +238,33 @@ public final class TargetCommand implements Callable<Integer>
                 throw new UsageException("invalid --allow-host '" + h + "'");
             }
         }
-        builder.listen(listen, port);
+        final List<Integer> ports = new ArrayList<>();
+        ports.add(port);
+        ports.addAll(extraPorts);
+        final List<int[]> ana = new ArrayList<>(); // {port or -1, grpid, state index}
+        for (final String a : anaStates)
+        {
+            ana.add(parseAnaState(a, ports));
+        }
+        if (anaGrpId < 1 || anaGrpId > AnaGroups.MAX_GROUPS)
+        {
+            throw new UsageException("--ana-grpid must be 1.." + AnaGroups.MAX_GROUPS + ": " + anaGrpId);
+        }
+        for (final int p : ports)
+        {
+            if (p < 0 || p > 65535)
+            {
+                throw new UsageException("port must be 0..65535: " + p);
+            }
+            builder.listen(listen, p);
+            for (final int[] a : ana)
+            {
+                if (a[0] < 0 || a[0] == p)
+                {
+                    builder.anaGroup(a[1], AnaState.values()[a[2]]);
+                }
+            }
+        }
         final long ram = ramMib != null ? ramMib : (file == null && nullMib == null ? 1024 : 0);
         if (ram < 0 || (nullMib != null && nullMib <= 0) || (sizeMib != null && sizeMib < 0))
         {
@@ -239,7 +280,7 @@ public final class TargetCommand implements Callable<Integer>
         }
         builder.subsystem(s ->
         {
-            s.nqn(nqn).blockSize(blockSize);
+            s.nqn(nqn).blockSize(blockSize).anaGroup(anaGrpId);
             if (allowHosts.isEmpty())
             {
                 s.allowAnyHost();
@@ -267,6 +308,11 @@ public final class TargetCommand implements Callable<Integer>
         {
             System.out.println("nvmeof4j target: listening on " + l.address().getAddress().getHostAddress() + ":" +
                 l.port() + (l.discoveryOnly() ? " (discovery only)" : ""));
+            if (!l.discoveryOnly() && !"1=optimized".equals(l.anaGroups().toString()))
+            {
+                // a line of its own: scripts read the port from the line above
+                System.out.println("nvmeof4j target: port " + l.port() + " ana groups " + l.anaGroups());
+            }
         }
         for (final Subsystem s : target.subsystems())
         {
@@ -283,5 +329,45 @@ public final class TargetCommand implements Callable<Integer>
         }
         System.out.println("  discovery " + Nqn.DISCOVERY + " on every port; Ctrl-C stops");
         System.out.flush();
+    }
+
+    /** {@code [PORT@]GRPID=STATE} into {port or -1, grpid, AnaState ordinal}; a mistake is one usage line. */
+    static int[] parseAnaState(final String spec, final List<Integer> ports)
+    {
+        final String usage = "--ana-state expects [PORT@]GRPID=STATE with STATE optimized, non-optimized, "
+            + "inaccessible, persistent-loss or change: '" + spec + "'";
+        final int eq = spec.indexOf('=');
+        if (eq < 0)
+        {
+            throw new UsageException(usage);
+        }
+        final String left = spec.substring(0, eq);
+        final AnaState state = AnaState.fromConfigName(spec.substring(eq + 1).trim());
+        if (state == null)
+        {
+            throw new UsageException(usage);
+        }
+        final int at = left.indexOf('@');
+        final int portNumber;
+        final int grpid;
+        try
+        {
+            portNumber = at < 0 ? -1 : Integer.parseInt(left.substring(0, at).trim());
+            grpid = Integer.parseInt(left.substring(at + 1).trim());
+        }
+        catch (final NumberFormatException e)
+        {
+            throw new UsageException(usage);
+        }
+        if (grpid < 1 || grpid > AnaGroups.MAX_GROUPS)
+        {
+            throw new UsageException("--ana-state: ANA group must be 1.." + AnaGroups.MAX_GROUPS + ": '" + spec + "'");
+        }
+        if (portNumber >= 0 && !ports.contains(portNumber))
+        {
+            throw new UsageException("--ana-state: port " + portNumber + " is not a --port or --extra-port: '" + spec
+                + "'");
+        }
+        return new int[] {portNumber, grpid, state.ordinal()};
     }
 }

@@ -74,8 +74,11 @@ final class AsyncEvents
      */
     void enable()
     {
+        // ANA change notices too, as Linux enables them: their log page is read below, and a multipath layer
+        // (NvmeSubsystem) listening for them rereads the states
         final int notices = controller.identifyController().oaes() & (options.isDiscovery()
-            ? Features.AEC_DISCOVERY_LOG_CHANGE_NOTICES : Features.AEC_NAMESPACE_ATTRIBUTE_NOTICES);
+            ? Features.AEC_DISCOVERY_LOG_CHANGE_NOTICES
+            : Features.AEC_NAMESPACE_ATTRIBUTE_NOTICES | Features.AEC_ANA_CHANGE_NOTICES);
         if (notices == 0)
         {
             return;

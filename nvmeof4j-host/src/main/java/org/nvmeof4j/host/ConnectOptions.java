@@ -59,6 +59,7 @@ public final class ConnectOptions implements Cloneable
     private Duration ctrlLossTmo = Duration.ofSeconds(600);
     private boolean disableSqflow;
     private boolean persistent;
+    private boolean failoverIo;
     private Duration ioTimeout = Duration.ofSeconds(30);
     private Duration adminTimeout = Duration.ofSeconds(60);
     private Duration connectTimeout = Duration.ofSeconds(10);
@@ -247,6 +248,14 @@ public final class ConnectOptions implements Cloneable
      * Only for the discovery NQN; I/O controllers always keep alive and always take notices.
      */
     public boolean persistent() { return persistent; }
+    /**
+     * I/O in flight when a connection goes completes at once with Host Pathing Error (a path status, SCT 3h) instead
+     * of waiting in its queue for the reconnect, so that a multipath layer resends it on another path, as Linux
+     * fails over the requests of a multipath namespace when a controller resets. Default off (a single path keeps
+     * them and resends them after the reconnect).
+     */
+    public ConnectOptions failoverIo(final boolean v) { failoverIo = v; return this; }
+    public boolean failoverIo() { return failoverIo; }
     public ConnectOptions persistent(final boolean v) { persistent = v; return this; }
     /** Keep-alive and asynchronous events on this association (I/O controller or persistent discovery). */
     boolean keepsAlive() { return !isDiscovery() || persistent; }

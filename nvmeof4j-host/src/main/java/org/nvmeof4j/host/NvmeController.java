@@ -183,7 +183,7 @@ public final class NvmeController implements AutoCloseable
     private HostQueue newIoQueue(final int qid)
     {
         final HostQueue q = new HostQueue(qid, options.queueSize(), recovery, clock, options.ioTimeout().toNanos(),
-            true);
+            !options.failoverIo());
         q.maxDataBytes(maxDataTransferBytes());
         final long icsz = identify.maxInCapsuleDataBytes();
         q.inCapsuleMax((int)Math.max(0, Math.min(icsz, 1 << 20)));

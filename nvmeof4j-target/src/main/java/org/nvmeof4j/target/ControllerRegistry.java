@@ -75,6 +75,18 @@ final class ControllerRegistry
         }
     }
 
+    /** Tear down the controllers whose admin queue came in through {@code port}. */
+    void shutdownPort(final Listener port, final String reason)
+    {
+        for (final Controller c : controllers.values())
+        {
+            if (c.adminQueue().listener() == port)
+            {
+                c.shutdown(reason);
+            }
+        }
+    }
+
     /** Tear down every controller. */
     void shutdownAll(final String reason)
     {
@@ -90,6 +102,22 @@ final class ControllerRegistry
         for (final Controller c : controllers.values())
         {
             c.onDiscoveryLogChanged();
+        }
+    }
+
+    /** ANA notice to the controllers that came in through {@code port} (non-null), or those of {@code s}. */
+    void onAnaChanged(final Listener port, final Subsystem s)
+    {
+        for (final Controller c : controllers.values())
+        {
+            if (c.isDiscovery())
+            {
+                continue;
+            }
+            if (port != null ? c.adminQueue().listener() == port : c.subsystem() == s)
+            {
+                c.onAnaChanged();
+            }
         }
     }
 

@@ -1,9 +1,15 @@
 package org.nvmeof4j.target;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
+import org.nvmeof4j.protocol.admin.AnaState;
 
-/** One declared port: where to listen, which subsystems it exports (null = all) and the referrals it hands out. */
+/**
+ * One declared port: where to listen, which subsystems it exports (null = all), the referrals it hands out and the
+ * ANA groups it has (group 1 is always there).
+ */
 final class ListenSpec
 {
     final String host;
@@ -11,6 +17,8 @@ final class ListenSpec
     final boolean discoveryOnly;
     final Set<String> subsystems;
     final List<Referral> referrals;
+    /** ANA groups created on this port beyond the default, by group ID (the builder adds to it). */
+    final Map<Integer, AnaState> anaGroups = new TreeMap<>();
 
     ListenSpec(final String host, final int port, final boolean discoveryOnly, final Set<String> subsystems,
         final List<Referral> referrals)

@@ -7,10 +7,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.nvmeof4j.protocol.admin.AnaState;
 import org.nvmeof4j.target.subsystem.Subsystem;
 
 /**
@@ -29,14 +31,16 @@ public final class Listener implements AutoCloseable
     private final boolean discoveryOnly;
     private volatile Set<String> subsystemNqns;
     private final List<Referral> referrals = new CopyOnWriteArrayList<>();
+    private final AnaGroups anaGroups;
     private ServerSocketChannel server;
     private InetSocketAddress bound;
     private Thread thread;
     private volatile boolean closed;
 
     Listener(final Target target, final int portId, final String host, final int port, final boolean discoveryOnly,
-        final Set<String> subsystemNqns, final List<Referral> referrals)
+        final Set<String> subsystemNqns, final List<Referral> referrals, final Map<Integer, AnaState> anaGroups)
     {
+        this.anaGroups = new AnaGroups(anaGroups);
         this.target = target;
         this.portId = portId;
         this.host = host;
@@ -48,16 +52,22 @@ public final class Listener implements AutoCloseable
 
     void open() throws IOException
     {
+        open(requestedPort);
+    }
+
+    private synchronized void open(final int port) throws IOException
+    {
+        closed = false;
         server = ServerSocketChannel.open();
         server.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
         try
         {
-            server.bind(new InetSocketAddress(host, requestedPort), 128);
+            server.bind(new InetSocketAddress(host, port), 128);
         }
         catch (final IOException e)
         {
             server.close();
-            throw new IOException("cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         bound = (InetSocketAddress)server.getLocalAddress();
         thread = new Thread(this::acceptLoop, "nvmeof4j-acceptor-" + bound.getPort());
@@ -171,6 +181,72 @@ public final class Listener implements AutoCloseable
             target.discoveryLogChanged();
         }
         return removed;
+    }
+
+    /** @return this port's ANA groups (nvmet's {@code ports/<n>/ana_groups}). */
+    public AnaGroups anaGroups()
+    {
+        return anaGroups;
+    }
+
+    /**
+     * Create ANA group {@code grpid} on this port or change its state (nvmet: {@code echo STATE >
+     * ports/<n>/ana_groups/<grpid>/ana_state}): if that changes anything, every controller whose host came in
+     * through this port gets an ANA change notice.
+     *
+     * @return whether the state changed.
+     */
+    public boolean anaState(final int grpid, final AnaState state)
+    {
+        final boolean changed = anaGroups.set(grpid, state);
+        if (changed)
+        {
+            target.anaChanged(this);
+        }
+        return changed;
+    }
+
+    /**
+     * Remove ANA group {@code grpid} from this port (its namespaces become inaccessible through it), with an ANA
+     * change notice to this port's controllers.
+     *
+     * @return whether the group was there.
+     */
+    public boolean removeAnaGroup(final int grpid)
+    {
+        final boolean removed = anaGroups.remove(grpid);
+        if (removed)
+        {
+            target.anaChanged(this);
+        }
+        return removed;
+    }
+
+    /**
+     * Take this port down as a failed path looks to a host: stop listening and tear down every controller whose
+     * host came in through it (their connections close), as nvmet does when a port goes away. {@link #reopen()}
+     * brings it back on the same TCP port.
+     */
+    public void disconnect()
+    {
+        close();
+        target.disconnectPort(this);
+    }
+
+    /** @return whether the port is listening. */
+    public boolean isOpen()
+    {
+        return !closed && server != null && server.isOpen();
+    }
+
+    /** Listen again, on the TCP port bound before (after {@link #disconnect()} or {@link #close()}). */
+    public void reopen() throws IOException
+    {
+        if (isOpen())
+        {
+            return;
+        }
+        open(bound != null ? bound.getPort() : requestedPort);
     }
 
     @Override

@@ -14,9 +14,12 @@ final class NamespaceSpec
     final int blockSize;
     final UUID uuid;
     final Supplier<Backend> backend;
+    final int anaGrpId;
 
-    NamespaceSpec(final int nsid, final int blockSize, final UUID uuid, final Supplier<Backend> backend)
+    NamespaceSpec(final int nsid, final int blockSize, final UUID uuid, final int anaGrpId,
+        final Supplier<Backend> backend)
     {
+        this.anaGrpId = anaGrpId;
         this.nsid = nsid;
         this.blockSize = blockSize;
         this.uuid = uuid;

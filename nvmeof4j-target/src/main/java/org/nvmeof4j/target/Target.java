@@ -65,6 +65,10 @@ public final class Target implements AutoCloseable, TargetConfiguration
     private final LimitCounters limitCounters = new LimitCounters();
     /** One instance, so that {@link #removeSubsystem} can unregister it. */
     private final Runnable accessListener = this::discoveryLogChanged;
+    /** One instance, so that {@link #removeSubsystem} can unregister it. */
+    private final java.util.function.Consumer<Subsystem> anaListener = this::anaChanged;
+    /** CHGCNT of the ANA log page: counts every ANA change of the target (as nvmet's one counter). */
+    private final AtomicLong anaChangeCount = new AtomicLong();
     private Poller[] pollers;
     private volatile boolean started;
     private volatile boolean closed;
@@ -111,7 +115,7 @@ public final class Target implements AutoCloseable, TargetConfiguration
             for (final ListenSpec l : settings.listens())
             {
                 final Listener listener = new Listener(this, id++, l.host, l.port, l.discoveryOnly, l.subsystems,
-                    l.referrals);
+                    l.referrals, l.anaGroups);
                 listener.open();
                 listeners.add(listener);
             }
@@ -170,6 +174,7 @@ public final class Target implements AutoCloseable, TargetConfiguration
         subsystemOrder.add(s);
         s.addNamespaceListener(nsid -> generation.incrementAndGet());
         s.addAccessListener(accessListener);
+        s.addAnaListener(anaListener);
         discoveryLogChanged();
         return s;
     }
@@ -185,6 +190,7 @@ public final class Target implements AutoCloseable, TargetConfiguration
         subsystems.remove(nqn);
         subsystemOrder.remove(s);
         s.removeAccessListener(accessListener);
+        s.removeAnaListener(anaListener);
         controllers.shutdown(s, "subsystem removed");
         discoveryLogChanged();
         return s;
@@ -198,6 +204,50 @@ public final class Target implements AutoCloseable, TargetConfiguration
     {
         generation.incrementAndGet();
         controllers.onDiscoveryLogChanged();
+    }
+
+    /**
+     * An ANA group changed state on {@code port}: a new ANA change count, and an ANA change notice to every
+     * controller whose host came in through that port (nvmet's {@code nvmet_port_send_ana_event}).
+     */
+    void anaChanged(final Listener port)
+    {
+        anaChangeCount.incrementAndGet();
+        controllers.onAnaChanged(port, null);
+    }
+
+    /** A namespace of {@code s} moved to another ANA group: every controller of {@code s} gets the notice. */
+    void anaChanged(final Subsystem s)
+    {
+        anaChangeCount.incrementAndGet();
+        controllers.onAnaChanged(null, s);
+    }
+
+    /** @return the ANA change count (CHGCNT of the ANA log page). */
+    public long anaChangeCount()
+    {
+        return anaChangeCount.get();
+    }
+
+    /** @return the ANA group IDs created on any port, with group 1: those every ANA log page lists. */
+    public java.util.SortedSet<Integer> anaGroupIds()
+    {
+        final java.util.SortedSet<Integer> ids = new java.util.TreeSet<>();
+        ids.add(AnaGroups.DEFAULT_GROUP);
+        for (final Listener l : listeners)
+        {
+            if (!l.discoveryOnly())
+            {
+                ids.addAll(l.anaGroups().groups().keySet());
+            }
+        }
+        return ids;
+    }
+
+    /** Tear down every controller whose host came in through {@code port} ({@link Listener#disconnect()}). */
+    void disconnectPort(final Listener port)
+    {
+        controllers.shutdownPort(port, "port " + port + " taken down");
     }
 
     /** @return live controllers (all subsystems). */

@@ -78,6 +78,21 @@ public sealed interface TargetConfiguration permits Target
             return this;
         }
 
+        /**
+         * Create ANA group {@code grpid} on the port declared last ({@link #listen}) with {@code state} (nvmet's
+         * {@code ports/<n>/ana_groups/<grpid>/ana_state}); group 1 is on every port, optimized unless set here.
+         */
+        public Builder anaGroup(final int grpid, final org.nvmeof4j.protocol.admin.AnaState state)
+        {
+            if (listens.isEmpty())
+            {
+                throw new IllegalStateException("declare a port (listen) before its ANA groups");
+            }
+            AnaGroups.checkGroup(grpid);
+            listens.get(listens.size() - 1).anaGroups.put(grpid, Objects.requireNonNull(state, "state"));
+            return this;
+        }
+
         /** Also serve the discovery controller alone on {@code port} (8009 is the well-known one). */
         public Builder discoveryPort(final int port)
         {
@@ -238,6 +253,7 @@ public sealed interface TargetConfiguration permits Target
         private final List<String> hosts = new ArrayList<>();
         private final List<NamespaceSpec> namespaces = new ArrayList<>();
         private int blockSize = 512;
+        private int anaGrpId = AnaGroups.DEFAULT_GROUP;
 
         SubsystemSpec()
         {
@@ -290,17 +306,24 @@ public sealed interface TargetConfiguration permits Target
             return this;
         }
 
+        /** ANA group (ANAGRPID, 1..128) of the namespaces declared after this call (default 1). */
+        public SubsystemSpec anaGroup(final int grpid)
+        {
+            this.anaGrpId = AnaGroups.checkGroup(grpid);
+            return this;
+        }
+
         public SubsystemSpec ramNamespace(final int nsid, final long bytes)
         {
             final int bs = blockSize;
-            namespaces.add(new NamespaceSpec(nsid, bs, null, () -> new RamBackend(bytes / bs * bs)));
+            namespaces.add(new NamespaceSpec(nsid, bs, null, anaGrpId, () -> new RamBackend(bytes / bs * bs)));
             return this;
         }
 
         public SubsystemSpec nullNamespace(final int nsid, final long bytes)
         {
             final int bs = blockSize;
-            namespaces.add(new NamespaceSpec(nsid, bs, null, () -> new NullBackend(bytes / bs * bs)));
+            namespaces.add(new NamespaceSpec(nsid, bs, null, anaGrpId, () -> new NullBackend(bytes / bs * bs)));
             return this;
         }
 
@@ -312,7 +335,7 @@ public sealed interface TargetConfiguration permits Target
 
         public SubsystemSpec fileNamespace(final int nsid, final Path path, final long bytes, final UUID uuid)
         {
-            namespaces.add(new NamespaceSpec(nsid, blockSize, uuid, () ->
+            namespaces.add(new NamespaceSpec(nsid, blockSize, uuid, anaGrpId, () ->
             {
                 try
                 {
@@ -329,7 +352,7 @@ public sealed interface TargetConfiguration permits Target
         /** Any backend. */
         public SubsystemSpec namespace(final int nsid, final Backend backend, final UUID uuid)
         {
-            namespaces.add(new NamespaceSpec(nsid, blockSize, uuid, () -> backend));
+            namespaces.add(new NamespaceSpec(nsid, blockSize, uuid, anaGrpId, () -> backend));
             return this;
         }
 
@@ -391,7 +414,7 @@ public sealed interface TargetConfiguration permits Target
             {
                 if (n.nsid == nsid)
                 {
-                    return new Namespace(n.nsid, n.backend.get(), n.blockSize, n.uuid, nqn);
+                    return new Namespace(n.nsid, n.backend.get(), n.blockSize, n.uuid, nqn, n.anaGrpId);
                 }
             }
             throw new IllegalArgumentException("namespace " + nsid + " is not declared");
@@ -413,7 +436,7 @@ public sealed interface TargetConfiguration permits Target
             {
                 final Backend b = n.backend.get();
                 opened.add(b);
-                s.addNamespace(new Namespace(n.nsid, b, n.blockSize, n.uuid, nqn));
+                s.addNamespace(new Namespace(n.nsid, b, n.blockSize, n.uuid, nqn, n.anaGrpId));
             }
             return s;
         }

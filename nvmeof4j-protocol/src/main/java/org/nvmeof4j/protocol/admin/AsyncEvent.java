@@ -37,6 +37,8 @@ public final class AsyncEvent {
     /** DW0 announcing a namespace attribute change. */
     public static final int NAMESPACE_ATTRIBUTE_CHANGED =
         dw0(TYPE_NOTICE, NOTICE_NAMESPACE_ATTRIBUTE_CHANGED, GetLogPage.LID_CHANGED_NAMESPACE_LIST);
+    /** DW0 announcing an asymmetric namespace access change (read the ANA log page, LID 0Ch). */
+    public static final int ANA_CHANGE = dw0(TYPE_NOTICE, NOTICE_ANA_CHANGE, GetLogPage.LID_ANA);
     /** DW0 announcing a discovery log page change. */
     public static final int DISCOVERY_LOG_CHANGED =
         dw0(TYPE_NOTICE, NOTICE_DISCOVERY_LOG_CHANGE, GetLogPage.LID_DISCOVERY);

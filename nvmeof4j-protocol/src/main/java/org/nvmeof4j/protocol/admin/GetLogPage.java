@@ -30,6 +30,9 @@ public final class GetLogPage {
     /** LID 70h: Discovery (NVMe over Fabrics 1.1, section 5.3). */
     public static final int LID_DISCOVERY = 0x70;
 
+    /** LSP bit 0 of the ANA log page (LID 0Ch): Return Groups Only, the descriptors without their NSID lists. */
+    public static final int LSP_ANA_RGO = 1;
+
     /** CDW10 bit 15: Retain Asynchronous Event. */
     public static final int CDW10_RAE = 1 << 15;
 

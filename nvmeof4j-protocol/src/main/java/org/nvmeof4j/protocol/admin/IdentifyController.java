@@ -40,6 +40,10 @@ import org.nvmeof4j.protocol.nvme.Flyweight;
  *   262     1    ELPE (0's based)            2048  32x32   PSD0..PSD31 power state descriptors
  *   263     1    NPSS (0's based)            3072  1024    vendor specific
  *   320     2    KAS (100 ms units)
+ *   342     1    ANATT (seconds)
+ *   343     1    ANACAP
+ *   344     4    ANAGRPMAX
+ *   348     4    NANAGRPID
  * </pre>
  *
  * <p>Each field has a reader {@code x()} and a writer {@code x(v)} returning {@code this}; the writers of the
@@ -79,6 +83,10 @@ public final class IdentifyController extends Flyweight {
     public static final int ELPE_OFFSET = 262;
     public static final int NPSS_OFFSET = 263;
     public static final int KAS_OFFSET = 320;
+    public static final int ANATT_OFFSET = 342;
+    public static final int ANACAP_OFFSET = 343;
+    public static final int ANAGRPMAX_OFFSET = 344;
+    public static final int NANAGRPID_OFFSET = 348;
     public static final int SQES_OFFSET = 512;
     public static final int CQES_OFFSET = 513;
     public static final int MAXCMD_OFFSET = 514;
@@ -128,6 +136,21 @@ public final class IdentifyController extends Flyweight {
     public static final int CMIC_MULTI_CONTROLLER = 1 << 1;
     /** CMIC bit 3: ANA reporting. */
     public static final int CMIC_ANA = 1 << 3;
+
+    /** ANACAP bit 0: reports the ANA Optimized state. */
+    public static final int ANACAP_OPTIMIZED = 1;
+    /** ANACAP bit 1: reports the ANA Non-Optimized state. */
+    public static final int ANACAP_NON_OPTIMIZED = 1 << 1;
+    /** ANACAP bit 2: reports the ANA Inaccessible state. */
+    public static final int ANACAP_INACCESSIBLE = 1 << 2;
+    /** ANACAP bit 3: reports the ANA Persistent Loss state. */
+    public static final int ANACAP_PERSISTENT_LOSS = 1 << 3;
+    /** ANACAP bit 4: reports the ANA Change state. */
+    public static final int ANACAP_CHANGE = 1 << 4;
+    /** ANACAP bit 6: ANAGRPID of a namespace does not change while it is attached. */
+    public static final int ANACAP_GRPID_STATIC = 1 << 6;
+    /** ANACAP bit 7: a non-zero ANAGRPID is accepted by Namespace Management. */
+    public static final int ANACAP_NON_ZERO_GRPID_IN_NS_MGMT = 1 << 7;
 
     /** OAES bit 8: Namespace Attribute Notices are supported. */
     public static final int OAES_NAMESPACE_ATTRIBUTE_NOTICES = 1 << 8;
@@ -461,6 +484,46 @@ public final class IdentifyController extends Flyweight {
 
     public IdentifyController kas(final int v) {
         u16(KAS_OFFSET, v);
+        return this;
+    }
+
+    /** ANATT: ANA transition time, the most seconds a group stays in the change state. */
+    public int anatt() {
+        return u8(ANATT_OFFSET);
+    }
+
+    public IdentifyController anatt(final int v) {
+        u8(ANATT_OFFSET, v);
+        return this;
+    }
+
+    /** ANACAP: ANA capabilities ({@code ANACAP_*}). */
+    public int anacap() {
+        return u8(ANACAP_OFFSET);
+    }
+
+    public IdentifyController anacap(final int v) {
+        u8(ANACAP_OFFSET, v);
+        return this;
+    }
+
+    /** ANAGRPMAX: the largest ANA group identifier. */
+    public long anagrpmax() {
+        return u32(ANAGRPMAX_OFFSET);
+    }
+
+    public IdentifyController anagrpmax(final long v) {
+        u32(ANAGRPMAX_OFFSET, v);
+        return this;
+    }
+
+    /** NANAGRPID: how many ANA group identifiers the controller supports (sizes the ANA log page). */
+    public long nanagrpid() {
+        return u32(NANAGRPID_OFFSET);
+    }
+
+    public IdentifyController nanagrpid(final long v) {
+        u32(NANAGRPID_OFFSET, v);
         return this;
     }
 

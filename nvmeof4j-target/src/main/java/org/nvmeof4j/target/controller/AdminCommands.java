@@ -171,6 +171,15 @@ final class AdminCommands
             case GetLogPage.LID_CHANGED_NAMESPACE_LIST:
                 page = events.changedNamespaceList(GetLogPage.rae(r.sqe));
                 break;
+            case GetLogPage.LID_ANA:
+                if (controller.isDiscovery())
+                {
+                    return NvmeStatus.INVALID_LOG_PAGE.status();
+                }
+                page = LogPages.ana(target, subsystem, controller.adminQueue().listener(),
+                    (GetLogPage.lsp(r.sqe) & GetLogPage.LSP_ANA_RGO) != 0);
+                events.anaLogRead(GetLogPage.rae(r.sqe));
+                break;
             case GetLogPage.LID_DISCOVERY:
                 if (!controller.isDiscovery())
                 {

@@ -28,7 +28,8 @@ final class AsyncEvents
         new Notice(Features.AEC_NAMESPACE_ATTRIBUTE_NOTICES, AsyncEvent.NAMESPACE_ATTRIBUTE_CHANGED);
     private final Notice discNotice =
         new Notice(Features.AEC_DISCOVERY_LOG_CHANGE_NOTICES, AsyncEvent.DISCOVERY_LOG_CHANGED);
-    private final Notice[] notices = {nsNotice, discNotice};
+    private final Notice anaNotice = new Notice(Features.AEC_ANA_CHANGE_NOTICES, AsyncEvent.ANA_CHANGE);
+    private final Notice[] notices = {nsNotice, anaNotice, discNotice};
 
     // changed namespace list (any thread, under lock)
     private final Object lock = new Object();
@@ -152,6 +153,28 @@ final class AsyncEvents
             }
         }
         return page;
+    }
+
+    /** See {@link Controller#onAnaChanged}. Any thread. */
+    void onAnaChanged()
+    {
+        if (controller.isDiscovery() || controller.isDead())
+        {
+            return;
+        }
+        raiseOnAdminThread(anaNotice);
+    }
+
+    /**
+     * The host read the ANA log page (0Ch): unless it retains the event (RAE), the ANA change notice is enabled again
+     * (as nvmet clears its ANA AEN bit and Linux expects when it reads the log from its ANA work). Admin thread.
+     */
+    void anaLogRead(final boolean retainAsyncEvent)
+    {
+        if (!retainAsyncEvent)
+        {
+            anaNotice.masked = false;
+        }
     }
 
     /** The host read the Discovery log page (70h). Admin thread. */

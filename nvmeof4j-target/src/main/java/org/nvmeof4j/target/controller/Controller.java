@@ -392,6 +392,15 @@ public final class Controller
         events.onDiscoveryLogChanged();
     }
 
+    /**
+     * The ANA state of a group this controller reaches changed: report an Asymmetric Namespace Access Change notice
+     * if the host enabled it (AEC bit 11), once until the host reads log page 0Ch again. Any thread.
+     */
+    public void onAnaChanged()
+    {
+        events.onAnaChanged();
+    }
+
     @Override
     public String toString()
     {

@@ -7,6 +7,7 @@ import org.nvmeof4j.protocol.admin.IdentifyNamespace;
 import org.nvmeof4j.protocol.admin.NamespaceIdDescriptors;
 import org.nvmeof4j.protocol.fabrics.ControllerRegisters;
 import org.nvmeof4j.protocol.nvme.LittleEndian;
+import org.nvmeof4j.target.AnaGroups;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.subsystem.Namespace;
 import org.nvmeof4j.target.subsystem.Subsystem;
@@ -33,12 +34,12 @@ public final class IdentifyData
         id.vid(0).ssvid(0)
             .sn(s.serial()).mn(s.model()).fr(t.firmwareRevision())
             .rab(6)
-            .cmic(discovery ? 0 : IdentifyController.CMIC_MULTI_CONTROLLER) // the subsystem may have several
+            .cmic(discovery ? 0 : IdentifyController.CMIC_MULTI_CONTROLLER | IdentifyController.CMIC_ANA)
             .mdts(mdts(t))                           // in CAP.MPSMIN (4 KiB) units, as a power of two
             .cntlid(c.cntlid())
             .ver(ControllerRegisters.Vs.V1_4)
             .oaes(discovery ? IdentifyController.OAES_DISCOVERY_LOG_CHANGE
-                : IdentifyController.OAES_NAMESPACE_ATTRIBUTE_NOTICES)
+                : IdentifyController.OAES_NAMESPACE_ATTRIBUTE_NOTICES | IdentifyController.OAES_ANA_CHANGE_NOTICES)
             .ctratt(IdentifyController.CTRATT_HOST_ID_128_BIT)
             .cntrltype(discovery ? IdentifyController.CNTRLTYPE_DISCOVERY : IdentifyController.CNTRLTYPE_IO)
             .oacs(0)                                 // no optional admin commands
@@ -66,6 +67,17 @@ public final class IdentifyData
             .icdoff(0)
             .fcatt(0)                                // dynamic controller model
             .msdbd(1);
+        if (!discovery)
+        {
+            // ANA reporting (NVMe Base 2.0, 8.1.1), as nvmet: every state reported, 128 groups, any NSID may move
+            id.anatt(AnaGroups.TRANSITION_TIME_SECONDS)
+                .anacap(IdentifyController.ANACAP_OPTIMIZED | IdentifyController.ANACAP_NON_OPTIMIZED
+                    | IdentifyController.ANACAP_INACCESSIBLE | IdentifyController.ANACAP_PERSISTENT_LOSS
+                    | IdentifyController.ANACAP_CHANGE)
+                .anagrpmax(AnaGroups.MAX_GROUPS)
+                .nanagrpid(AnaGroups.MAX_GROUPS)
+                .mnan(Subsystem.MAX_NSID); // Linux sizes its ANA log buffer with NANAGRPID and MNAN
+        }
         LittleEndian.putU16(b, 266, 0x157); // WCTEMP 343 K
         LittleEndian.putU16(b, 268, 0x175);        // CCTEMP 373 K
         // power state 0: 25 W max power (MP in 0.01 W), operational
@@ -93,6 +105,7 @@ public final class IdentifyData
             .dlfeat(ns.backend().deallocatedReadsZeroes() ? 0x09 : 0x00)
             .nvmcap(blocks << ns.blockShift())
             .nguid(uuidBytes(ns.uuid()))
+            .anagrpid(ns.anaGrpId())
             .lbaf(0, 0, ns.blockShift(), 0);
     }
 

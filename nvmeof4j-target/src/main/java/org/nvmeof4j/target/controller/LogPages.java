@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.nvmeof4j.protocol.admin.AnaLogPage;
+import org.nvmeof4j.protocol.admin.AnaState;
 import org.nvmeof4j.protocol.admin.DiscoveryLogEntry;
 import org.nvmeof4j.protocol.admin.DiscoveryLogPage;
 import org.nvmeof4j.protocol.admin.SmartHealthLog;
@@ -15,10 +17,11 @@ import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Referral;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.queue.TargetQueue;
+import org.nvmeof4j.target.subsystem.Namespace;
 import org.nvmeof4j.target.subsystem.Subsystem;
 
 /**
- * Log pages (NVMe Base 1.4, 5.14.1): SMART / Health (02h), Firmware Slot (03h) and the Discovery log (70h,
+ * Log pages (NVMe Base 1.4, 5.14.1): SMART / Health (02h), Firmware Slot (03h), ANA (0Ch) and the Discovery log (70h,
  * NVMe-oF 1.1 5.3). Built on the admin path, where allocation is fine.
  */
 public final class LogPages
@@ -51,6 +54,46 @@ public final class LogPages
         final ByteBuffer b = ByteBuffer.wrap(page);
         b.put(0, (byte)1);
         FixedStrings.writeSpacePadded(b, 8, 8, revision);
+        return page;
+    }
+
+    /**
+     * The ANA log page (0Ch, NVMe Base 2.0 5.16.1.9) as a controller whose host came in through {@code port} sees
+     * it: one descriptor per group that a port of the target has or a namespace of {@code s} is in (group 1 always),
+     * in increasing group order, each with this port's state and, unless {@code groupsOnly} (RGO), the NSIDs of
+     * {@code s} in that group. CHGCNT is the target's ANA change count, in the header and in every descriptor, as
+     * nvmet does it.
+     */
+    public static byte[] ana(final Target target, final Subsystem s, final Listener port, final boolean groupsOnly)
+    {
+        final java.util.SortedSet<Integer> groups = target.anaGroupIds();
+        final List<Namespace> namespaces = s.namespaces();
+        for (final Namespace ns : namespaces)
+        {
+            groups.add(ns.anaGrpId());
+        }
+        final long chgcnt = target.anaChangeCount();
+        final byte[] page = new byte[(int)AnaLogPage.pageLength(groups.size(), groupsOnly ? 0 : namespaces.size())];
+        final ByteBuffer b = ByteBuffer.wrap(page);
+        AnaLogPage.writeHeader(b, 0, chgcnt, groups.size());
+        final int[] nsids = new int[namespaces.size()];
+        int at = AnaLogPage.HEADER_LENGTH;
+        for (final int g : groups)
+        {
+            int n = 0;
+            if (!groupsOnly)
+            {
+                for (final Namespace ns : namespaces)
+                {
+                    if (ns.anaGrpId() == g)
+                    {
+                        nsids[n++] = ns.nsid();
+                    }
+                }
+            }
+            final AnaState state = port == null ? AnaState.OPTIMIZED : port.anaGroups().state(g);
+            at = AnaLogPage.writeDescriptor(b, at, g, chgcnt, state, nsids, n);
+        }
         return page;
     }
 

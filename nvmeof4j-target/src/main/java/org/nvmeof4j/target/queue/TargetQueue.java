@@ -47,6 +47,8 @@ public final class TargetQueue extends NvmeTcpConnection
     /** Largest in-capsule data accepted on the admin queue (NVMe/TCP 3.6.2.6: 8 KiB for admin and Fabrics). */
     public static final int ADMIN_INLINE_DATA = 8192;
     private static final int NO_SLOT = 0;
+    /** Status Code Type 3h: path related status (NVMe Base 2.0, 4.6.1.2.4). */
+    private static final int PATH_RELATED_SCT = 0x3;
 
     private final Target target;
     private final Listener listener;
@@ -704,8 +706,11 @@ public final class TargetQueue extends NvmeTcpConnection
         cqe.dw0(dw0).dw1(dw1).sqhd(sqFlowControlDisabled ? 0 : sqhd).sqid(Math.max(qid, 0)).cid(cid);
         if (status != 0)
         {
-            // do-not-retry for everything but a data digest error, which a retry may well fix
-            cqe.status(status | (status == NvmeStatus.DATA_TRANSFER_ERROR.status() ? 0 : Cqe.STATUS_DNR));
+            // do-not-retry for everything but a data digest error, which a retry may well fix, and the path errors
+            // (SCT 3h, e.g. ANA inaccessible): a multipath host retries those on another path, and Linux fails a
+            // command with DNR set instead of failing it over
+            cqe.status(status | (status == NvmeStatus.DATA_TRANSFER_ERROR.status() ||
+                (status >>> 8 & 0x7) == PATH_RELATED_SCT ? 0 : Cqe.STATUS_DNR));
         }
         sender.commit(null, 0, 0, token);
     }

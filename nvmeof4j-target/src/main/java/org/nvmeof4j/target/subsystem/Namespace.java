@@ -11,11 +11,16 @@ import org.nvmeof4j.target.backend.Backend;
  */
 public final class Namespace
 {
+    /** Largest ANA group ID (ANAGRPMAX; the target's {@code AnaGroups.MAX_GROUPS}). */
+    public static final int MAX_ANA_GROUP = 128;
+
     private final int nsid;
     private final Backend backend;
     private final int blockShift;
     private final long blocks;
     private final UUID uuid;
+    /** ANAGRPID (NVMe Base 2.0, 8.1.1): the ANA group whose per-port state applies to this namespace. */
+    private volatile int anaGrpId;
 
     /**
      * @param nsid      1..0xFFFFFFFE.
@@ -26,6 +31,20 @@ public final class Namespace
     public Namespace(final int nsid, final Backend backend, final int blockSize, final UUID uuid,
         final String subsystemNqn)
     {
+        this(nsid, backend, blockSize, uuid, subsystemNqn, 1);
+    }
+
+    /**
+     * @param anaGrpId the ANA group, 1..128 (nvmet's {@code namespaces/<nsid>/ana_grpid}, default 1).
+     */
+    public Namespace(final int nsid, final Backend backend, final int blockSize, final UUID uuid,
+        final String subsystemNqn, final int anaGrpId)
+    {
+        if (anaGrpId < 1 || anaGrpId > MAX_ANA_GROUP)
+        {
+            throw new IllegalArgumentException("ANA group ID must be 1.." + MAX_ANA_GROUP + ": " + anaGrpId);
+        }
+        this.anaGrpId = anaGrpId;
         if (nsid == 0 || nsid == -1)
         {
             throw new IllegalArgumentException("invalid NSID " + Integer.toUnsignedString(nsid));
@@ -76,6 +95,18 @@ public final class Namespace
     public UUID uuid()
     {
         return uuid;
+    }
+
+    /** @return the ANA group ID (ANAGRPID). Lock-free; read on the I/O path. */
+    public int anaGrpId()
+    {
+        return anaGrpId;
+    }
+
+    /** Move to another ANA group; {@link Subsystem#namespaceAnaGroup} does it and tells the controllers. */
+    void anaGrpId(final int grpid)
+    {
+        anaGrpId = grpid;
     }
 
     @Override

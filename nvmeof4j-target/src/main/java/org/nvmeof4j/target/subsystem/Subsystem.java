@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.nvmeof4j.protocol.fabrics.Nqn;
 import org.nvmeof4j.protocol.fabrics.NqnCheck;
@@ -35,6 +36,7 @@ public final class Subsystem
     private volatile Namespace[] namespaces = new Namespace[MAX_NSID + 1];
     private final List<IntConsumer> namespaceListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> accessListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Subsystem>> anaListeners = new CopyOnWriteArrayList<>();
     private final Object cntlidLock = new Object();
     private final Set<Integer> cntlidsInUse = new java.util.HashSet<>();
     private int nextCntlid = 1;
@@ -213,6 +215,47 @@ public final class Subsystem
         {
             l.accept(nsid);
         }
+    }
+
+    /**
+     * Move namespace {@code nsid} to ANA group {@code grpid} (nvmet: {@code echo N > namespaces/<nsid>/ana_grpid}):
+     * every controller of this subsystem gets an ANA change notice.
+     *
+     * @return whether the group changed.
+     * @throws IllegalArgumentException for an unknown namespace or a group ID outside 1..128.
+     */
+    public boolean namespaceAnaGroup(final int nsid, final int grpid)
+    {
+        final Namespace ns = namespace(nsid);
+        if (ns == null)
+        {
+            throw new IllegalArgumentException("no namespace " + nsid + " in " + nqn);
+        }
+        if (grpid < 1 || grpid > Namespace.MAX_ANA_GROUP)
+        {
+            throw new IllegalArgumentException("ANA group ID must be 1.." + Namespace.MAX_ANA_GROUP + ": " + grpid);
+        }
+        if (ns.anaGrpId() == grpid)
+        {
+            return false;
+        }
+        ns.anaGrpId(grpid);
+        for (final Consumer<Subsystem> l : anaListeners)
+        {
+            l.accept(this);
+        }
+        return true;
+    }
+
+    /** Told when a namespace moves to another ANA group (the target notifies the controllers). */
+    public void addAnaListener(final Consumer<Subsystem> listener)
+    {
+        anaListeners.add(listener);
+    }
+
+    public void removeAnaListener(final Consumer<Subsystem> listener)
+    {
+        anaListeners.remove(listener);
     }
 
     /** Told when the allowed hosts change (which changes what the discovery log shows each host). */
