@@ -284,4 +284,27 @@ class DhchapTargetTest
             assertThat(RawHost.status(io.readPdu())).isZero();
         }
     }
+
+    @Test
+    void shouldDropAHostThatNeverAuthenticatesAndCountIt() throws Exception
+    {
+        final DhchapSecret key = DhchapSecret.generate(0, 32, null, HOST, RANDOM);
+        try (Target t = Target.builder().listen("127.0.0.1", 0).connectionLimits(new ConnectionLimits(16, 16, 0, 300))
+            .subsystem(s -> s.nqn(SUB).ramNamespace(1, 1 << 20).allowHost(HOST, new HostAuth(key, null, null, null)))
+            .build().start(); RawHost h = new RawHost(t.boundPort()))
+        {
+            h.initialize(false, false);
+            assertThat(RawHost.status(h.connect(0, 0xFFFF, SUB, HOST, 31))).isZero();
+            assertThat(t.controllers()).hasSize(1);
+            // the target closes the connection once its Connect timeout (300 ms) has passed without authentication
+            assertThat(h.closedByPeer()).isTrue();
+            assertThat(t.authenticationsFailed()).isEqualTo(1);
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!t.controllers().isEmpty() && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            assertThat(t.controllers()).isEmpty();
+        }
+    }
 }

@@ -76,6 +76,8 @@ public final class TargetQueue extends NvmeTcpConnection
     /** The DH-HMAC-CHAP state of this queue when its host must authenticate; null otherwise. */
     private DhchapController dhchap;
     private String authHostNqn;
+    /** When this queue's host was asked to authenticate. */
+    private long authStartNanos;
     /** The send token after which the queue closes (a failed authentication), or -1. */
     private long closeAfterToken = -1;
     private Controller controller;
@@ -251,6 +253,10 @@ public final class TargetQueue extends NvmeTcpConnection
         {
             return 1;
         }
+        if (authOverdue(now))
+        {
+            return 1;
+        }
         int work = 0;
         if (controller != null && qid == 0)
         {
@@ -278,6 +284,25 @@ public final class TargetQueue extends NvmeTcpConnection
             " ms of " + (waitingForIcReq ? "accept" : "ICResp");
         LOG.log(System.Logger.Level.WARNING, () -> "dropped " + peer() + ": " + reason);
         close(reason, null);
+        return true;
+    }
+
+    /**
+     * A queue whose host was asked to authenticate has as long as a connection has for its Connect (the
+     * {@code ConnectionLimits} Connect timeout) to finish: a host that never does holds no controller for ever.
+     */
+    private boolean authOverdue(final long now)
+    {
+        final long limitMillis = target.connectionLimits().connectTimeoutMillis();
+        if (!authenticationPending() || limitMillis == 0 || now - authStartNanos < limitMillis * 1_000_000L ||
+            isClosed() || closeAfterToken >= 0)
+        {
+            return false;
+        }
+        target.countAuthentication(false);
+        LOG.log(System.Logger.Level.WARNING, () -> "DH-HMAC-CHAP not completed by host '" + authHostNqn + "' on " +
+            subsystemNqn() + " qid " + qid + " from " + peer() + " within " + limitMillis + " ms");
+        close("no DH-HMAC-CHAP authentication within " + limitMillis + " ms", null);
         return true;
     }
 
@@ -666,6 +691,7 @@ public final class TargetQueue extends NvmeTcpConnection
     {
         dhchap = new DhchapController(auth.key(), auth.ctrlKey(), auth.hash(), auth.group(), hostNqn, subNqn, RANDOM);
         authHostNqn = hostNqn;
+        authStartNanos = System.nanoTime();
         if (qid > 0)
         {
             // the Authentication Send of an I/O queue may carry up to 8 KiB in the capsule, like any Fabrics command
