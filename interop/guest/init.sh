@@ -200,6 +200,9 @@ run_host() {
     [ -n "$NR_IO_QUEUES" ] && opts="$opts,nr_io_queues=$NR_IO_QUEUES"
     [ -n "$QUEUE_SIZE" ] && opts="$opts,queue_size=$QUEUE_SIZE"
     echo "  connect options: $opts"
+    # DH-HMAC-CHAP secrets go to the kernel after the echo: the console log never holds them
+    [ -n "${DHCHAP_SECRET:-}" ] && opts="$opts,dhchap_secret=$DHCHAP_SECRET" && echo "  connect options: + dhchap_secret"
+    [ -n "${DHCHAP_CTRL_SECRET:-}" ] && opts="$opts,dhchap_ctrl_secret=$DHCHAP_CTRL_SECRET" && echo "  connect options: + dhchap_ctrl_secret"
     refs_before=$(crc32c_refs)
     resp=$(timeout 60 sh -c 'exec 3<>/dev/nvme-fabrics && printf "%s" "$1" >&3 && read -r r <&3 && echo "$r"' sh "$opts" 2>/tmp/conn.err)
     rc=$?
