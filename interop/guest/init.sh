@@ -63,6 +63,18 @@ run_target() {
     mkdir "$s" || tfail "mkdir subsystem"
     echo 1 > "$s/attr_allow_any_host" || tfail "allow_any_host"
     [ -n "${SERIAL:-}" ] && echo "$SERIAL" > "$s/attr_serial"
+    if [ -n "${DHCHAP_HOST:-}" ]; then
+        # one allowed host that must authenticate (nvmet's per-host DH-HMAC-CHAP attributes)
+        echo 0 > "$s/attr_allow_any_host" || tfail "allow_any_host 0"
+        h=$cfg/hosts/$DHCHAP_HOST
+        mkdir "$h" || tfail "mkdir host"
+        echo "$DHCHAP_KEY" > "$h/dhchap_key" || tfail "dhchap_key"
+        [ -n "${DHCHAP_CTRL_KEY:-}" ] && { echo "$DHCHAP_CTRL_KEY" > "$h/dhchap_ctrl_key" || tfail "dhchap_ctrl_key"; }
+        [ -n "${DHCHAP_HASH:-}" ] && { echo "$DHCHAP_HASH" > "$h/dhchap_hash" || tfail "dhchap_hash"; }
+        [ -n "${DHCHAP_DHGROUP:-}" ] && { echo "$DHCHAP_DHGROUP" > "$h/dhchap_dhgroup" || tfail "dhchap_dhgroup"; }
+        ln -s "$h" "$s/allowed_hosts/$DHCHAP_HOST" || tfail "allowed_hosts link"
+        echo "  DH-HMAC-CHAP host $DHCHAP_HOST: hash $(cat $h/dhchap_hash) dhgroup $(cat $h/dhchap_dhgroup)"
+    fi
     mkdir "$s/namespaces/1" || tfail "mkdir namespace"
     echo /dev/ram0 > "$s/namespaces/1/device_path" || tfail "device_path"
     echo 1 > "$s/namespaces/1/enable" || tfail "enable namespace"
