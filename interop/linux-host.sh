@@ -30,6 +30,10 @@ Options:
                        waits for /dev/nvmeXn2 to come and go; whoever runs the
                        target must act on those lines (LinuxHostInteropTest does)
   --hostnqn NQN        host NQN (default $INTEROP_DEFAULT_HOSTNQN)
+  --dhchap-secret KEY  connect with DH-HMAC-CHAP (dhchap_secret=KEY, DHHC-1:hh:...:);
+                       kernel 6.0+ built with CONFIG_NVME_HOST_AUTH (Debian 6.1's is not)
+  --dhchap-ctrl-secret KEY
+                       bidirectional: dhchap_ctrl_secret=KEY
   --smp N              guest vCPUs (default 2)
   --log FILE           guest console log (default: a new file under
                        $INTEROP_CACHE/logs)
@@ -41,7 +45,7 @@ Exit status: 0 all checks passed; 1 a check failed; 2 usage error;
 EOF
 }
 
-port="" nqn="" hdr=0 data=0 nrq="" qsize="" nsev=0 referral="" hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300
+port="" nqn="" hdr=0 data=0 nrq="" qsize="" nsev=0 referral="" hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300 dhchap="" dhchap_ctrl=""
 need_arg() { (( $2 >= 2 )) || { usage >&2; die "$1 needs a value" 2; }; }
 while (( $# )); do
     case "$1" in
@@ -54,6 +58,8 @@ while (( $# )); do
         --ns-events) nsev=1 ;;
         --referral) need_arg "$1" $#; referral="$2"; shift ;;
         --hostnqn) need_arg "$1" $#; hostnqn="$2"; shift ;;
+        --dhchap-secret) need_arg "$1" $#; dhchap="$2"; shift ;;
+        --dhchap-ctrl-secret) need_arg "$1" $#; dhchap_ctrl="$2"; shift ;;
         --smp) need_arg "$1" $#; smp="$2"; shift ;;
         --log) need_arg "$1" $#; logfile="$2"; shift ;;
         --timeout) need_arg "$1" $#; timeout_s="$2"; shift ;;
@@ -69,6 +75,10 @@ valid_nqn "$nqn" || die "bad --nqn '$nqn' (allowed: A-Z a-z 0-9 . _ : + @ / -, a
 valid_nqn "$hostnqn" || die "bad --hostnqn '$hostnqn'" 2
 [[ -z "$nrq" ]] || { is_uint "$nrq" && (( nrq >= 1 )); } || die "bad --nr-io-queues '$nrq'" 2
 [[ -z "$qsize" ]] || { is_uint "$qsize" && (( qsize >= 2 )); } || die "bad --queue-size '$qsize'" 2
+valid_dhchap() { [[ -z "$1" || "$1" =~ ^DHHC-1:0[0-3]:[A-Za-z0-9+/=]+:$ ]]; }
+valid_dhchap "$dhchap" || die "bad --dhchap-secret (expected DHHC-1:hh:<base64>:)" 2
+valid_dhchap "$dhchap_ctrl" || die "bad --dhchap-ctrl-secret (expected DHHC-1:hh:<base64>:)" 2
+[[ -z "$dhchap_ctrl" || -n "$dhchap" ]] || die "--dhchap-ctrl-secret needs --dhchap-secret" 2
 is_uint "$smp" && (( smp >= 1 && smp <= 16 )) || die "bad --smp '$smp'" 2
 is_uint "$timeout_s" && (( timeout_s >= 30 )) || die "bad --timeout '$timeout_s' (at least 30)" 2
 
@@ -112,6 +122,8 @@ nonce="$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
     conf_line NS_EVENTS "$nsev"
     conf_line REFERRAL "$referral"
     conf_line NONCE "$nonce"
+    conf_line DHCHAP_SECRET "$dhchap"
+    conf_line DHCHAP_CTRL_SECRET "$dhchap_ctrl"
 } > "$work/interop.conf"
 interop_make_initrd "$work/initrd.img" "$work/interop.conf"
 

@@ -27,6 +27,12 @@ Options:
   --smp N            guest vCPUs (default 2)
   --boot-timeout S   give up if not READY after S seconds (default 180)
   --timeout S        stop the VM after S seconds in any case (default: never)
+  --dhchap-host NQN  allow only this host, which must authenticate with DH-HMAC-CHAP
+                     (nvmet hosts/NQN; kernel built with CONFIG_NVME_TARGET_AUTH)
+  --dhchap-key KEY   its dhchap_key (DHHC-1:hh:...:); needs --dhchap-host
+  --dhchap-ctrl-key KEY   dhchap_ctrl_key (bidirectional)
+  --dhchap-hash H    dhchap_hash: hmac(sha256), hmac(sha384) or hmac(sha512)
+  --dhchap-dhgroup G dhchap_dhgroup: null, ffdhe2048 ... ffdhe8192
   -h, --help         this text
 
 Stdout gets "INTEROP TARGET READY" (and an "INTEROP TARGET INFO" line before
@@ -49,6 +55,11 @@ while (( $# )); do
         --smp) need_arg "$1" $#; smp="$2"; shift ;;
         --boot-timeout) need_arg "$1" $#; boot_timeout="$2"; shift ;;
         --timeout) need_arg "$1" $#; timeout_s="$2"; shift ;;
+        --dhchap-host) need_arg "$1" $#; dh_host="$2"; shift ;;
+        --dhchap-key) need_arg "$1" $#; dh_key="$2"; shift ;;
+        --dhchap-ctrl-key) need_arg "$1" $#; dh_ctrl="$2"; shift ;;
+        --dhchap-hash) need_arg "$1" $#; dh_hash="$2"; shift ;;
+        --dhchap-dhgroup) need_arg "$1" $#; dh_group="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" 2 ;;
     esac
@@ -62,6 +73,13 @@ is_uint "$size_mib" && (( size_mib >= 1 && size_mib <= 768 )) || die "bad --size
 is_uint "$smp" && (( smp >= 1 && smp <= 16 )) || die "bad --smp '$smp'" 2
 is_uint "$boot_timeout" && (( boot_timeout >= 10 )) || die "bad --boot-timeout '$boot_timeout'" 2
 is_uint "$timeout_s" || die "bad --timeout '$timeout_s'" 2
+dh_host="${dh_host:-}" dh_key="${dh_key:-}" dh_ctrl="${dh_ctrl:-}" dh_hash="${dh_hash:-}" dh_group="${dh_group:-}"
+[[ -z "$dh_host" ]] || valid_nqn "$dh_host" || die "bad --dhchap-host '$dh_host'" 2
+[[ -z "$dh_key" || "$dh_key" =~ ^DHHC-1:0[0-3]:[A-Za-z0-9+/=]+:$ ]] || die "bad --dhchap-key" 2
+[[ -z "$dh_ctrl" || "$dh_ctrl" =~ ^DHHC-1:0[0-3]:[A-Za-z0-9+/=]+:$ ]] || die "bad --dhchap-ctrl-key" 2
+[[ -z "$dh_hash" || "$dh_hash" =~ ^hmac\(sha(256|384|512)\)$ ]] || die "bad --dhchap-hash '$dh_hash'" 2
+[[ -z "$dh_group" || "$dh_group" =~ ^(null|ffdhe(2048|3072|4096|6144|8192))$ ]] || die "bad --dhchap-dhgroup '$dh_group'" 2
+[[ -z "$dh_key$dh_ctrl$dh_hash$dh_group" || -n "$dh_host" && -n "$dh_key" ]] || die "--dhchap-* need --dhchap-host and --dhchap-key" 2
 
 interop_load_env
 
@@ -92,6 +110,11 @@ trap 'exit 129' HUP
     conf_line NQN "$nqn"
     conf_line SIZE_MIB "$size_mib"
     conf_line SERIAL "$serial"
+    conf_line DHCHAP_HOST "$dh_host"
+    conf_line DHCHAP_KEY "$dh_key"
+    conf_line DHCHAP_CTRL_KEY "$dh_ctrl"
+    conf_line DHCHAP_HASH "$dh_hash"
+    conf_line DHCHAP_DHGROUP "$dh_group"
 } > "$work/interop.conf"
 interop_make_initrd "$work/initrd.img" "$work/interop.conf"
 

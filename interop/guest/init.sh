@@ -63,6 +63,18 @@ run_target() {
     mkdir "$s" || tfail "mkdir subsystem"
     echo 1 > "$s/attr_allow_any_host" || tfail "allow_any_host"
     [ -n "${SERIAL:-}" ] && echo "$SERIAL" > "$s/attr_serial"
+    if [ -n "${DHCHAP_HOST:-}" ]; then
+        # one allowed host that must authenticate (nvmet's per-host DH-HMAC-CHAP attributes)
+        echo 0 > "$s/attr_allow_any_host" || tfail "allow_any_host 0"
+        h=$cfg/hosts/$DHCHAP_HOST
+        mkdir "$h" || tfail "mkdir host"
+        echo "$DHCHAP_KEY" > "$h/dhchap_key" || tfail "dhchap_key"
+        [ -n "${DHCHAP_CTRL_KEY:-}" ] && { echo "$DHCHAP_CTRL_KEY" > "$h/dhchap_ctrl_key" || tfail "dhchap_ctrl_key"; }
+        [ -n "${DHCHAP_HASH:-}" ] && { echo "$DHCHAP_HASH" > "$h/dhchap_hash" || tfail "dhchap_hash"; }
+        [ -n "${DHCHAP_DHGROUP:-}" ] && { echo "$DHCHAP_DHGROUP" > "$h/dhchap_dhgroup" || tfail "dhchap_dhgroup"; }
+        ln -s "$h" "$s/allowed_hosts/$DHCHAP_HOST" || tfail "allowed_hosts link"
+        echo "  DH-HMAC-CHAP host $DHCHAP_HOST: hash $(cat $h/dhchap_hash) dhgroup $(cat $h/dhchap_dhgroup)"
+    fi
     mkdir "$s/namespaces/1" || tfail "mkdir namespace"
     echo /dev/ram0 > "$s/namespaces/1/device_path" || tfail "device_path"
     echo 1 > "$s/namespaces/1/enable" || tfail "enable namespace"
@@ -200,6 +212,9 @@ run_host() {
     [ -n "$NR_IO_QUEUES" ] && opts="$opts,nr_io_queues=$NR_IO_QUEUES"
     [ -n "$QUEUE_SIZE" ] && opts="$opts,queue_size=$QUEUE_SIZE"
     echo "  connect options: $opts"
+    # DH-HMAC-CHAP secrets go to the kernel after the echo: the console log never holds them
+    [ -n "${DHCHAP_SECRET:-}" ] && opts="$opts,dhchap_secret=$DHCHAP_SECRET" && echo "  connect options: + dhchap_secret"
+    [ -n "${DHCHAP_CTRL_SECRET:-}" ] && opts="$opts,dhchap_ctrl_secret=$DHCHAP_CTRL_SECRET" && echo "  connect options: + dhchap_ctrl_secret"
     refs_before=$(crc32c_refs)
     resp=$(timeout 60 sh -c 'exec 3<>/dev/nvme-fabrics && printf "%s" "$1" >&3 && read -r r <&3 && echo "$r"' sh "$opts" 2>/tmp/conn.err)
     rc=$?

@@ -175,10 +175,27 @@ final class ConfigReload
         {
             if (!current.allowedHosts().contains(h))
             {
-                current.allowHost(h);
+                current.allowHost(h, spec.hostAuth(h));
                 changes.add(current.nqn() + " +host " + h);
             }
+            else if (!sameAuth(current.hostAuth(h), spec.hostAuth(h)))
+            {
+                // new keys apply to the next authentication (a new queue or a re-authentication), as in nvmet
+                current.allowHost(h, spec.hostAuth(h));
+                changes.add(current.nqn() + " host " + h + " dhchap " + (spec.hostAuth(h) == null ? "off" : "changed"));
+            }
         }
+    }
+
+    private static boolean sameAuth(final org.nvmeof4j.target.subsystem.HostAuth a,
+        final org.nvmeof4j.target.subsystem.HostAuth b)
+    {
+        if (a == null || b == null)
+        {
+            return a == b;
+        }
+        return a.key().equals(b.key()) && java.util.Objects.equals(a.ctrlKey(), b.ctrlKey()) && a.hash() == b.hash() &&
+            a.group() == b.group();
     }
 
     private static void namespaces(final Subsystem current, final Target.SubsystemSpec spec,

@@ -58,6 +58,14 @@ public final class HostConnectOptions
         "C2HData with SUCCESS, without a CapsuleResp)")
     boolean disableSqflow;
 
+    @Option(names = "--dhchap-secret", paramLabel = "KEY|FILE",
+        description = "DH-HMAC-CHAP host secret (DHHC-1:hh:...: or a key file holding it), as nvme-cli takes it")
+    String dhchapSecret;
+
+    @Option(names = "--dhchap-ctrl-secret", paramLabel = "KEY|FILE",
+        description = "DH-HMAC-CHAP controller secret: bidirectional authentication")
+    String dhchapCtrlSecret;
+
     @Option(names = "--offload-dev", paramLabel = "NAME",
         description = "-t tcp_offload: the offload device (default: the first registered device that claims the " +
             "address; the reference engine 'engine' is registered by default)")
@@ -263,6 +271,26 @@ public final class HostConnectOptions
         if (keepAliveTmo != null)
         {
             o.keepAliveTmo(Duration.ofSeconds(keepAliveTmo));
+        }
+        try
+        {
+            if (dhchapSecret != null)
+            {
+                o.dhchapSecret(org.nvmeof4j.host.DhchapKeys.read("--dhchap-secret", dhchapSecret, System.err::println));
+            }
+            if (dhchapCtrlSecret != null)
+            {
+                if (dhchapSecret == null)
+                {
+                    throw new UsageException("--dhchap-ctrl-secret needs --dhchap-secret");
+                }
+                o.dhchapCtrlSecret(org.nvmeof4j.host.DhchapKeys.read("--dhchap-ctrl-secret", dhchapCtrlSecret,
+                    System.err::println));
+            }
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new UsageException(e.getMessage());
         }
         applyOffloadOptions(o);
         return o;

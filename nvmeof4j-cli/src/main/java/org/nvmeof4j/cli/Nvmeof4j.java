@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
         PerfCommand.class,
         DdpCommand.class,
         OffloadCommand.class,
+        GenDhchapKeyCommand.class,
     })
 public final class Nvmeof4j implements Runnable
 {

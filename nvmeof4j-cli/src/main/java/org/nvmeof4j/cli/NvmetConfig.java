@@ -138,11 +138,66 @@ public final class NvmetConfig
         }
         final Set<String> knownHosts = new LinkedHashSet<>();
         final JsonNode hosts = root.path("hosts");
+        hostAuth.clear();
         for (int i = 0; i < hosts.size(); i++)
         {
-            knownHosts.add(text(hosts.get(i), "nqn", "hosts[" + i + "]"));
+            final String nqn = text(hosts.get(i), "nqn", "hosts[" + i + "]");
+            knownHosts.add(nqn);
+            final org.nvmeof4j.target.subsystem.HostAuth auth = hostAuth(hosts.get(i), "hosts[" + i + "]");
+            if (auth != null)
+            {
+                hostAuth.put(nqn, auth);
+            }
         }
         return knownHosts;
+    }
+
+    /** DH-HMAC-CHAP settings of the hosts, by NQN (filled by {@link #knownHosts()}). */
+    private final java.util.Map<String, org.nvmeof4j.target.subsystem.HostAuth> hostAuth = new java.util.HashMap<>();
+
+    /**
+     * A host's DH-HMAC-CHAP attributes, as nvmet names them: {@code "dhchap": {"key", "ctrl_key", "hash", "dhgroup"}}
+     * (nvmetcli groups attributes by their prefix) or flat {@code dhchap_key} ... Keys are DHHC-1 strings or key file
+     * paths.
+     */
+    private org.nvmeof4j.target.subsystem.HostAuth hostAuth(final JsonNode host, final String at)
+    {
+        final JsonNode group = host.path("dhchap");
+        final String key = attr(host, group, "key");
+        final String ctrlKey = attr(host, group, "ctrl_key");
+        final String hash = attr(host, group, "hash");
+        final String dhgroup = attr(host, group, "dhgroup");
+        if (key == null)
+        {
+            if (ctrlKey != null)
+            {
+                throw bad(at + ".dhchap_ctrl_key", "needs dhchap_key");
+            }
+            return null;
+        }
+        try
+        {
+            return new org.nvmeof4j.target.subsystem.HostAuth(
+                org.nvmeof4j.host.DhchapKeys.read(at + ".dhchap_key", key, System.err::println),
+                ctrlKey == null ? null :
+                    org.nvmeof4j.host.DhchapKeys.read(at + ".dhchap_ctrl_key", ctrlKey, System.err::println),
+                hash == null ? null : org.nvmeof4j.protocol.auth.AuthHash.fromName(hash),
+                dhgroup == null ? null : org.nvmeof4j.protocol.auth.DhGroup.fromName(dhgroup));
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw bad(at, e.getMessage());
+        }
+    }
+
+    private static String attr(final JsonNode host, final JsonNode group, final String name)
+    {
+        final JsonNode v = group.hasNonNull(name) ? group.get(name) : host.get("dhchap_" + name);
+        if (v == null || v.isNull() || v.asText().isBlank())
+        {
+            return null;
+        }
+        return v.asText().trim();
     }
 
     /**
@@ -418,7 +473,7 @@ public final class NvmetConfig
             {
                 spec.allowAnyHost();
             }
-            allowed.forEach(spec::allowHost);
+            allowed.forEach(h -> spec.allowHost(h, hostAuth.get(h)));
             int blockSize = 512;
             for (int i = 0; i < namespaces.size(); i++)
             {

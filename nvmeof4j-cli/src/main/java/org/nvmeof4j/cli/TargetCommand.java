@@ -82,7 +82,60 @@ public final class TargetCommand implements Callable<Integer>
         defaultValue = "512")
     int blockSize;
 
-    @Option(names = "--allow-host", paramLabel = "HOSTNQN", description = "allow only these hosts (repeatable; default: any host)")
+    /** One {@code --allow-host} with the DH-HMAC-CHAP options that follow it (nvmet's per-host attributes). */
+    static final class AllowedHost
+    {
+        @Option(names = "--allow-host", paramLabel = "HOSTNQN", required = true,
+            description = "allow only these hosts (repeatable; default: any host)")
+        String nqn;
+
+        @Option(names = "--dhchap-key", paramLabel = "KEY|FILE",
+            description = "this host must authenticate with DH-HMAC-CHAP: its secret (DHHC-1:hh:...: or a key file)")
+        String key;
+
+        @Option(names = "--dhchap-ctrl-key", paramLabel = "KEY|FILE",
+            description = "the controller's secret, for hosts that ask for bidirectional authentication")
+        String ctrlKey;
+
+        @Option(names = "--dhchap-hash", paramLabel = "HASH",
+            description = "hmac(sha256) (default), hmac(sha384) or hmac(sha512)")
+        String hash;
+
+        @Option(names = "--dhchap-dhgroup", paramLabel = "GROUP",
+            description = "null (default), ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144 or ffdhe8192")
+        String dhgroup;
+
+        org.nvmeof4j.target.subsystem.HostAuth auth()
+        {
+            if (key == null)
+            {
+                if (ctrlKey != null || hash != null || dhgroup != null)
+                {
+                    throw new UsageException("--dhchap-ctrl-key/--dhchap-hash/--dhchap-dhgroup need --dhchap-key " +
+                        "(host " + nqn + ")");
+                }
+                return null;
+            }
+            try
+            {
+                return new org.nvmeof4j.target.subsystem.HostAuth(
+                    org.nvmeof4j.host.DhchapKeys.read("--dhchap-key", key, System.err::println),
+                    ctrlKey == null ? null :
+                        org.nvmeof4j.host.DhchapKeys.read("--dhchap-ctrl-key", ctrlKey, System.err::println),
+                    hash == null ? null : org.nvmeof4j.protocol.auth.AuthHash.fromName(hash),
+                    dhgroup == null ? null : org.nvmeof4j.protocol.auth.DhGroup.fromName(dhgroup));
+            }
+            catch (final IllegalArgumentException e)
+            {
+                throw new UsageException(e.getMessage());
+            }
+        }
+    }
+
+    @picocli.CommandLine.ArgGroup(exclusive = false, multiplicity = "0..*")
+    List<AllowedHost> allowedHostGroups = new ArrayList<>();
+
+    /** The NQNs of {@link #allowedHostGroups}. */
     List<String> allowHosts = new ArrayList<>();
 
     @Option(names = "--discovery-port", paramLabel = "PORT", description = "also serve discovery alone on this port (8009 is the well-known one)")
@@ -231,6 +284,17 @@ public final class TargetCommand implements Callable<Integer>
         {
             throw new UsageException("--size-mib needs --file");
         }
+        allowHosts = new ArrayList<>();
+        final java.util.Map<String, org.nvmeof4j.target.subsystem.HostAuth> hostAuth = new java.util.HashMap<>();
+        for (final AllowedHost a : allowedHostGroups)
+        {
+            allowHosts.add(a.nqn);
+            final org.nvmeof4j.target.subsystem.HostAuth auth = a.auth();
+            if (auth != null)
+            {
+                hostAuth.put(a.nqn, auth);
+            }
+        }
         for (final String h : allowHosts)
         {
             if (Nqn.check(h) != NqnCheck.VALID)
@@ -285,7 +349,7 @@ public final class TargetCommand implements Callable<Integer>
             {
                 s.allowAnyHost();
             }
-            allowHosts.forEach(s::allowHost);
+            allowHosts.forEach(h -> s.allowHost(h, hostAuth.get(h)));
             int nsid = 1;
             if (ram > 0)
             {

@@ -7,6 +7,7 @@ import org.nvmeof4j.host.spi.TransportController;
 import org.nvmeof4j.host.spi.TransportQueue;
 import org.nvmeof4j.protocol.admin.Features;
 import org.nvmeof4j.protocol.admin.Identify;
+import org.nvmeof4j.protocol.auth.AuthMessage;
 import org.nvmeof4j.protocol.fabrics.ConnectData;
 import org.nvmeof4j.protocol.fabrics.ConnectResponse;
 import org.nvmeof4j.protocol.fabrics.ControllerRegisters;
@@ -125,9 +126,20 @@ final class AssociationSetup
             Math.max(1, deadline - clock.nanoTime()));
         if (ConnectResponse.authenticationRequired((int)dw0))
         {
-            conn.close("authentication required", null);
-            throw new NvmeTransportException("controller " + where + " requires in-band authentication, " +
-                "which this host does not support yet");
+            if (options.dhchapSecret() == null)
+            {
+                conn.close("authentication required", null);
+                throw new NvmeAuthenticationException("controller " + where + " requires DH-HMAC-CHAP " +
+                    "authentication and no dhchap_secret is configured", null);
+            }
+            authenticate(run, qid, conn);
+        }
+        else if (options.dhchapCtrlSecret() != null)
+        {
+            // bidirectional authentication was asked for: a controller that skips it has not proven anything
+            conn.close("controller did not authenticate", null);
+            throw new NvmeAuthenticationException("controller " + where + " did not ask for authentication on " +
+                "queue " + qid + ", but dhchap_ctrl_secret requires it to authenticate itself", null);
         }
         run.result = dw0;
         if (qid > 0)
@@ -135,6 +147,32 @@ final class AssociationSetup
             transport.startQueue(conn);
         }
         return run;
+    }
+
+    /**
+     * The DH-HMAC-CHAP transaction of one queue (NVMe Base 2.0, 8.13.5), as Linux {@code nvme_queue_auth_work}
+     * runs it: Negotiate, Challenge, Reply, Success1 and (bidirectional) Success2, each message one Authentication
+     * Send or Receive. On a fault this host found, AUTH_Failure2 tells the controller before the queue closes.
+     */
+    private void authenticate(final SetupRunner run, final int qid, final TransportQueue conn)
+    {
+        final long timeout = options.adminTimeout().toNanos();
+        final DhchapAuthenticator auth = new DhchapAuthenticator(options, qid, qid, where);
+        try
+        {
+            auth.run((fctype, buffer, length) -> {
+                new FabricsCommand().wrap(run.sqe()).init(fctype).secp(AuthMessage.SECP).spsp0(AuthMessage.SPSP)
+                    .spsp1(AuthMessage.SPSP).transferLength(length);
+                final boolean send = fctype == Opcodes.FCTYPE_AUTHENTICATION_SEND;
+                run.run(send ? "Authentication Send" : "Authentication Receive", Opcodes.FABRICS, send ? 1 : 2,
+                    buffer, length, timeout);
+            });
+        }
+        catch (final RuntimeException e)
+        {
+            conn.close("DH-HMAC-CHAP failed", null);
+            throw e;
+        }
     }
 
     /** Connect the admin queue and enable the controller. */

@@ -67,6 +67,8 @@ public final class ConnectOptions implements Cloneable
     private IdleStrategy idleStrategy;
     private ReadOffload.Factory readOffload;
     private String offloadDev;
+    private org.nvmeof4j.protocol.auth.DhchapSecret dhchapSecret;
+    private org.nvmeof4j.protocol.auth.DhchapSecret dhchapCtrlSecret;
 
     public static ConnectOptions tcp(final String traddr, final int trsvcid, final String nqn)
     {
@@ -141,6 +143,8 @@ public final class ConnectOptions implements Cloneable
                     case "ctrl_loss_tmo": o.ctrlLossTmo(Duration.ofSeconds(Long.parseLong(value))); break;
                     case "disable_sqflow": o.disableSqflow(value == null || Boolean.parseBoolean(value)); break;
                     case "offload_dev": o.offloadDev(value); break;
+                    case "dhchap_secret": o.dhchapSecret(secret(value)); break;
+                    case "dhchap_ctrl_secret": o.dhchapCtrlSecret(secret(value)); break;
                     default: throw new IllegalArgumentException("unknown option '" + printable(key) + "'");
                 }
             }
@@ -150,6 +154,16 @@ public final class ConnectOptions implements Cloneable
             }
         }
         return o;
+    }
+
+    private static org.nvmeof4j.protocol.auth.DhchapSecret secret(final String value)
+    {
+        if (value == null)
+        {
+            throw new NullPointerException();
+        }
+        // the parser's message never repeats the secret, so it may go into ours
+        return org.nvmeof4j.protocol.auth.DhchapSecret.parse(value);
     }
 
     /** @return a copy. */
@@ -187,6 +201,10 @@ public final class ConnectOptions implements Cloneable
         if (nrIoQueues < 0 || nrPollQueues < 0 || nrIoQueues + nrPollQueues > 65535)
         {
             throw new IllegalArgumentException("bad number of I/O queues: " + nrIoQueues + " + " + nrPollQueues);
+        }
+        if (dhchapCtrlSecret != null && dhchapSecret == null)
+        {
+            throw new IllegalArgumentException("dhchap_ctrl_secret needs dhchap_secret");
         }
         final ConnectOptions o = copy();
         if (o.hostnqn == null || o.hostid == null)
@@ -284,6 +302,25 @@ public final class ConnectOptions implements Cloneable
      * {@code claimDev} accepts the address).
      */
     public String offloadDev() { return offloadDev; }
+
+    /**
+     * The host's DH-HMAC-CHAP secret (nvme-cli {@code --dhchap-secret}, Linux {@code dhchap_secret}): the host
+     * authenticates every queue with it when the controller asks (Connect AUTHREQ.ATR). Null: none.
+     */
+    public org.nvmeof4j.protocol.auth.DhchapSecret dhchapSecret() { return dhchapSecret; }
+    public ConnectOptions dhchapSecret(final org.nvmeof4j.protocol.auth.DhchapSecret v) { dhchapSecret = v; return this; }
+
+    /**
+     * The controller's DH-HMAC-CHAP secret (nvme-cli {@code --dhchap-ctrl-secret}, Linux {@code dhchap_ctrl_secret})
+     * for bidirectional authentication: the controller must prove it too, and a controller that does not ask for
+     * authentication at all is refused. Null: unidirectional.
+     */
+    public org.nvmeof4j.protocol.auth.DhchapSecret dhchapCtrlSecret() { return dhchapCtrlSecret; }
+    public ConnectOptions dhchapCtrlSecret(final org.nvmeof4j.protocol.auth.DhchapSecret v)
+    {
+        dhchapCtrlSecret = v;
+        return this;
+    }
     public ConnectOptions offloadDev(final String v) { offloadDev = v; return this; }
 
     /**
@@ -311,6 +348,8 @@ public final class ConnectOptions implements Cloneable
         addIf(k, "ctrl_loss_tmo", !ctrlLossTmo.equals(d.ctrlLossTmo));
         addIf(k, "disable_sqflow", disableSqflow);
         addIf(k, "offload_dev", offloadDev != null);
+        addIf(k, "dhchap_secret", dhchapSecret != null);
+        addIf(k, "dhchap_ctrl_secret", dhchapCtrlSecret != null);
         return k;
     }
 
@@ -330,6 +369,8 @@ public final class ConnectOptions implements Cloneable
             (hdrDigest ? ",hdr_digest" : "") + (dataDigest ? ",data_digest" : "") +
             ",keep_alive_tmo=" + keepAliveTmo.toSeconds() + ",reconnect_delay=" + reconnectDelay.toSeconds() +
             ",ctrl_loss_tmo=" + ctrlLossTmo.toSeconds() + (disableSqflow ? ",disable_sqflow" : "") +
-            (offloadDev != null ? ",offload_dev=" + offloadDev : "");
+            (offloadDev != null ? ",offload_dev=" + offloadDev : "") +
+            (dhchapSecret != null ? ",dhchap_secret=<redacted>" : "") +
+            (dhchapCtrlSecret != null ? ",dhchap_ctrl_secret=<redacted>" : "");
     }
 }

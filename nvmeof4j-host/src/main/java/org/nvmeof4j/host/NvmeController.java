@@ -67,6 +67,7 @@ public final class NvmeController implements AutoCloseable
     final Object lock = new Object();
     private final int instance;
     private final ConnectOptions options;
+    private final java.util.concurrent.atomic.AtomicLong reauthentications = new java.util.concurrent.atomic.AtomicLong();
     private final NanoClock clock;
     private final TransportController transport;
     private final AssociationSetup setup;
@@ -465,6 +466,40 @@ public final class NvmeController implements AutoCloseable
             .value(value & 0xFFFF_FFFFL);
         await(adminCommand("Property Set " + ControllerRegisters.name(offset), sqe, 0, null, 0),
             options.adminTimeout().toNanos());
+    }
+
+    /**
+     * Re-authenticate the admin queue with DH-HMAC-CHAP (NVMe Base 2.0, 8.13.5.9: a host may start a new transaction
+     * at any time on an authenticated queue), as Linux does when {@code dhchap_secret} is written in sysfs: a new
+     * AUTH_Negotiate, fresh challenges and, with a DH group, a fresh DH exchange. Blocking; I/O continues meanwhile.
+     *
+     * @throws IllegalStateException        without a {@code dhchap_secret}
+     * @throws NvmeAuthenticationException  when the transaction fails (the controller then ends the association,
+     *                                      and this controller reconnects as after any loss)
+     */
+    public void reauthenticate()
+    {
+        if (options.dhchapSecret() == null)
+        {
+            throw new IllegalStateException("no dhchap_secret configured for " + where());
+        }
+        final long timeout = options.adminTimeout().toNanos();
+        final int tid = 0x100 + (int)(reauthentications.incrementAndGet() & 0xFEFF);
+        new DhchapAuthenticator(options, 0, tid, where()).run((fctype, buffer, length) -> {
+            final ByteBuffer sqe = ByteBuffer.allocateDirect(Sqe.LENGTH);
+            new FabricsCommand().wrap(sqe, 0).init(fctype).secp(org.nvmeof4j.protocol.auth.AuthMessage.SECP)
+                .spsp0(org.nvmeof4j.protocol.auth.AuthMessage.SPSP).spsp1(org.nvmeof4j.protocol.auth.AuthMessage.SPSP)
+                .transferLength(length);
+            final boolean send = fctype == Opcodes.FCTYPE_AUTHENTICATION_SEND;
+            await(adminCommand(send ? "Authentication Send" : "Authentication Receive", sqe, send ? 1 : 2, buffer,
+                length), timeout);
+        });
+    }
+
+    /** @return re-authentications started with {@link #reauthenticate()}. */
+    public long reauthentications()
+    {
+        return reauthentications.get();
     }
 
     // ------------------------------------------------------------------ async I/O

@@ -37,6 +37,12 @@ final class LinuxTargetVm implements AutoCloseable
     /** Boot the VM exporting {@code nqn} with namespace 1 of {@code sizeMib} MiB, and wait until it is READY. */
     static LinuxTargetVm start(final String nqn, final int sizeMib) throws Exception
     {
+        return start(nqn, sizeMib, java.util.List.of());
+    }
+
+    /** As {@link #start(String, int)}, with more linux-target.sh options (e.g. {@code --dhchap-host}). */
+    static LinuxTargetVm start(final String nqn, final int sizeMib, final java.util.List<String> more) throws Exception
+    {
         Path script = Path.of("interop", "linux-target.sh");
         if (!Files.exists(script))
         {
@@ -49,9 +55,11 @@ final class LinuxTargetVm implements AutoCloseable
             port = s.getLocalPort();
         }
         final File log = File.createTempFile("nvmeof4j-linux-target-", ".log");
-        final Process vm = new ProcessBuilder(script.toString(), "--port", String.valueOf(port), "--nqn", nqn,
-            "--size-mib", String.valueOf(sizeMib), "--log", log.getPath(), "--timeout", "900")
-            .redirectErrorStream(true).start();
+        final java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(script.toString(), "--port",
+            String.valueOf(port), "--nqn", nqn, "--size-mib", String.valueOf(sizeMib), "--log", log.getPath(),
+            "--timeout", "900"));
+        cmd.addAll(more);
+        final Process vm = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         final LinuxTargetVm target = new LinuxTargetVm(vm, port, nqn);
         try
         {

@@ -63,6 +63,8 @@ public final class Target implements AutoCloseable, TargetConfiguration
     private final AtomicLong connections = new AtomicLong();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final LimitCounters limitCounters = new LimitCounters();
+    private final java.util.concurrent.atomic.LongAdder authSucceeded = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder authFailed = new java.util.concurrent.atomic.LongAdder();
     /** One instance, so that {@link #removeSubsystem} can unregister it. */
     private final Runnable accessListener = this::discoveryLogChanged;
     /** One instance, so that {@link #removeSubsystem} can unregister it. */
@@ -392,6 +394,24 @@ public final class Target implements AutoCloseable, TargetConfiguration
     public LimitCounters limitCounters()
     {
         return limitCounters;
+    }
+
+    /** @return DH-HMAC-CHAP transactions that authenticated a queue (re-authentications included). */
+    public long authenticationsSucceeded()
+    {
+        return authSucceeded.sum();
+    }
+
+    /** @return DH-HMAC-CHAP transactions that failed (each one ended its queue, and its controller). */
+    public long authenticationsFailed()
+    {
+        return authFailed.sum();
+    }
+
+    /** Count one DH-HMAC-CHAP outcome (called by the queue that ran it). */
+    public void countAuthentication(final boolean succeeded)
+    {
+        (succeeded ? authSucceeded : authFailed).increment();
     }
 
     private static String remote(final SocketChannel ch)

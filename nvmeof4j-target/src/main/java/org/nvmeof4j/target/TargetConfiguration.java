@@ -251,6 +251,8 @@ public sealed interface TargetConfiguration permits Target
         private String model;
         private boolean allowAnyHost;
         private final List<String> hosts = new ArrayList<>();
+        private final java.util.Map<String, org.nvmeof4j.target.subsystem.HostAuth> hostAuth =
+            new java.util.HashMap<>();
         private final List<NamespaceSpec> namespaces = new ArrayList<>();
         private int blockSize = 512;
         private int anaGrpId = AnaGroups.DEFAULT_GROUP;
@@ -297,6 +299,23 @@ public sealed interface TargetConfiguration permits Target
             }
             hosts.add(hostNqn);
             return this;
+        }
+
+        /** Allow {@code hostNqn} and require DH-HMAC-CHAP with {@code auth} (see {@code HostAuth}). */
+        public SubsystemSpec allowHost(final String hostNqn, final org.nvmeof4j.target.subsystem.HostAuth auth)
+        {
+            allowHost(hostNqn);
+            if (auth != null)
+            {
+                hostAuth.put(hostNqn, auth);
+            }
+            return this;
+        }
+
+        /** @return the DH-HMAC-CHAP settings given for {@code hostNqn}, or null. */
+        public org.nvmeof4j.target.subsystem.HostAuth hostAuth(final String hostNqn)
+        {
+            return hostAuth.get(hostNqn);
         }
 
         /** Logical block size of the namespaces declared after this call (default 512). */
@@ -430,7 +449,7 @@ public sealed interface TargetConfiguration permits Target
             s.allowAnyHost(allowAnyHost);
             for (final String h : hosts)
             {
-                s.allowHost(h);
+                s.allowHost(h, hostAuth.get(h));
             }
             for (final NamespaceSpec n : namespaces)
             {

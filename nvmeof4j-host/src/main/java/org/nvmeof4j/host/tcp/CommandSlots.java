@@ -37,6 +37,8 @@ final class CommandSlots
     /** Asynchronous Event Requests: outstanding until the controller has an event, so never timed out. */
     final boolean[] noTimeout;
     final boolean[] offloaded;
+    /** Fabrics commands (Authentication Receive) may transfer less than their buffer, as admin commands may. */
+    final boolean[] fabrics;
     /** The response came; completion waits for the offload's teardown. */
     final boolean[] deferred;
     final int[] deferredStatus;
@@ -61,6 +63,7 @@ final class CommandSlots
         startNanos = new long[size];
         noTimeout = new boolean[size];
         offloaded = new boolean[size];
+        fabrics = new boolean[size];
         deferred = new boolean[size];
         deferredStatus = new int[size];
         deferredResult = new long[size];

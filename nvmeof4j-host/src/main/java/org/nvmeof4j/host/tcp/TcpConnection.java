@@ -235,6 +235,7 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
         slots.startNanos[slot] = nowNanos;
         slots.noTimeout[slot] = qid == 0 && sqe.opcode() == Opcodes.ADMIN_ASYNC_EVENT_REQUEST;
         slots.deferred[slot] = false;
+        slots.fabrics[slot] = sqe.opcode() == Opcodes.FABRICS;
         slots.offloaded[slot] = dir == DIR_C2H && offload != null && offload.setup(this, cid, buf, index, length);
         commandsSent++;
         if (inCapsule && length > 0)
@@ -406,7 +407,7 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
             return;
         }
         final int status = cqe.status();
-        if (status == 0 && qid != 0 && !dataComplete(slot))
+        if (status == 0 && qid != 0 && !slots.fabrics[slot] && !dataComplete(slot))
         {
             // an I/O command's success before all its data moved: a read would hand the caller bytes the controller
             // never sent, a write would be acknowledged before the controller asked for all of it. (Admin commands

@@ -9,6 +9,7 @@ import org.nvmeof4j.protocol.nvme.NvmeStatus;
 import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.controller.Controller;
+import org.nvmeof4j.target.subsystem.HostAuth;
 import org.nvmeof4j.target.subsystem.Subsystem;
 
 /**
@@ -127,7 +128,13 @@ final class ConnectHandler
             }
         }
         queue.bind(ctrl, requestedQid, sqsize + 1, fc.disableSqFlowControl());
-        r.dw0 = ConnectResponse.success(ctrl.cntlid(), false, false);
+        // a host with DH-HMAC-CHAP settings authenticates every queue before anything else (AUTHREQ.ATR)
+        final HostAuth auth = sub.isDiscovery() ? null : sub.hostAuth(hostNqn);
+        if (auth != null)
+        {
+            queue.requireAuthentication(auth, hostNqn, sub.nqn());
+        }
+        r.dw0 = ConnectResponse.success(ctrl.cntlid(), auth != null, false);
         return 0;
     }
 

@@ -5,6 +5,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import org.nvmeof4j.protocol.auth.AuthMessage;
+import org.nvmeof4j.protocol.auth.DhchapController;
+import org.nvmeof4j.protocol.fabrics.FabricsCommand;
 import org.nvmeof4j.protocol.fabrics.Nqn;
 import org.nvmeof4j.protocol.nvme.Cqe;
 import org.nvmeof4j.protocol.nvme.NvmeStatus;
@@ -21,6 +24,7 @@ import org.nvmeof4j.target.ConnectionLimits;
 import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.controller.Controller;
+import org.nvmeof4j.target.subsystem.HostAuth;
 import org.nvmeof4j.tcp.PduReceiver;
 import org.nvmeof4j.tcp.PduSender;
 import org.nvmeof4j.tcp.Poller;
@@ -49,6 +53,9 @@ public final class TargetQueue extends NvmeTcpConnection
     private static final int NO_SLOT = 0;
     /** Status Code Type 3h: path related status (NVMe Base 2.0, 4.6.1.2.4). */
     private static final int PATH_RELATED_SCT = 0x3;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    /** Staging room for the data of an Authentication Receive (the largest Challenge is 1104 bytes). */
+    private static final int AUTH_RECEIVE_BUFFER = 4096;
 
     private final Target target;
     private final Listener listener;
@@ -68,6 +75,13 @@ public final class TargetQueue extends NvmeTcpConnection
     private Request current;
 
     private boolean ddgst;
+    /** The DH-HMAC-CHAP state of this queue when its host must authenticate; null otherwise. */
+    private DhchapController dhchap;
+    private String authHostNqn;
+    /** When this queue's host was asked to authenticate. */
+    private long authStartNanos;
+    /** The send token after which the queue closes (a failed authentication), or -1. */
+    private long closeAfterToken = -1;
     private Controller controller;
     private int qid = -1;
     private int sqSize = 1;
@@ -241,6 +255,10 @@ public final class TargetQueue extends NvmeTcpConnection
         {
             return 1;
         }
+        if (authOverdue(now))
+        {
+            return 1;
+        }
         int work = 0;
         if (controller != null && qid == 0)
         {
@@ -271,6 +289,25 @@ public final class TargetQueue extends NvmeTcpConnection
         return true;
     }
 
+    /**
+     * A queue whose host was asked to authenticate has as long as a connection has for its Connect (the
+     * {@code ConnectionLimits} Connect timeout) to finish: a host that never does holds no controller for ever.
+     */
+    private boolean authOverdue(final long now)
+    {
+        final long limitMillis = target.connectionLimits().connectTimeoutMillis();
+        if (!authenticationPending() || limitMillis == 0 || now - authStartNanos < limitMillis * 1_000_000L ||
+            isClosed() || closeAfterToken >= 0)
+        {
+            return false;
+        }
+        target.countAuthentication(false);
+        LOG.log(System.Logger.Level.WARNING, () -> "DH-HMAC-CHAP not completed by host '" + authHostNqn + "' on " +
+            subsystemNqn() + " qid " + qid + " from " + peer() + " within " + limitMillis + " ms");
+        close("no DH-HMAC-CHAP authentication within " + limitMillis + " ms", null);
+        return true;
+    }
+
     /** @return the host's IP address as counted against the connection limits; null when not counted. */
     public InetAddress remoteAddress()
     {
@@ -284,6 +321,10 @@ public final class TargetQueue extends NvmeTcpConnection
         if (r.state == Request.SENDING)
         {
             release(r);
+        }
+        if (token == closeAfterToken)
+        {
+            close("DH-HMAC-CHAP authentication failed", null);
         }
     }
 
@@ -505,7 +546,9 @@ public final class TargetQueue extends NvmeTcpConnection
                 complete(r, NvmeStatus.INVALID_FIELD.status()); // NVMe over Fabrics moves data with SGLs only
                 return;
             }
-            if (r.dataLength == 0 && (opcode & 0x3) == 0x1 && r.sqe.sglLength() > 0)
+            final boolean h2c = opcode == Opcodes.FABRICS ?
+                r.fabrics.fctype() == Opcodes.FCTYPE_AUTHENTICATION_SEND : (opcode & 0x3) == 0x1;
+            if (r.dataLength == 0 && h2c && r.sqe.sglLength() > 0)
             {
                 // host-to-controller data not in the capsule: ask for it with one R2T (within MAXR2T = 0)
                 final int status = prepareH2c(r, opcode);
@@ -565,7 +608,17 @@ public final class TargetQueue extends NvmeTcpConnection
         int status;
         try
         {
-            if (r.sqe.opcode() == Opcodes.FABRICS)
+            if (r.sqe.opcode() == Opcodes.FABRICS && isAuthentication(r.fabrics.fctype()) && controller != null)
+            {
+                authenticate(r);
+                return;
+            }
+            if (dhchap != null && !dhchap.authenticated())
+            {
+                // NVMe Base 2.0, 8.13.3: nothing but Authentication Send/Receive until the queue is authenticated
+                status = NvmeStatus.AUTH_REQUIRED.status();
+            }
+            else if (r.sqe.opcode() == Opcodes.FABRICS)
             {
                 status = executeFabrics(r);
             }
@@ -625,6 +678,96 @@ public final class TargetQueue extends NvmeTcpConnection
             return NvmeStatus.INVALID_OPCODE.status();
         }
         return controller.executeFabrics(this, r);
+    }
+
+    private static boolean isAuthentication(final int fctype)
+    {
+        return fctype == Opcodes.FCTYPE_AUTHENTICATION_SEND || fctype == Opcodes.FCTYPE_AUTHENTICATION_RECEIVE;
+    }
+
+    /**
+     * The host of this queue must authenticate with DH-HMAC-CHAP before any other command (called by
+     * {@link ConnectHandler} after the Connect that bound the queue).
+     */
+    void requireAuthentication(final HostAuth auth, final String hostNqn, final String subNqn)
+    {
+        dhchap = new DhchapController(auth.key(), auth.ctrlKey(), auth.hash(), auth.group(), hostNqn, subNqn, RANDOM);
+        authHostNqn = hostNqn;
+        authStartNanos = System.nanoTime();
+        if (qid > 0)
+        {
+            // the Authentication Send of an I/O queue may carry up to 8 KiB in the capsule, like any Fabrics command
+            receiver.maxInCapsuleData(Math.max(ADMIN_INLINE_DATA, target.inlineDataSize()));
+        }
+    }
+
+    /** @return whether this queue's host must (still or again) authenticate; false if it need not or has. */
+    public boolean authenticationPending()
+    {
+        return dhchap != null && !dhchap.authenticated();
+    }
+
+    /**
+     * Authentication Send / Receive (NVMe Base 2.0, 6.2 and 6.3; as nvmet {@code nvmet_execute_auth_send} /
+     * {@code _receive}): SECP must be E9h and SPSP0/SPSP1 01h, TL / AL non-zero and TL the data length, else Invalid
+     * Field. The message itself goes to the queue's {@link DhchapController}, whose failures come back as
+     * AUTH_Failure1 in the next Receive; once a failure is delivered (or the host's AUTH_Failure2 arrives) the
+     * queue closes behind the response, and so does its controller.
+     */
+    private void authenticate(final Request r)
+    {
+        final FabricsCommand fc = r.fabrics;
+        final boolean send = fc.fctype() == Opcodes.FCTYPE_AUTHENTICATION_SEND;
+        final long length = fc.transferLength();
+        if (dhchap == null || fc.secp() != AuthMessage.SECP || fc.spsp0() != AuthMessage.SPSP ||
+            fc.spsp1() != AuthMessage.SPSP || length == 0)
+        {
+            complete(r, NvmeStatus.INVALID_FIELD.status());
+            return;
+        }
+        final DhchapController.Step before = dhchap.step();
+        if (send)
+        {
+            if (length != r.dataLength)
+            {
+                complete(r, NvmeStatus.INVALID_FIELD.status());
+                return;
+            }
+            dhchap.send(r.data(), r.dataLength);
+            afterAuthentication(r, before);
+            complete(r, 0);
+            return;
+        }
+        final ByteBuffer out = r.staging(AUTH_RECEIVE_BUFFER);
+        final int n = dhchap.receive(out, Math.min(length, r.sqe.sglLength()));
+        if (n == DhchapController.AL_TOO_SMALL)
+        {
+            complete(r, NvmeStatus.INVALID_FIELD.status());
+            return;
+        }
+        afterAuthentication(r, before);
+        completeWithData(r, out, 0, n);
+    }
+
+    private void afterAuthentication(final Request r, final DhchapController.Step before)
+    {
+        final DhchapController.Step now = dhchap.step();
+        if (now == DhchapController.Step.DONE && before != DhchapController.Step.DONE)
+        {
+            target.countAuthentication(true);
+            if (qid > 0)
+            {
+                receiver.maxInCapsuleData(Math.max(target.inlineDataSize(), 0));
+            }
+        }
+        else if (now == DhchapController.Step.FAILED && before != DhchapController.Step.FAILED)
+        {
+            target.countAuthentication(false);
+            closeAfterToken = r.index;
+            final String detail = dhchap.failureReason() + ": " + dhchap.failureDetail();
+            LOG.log(System.Logger.Level.WARNING, () -> "DH-HMAC-CHAP failed for host '" + authHostNqn + "' on " +
+                subsystemNqn() + " qid " + qid + " from " + peer() + ": " + detail);
+        }
     }
 
     /** Bind this queue to its controller after a successful Connect (called by {@link ConnectHandler}). */

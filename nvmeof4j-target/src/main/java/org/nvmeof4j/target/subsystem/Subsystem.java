@@ -33,6 +33,7 @@ public final class Subsystem
     private final String model;
     private volatile boolean allowAnyHost;
     private final Set<String> allowedHosts = ConcurrentHashMap.newKeySet();
+    private final java.util.Map<String, HostAuth> hostAuth = new ConcurrentHashMap<>();
     private volatile Namespace[] namespaces = new Namespace[MAX_NSID + 1];
     private final List<IntConsumer> namespaceListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> accessListeners = new CopyOnWriteArrayList<>();
@@ -128,8 +129,32 @@ public final class Subsystem
         return this;
     }
 
+    /**
+     * Allow {@code hostNqn} and require it to authenticate with DH-HMAC-CHAP ({@code auth} null: no authentication).
+     */
+    public Subsystem allowHost(final String hostNqn, final HostAuth auth)
+    {
+        allowHost(hostNqn);
+        if (auth == null)
+        {
+            hostAuth.remove(hostNqn);
+        }
+        else
+        {
+            hostAuth.put(hostNqn, auth);
+        }
+        return this;
+    }
+
+    /** @return the DH-HMAC-CHAP settings of {@code hostNqn}, or null when the host need not authenticate. */
+    public HostAuth hostAuth(final String hostNqn)
+    {
+        return hostAuth.get(hostNqn);
+    }
+
     public Subsystem disallowHost(final String hostNqn)
     {
+        hostAuth.remove(hostNqn);
         allowedHosts.remove(hostNqn);
         accessChanged();
         return this;
