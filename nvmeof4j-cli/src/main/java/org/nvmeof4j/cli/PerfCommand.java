@@ -1,5 +1,8 @@
 package org.nvmeof4j.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +130,16 @@ public final class PerfCommand implements Callable<Integer>
         description = "--ddp model: packet reorder rate of the modelled wire (default ${DEFAULT-VALUE})")
     double ddpReorder;
 
+    @Option(names = "--histogram", paramLabel = "FILE",
+        description = "write the latency distribution to FILE in HdrHistogram's percentile output format " +
+            "(microseconds), and a plot of it and of the IOPS of each second to FILE.html (or --plot)")
+    Path histogramFile;
+
+    @Option(names = "--plot", paramLabel = "FILE",
+        description = "write the plot (latency percentiles on a log percentile axis, IOPS per second) to FILE: " +
+            "self-contained HTML, or SVG when FILE ends in .svg")
+    Path plotFile;
+
     @Spec
     CommandSpec spec;
 
@@ -165,6 +178,12 @@ public final class PerfCommand implements Callable<Integer>
             hostIdle = TcpOffloadTransport.NAME.equals(connect.transport) ? "block" : "spin";
         }
         hostIdleStrategy(hostIdle);
+        if (histogramFile != null && plotFile == null)
+        {
+            plotFile = Path.of(histogramFile + ".html");
+        }
+        checkWritable(histogramFile, "--histogram");
+        checkWritable(plotFile, "--plot");
         final boolean embedded = connect.traddr == null;
         final boolean doVerify = verify != null ? verify : embedded;
         Target target = null;
@@ -237,7 +256,44 @@ public final class PerfCommand implements Callable<Integer>
                 }
                 workers.add(w);
             }
-            return run(workers, report) ? 0 : Nvmeof4j.EXIT_FAILURE;
+            final boolean ok = run(workers, report);
+            return writeFiles(report) && ok ? 0 : Nvmeof4j.EXIT_FAILURE;
+        }
+    }
+
+    /** A file to write after the run must have an existing directory and not be a directory itself. */
+    private static void checkWritable(final Path file, final String option)
+    {
+        if (file == null)
+        {
+            return;
+        }
+        final Path dir = file.toAbsolutePath().getParent();
+        if (Files.isDirectory(file) || dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir))
+        {
+            throw new UsageException("bad " + option + " '" + file + "': not a file in a writable directory");
+        }
+    }
+
+    /** {@code --histogram} and {@code --plot}; a write failure is one line on stderr and makes the run fail. */
+    private boolean writeFiles(final PerfReport report)
+    {
+        try
+        {
+            if (histogramFile != null)
+            {
+                PerfPlot.writeHistogram(report.histogram(), histogramFile);
+            }
+            if (plotFile != null)
+            {
+                PerfPlot.writePlot(report.histogram(), report.iopsPerSecond(), report.title(), plotFile);
+            }
+            return true;
+        }
+        catch (final IOException e)
+        {
+            spec.commandLine().getErr().println("nvmeof4j: cannot write the histogram or plot: " + e);
+            return false;
         }
     }
 
