@@ -16,6 +16,7 @@ public final class Namespace
     private final int blockShift;
     private final long blocks;
     private final UUID uuid;
+    private final NamespaceCounters counters = new NamespaceCounters();
 
     /**
      * @param nsid      1..0xFFFFFFFE.
@@ -76,6 +77,12 @@ public final class Namespace
     public UUID uuid()
     {
         return uuid;
+    }
+
+    /** @return this namespace's I/O counters (every queue, every controller). */
+    public NamespaceCounters counters()
+    {
+        return counters;
     }
 
     @Override
