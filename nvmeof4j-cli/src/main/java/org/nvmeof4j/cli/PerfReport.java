@@ -113,7 +113,11 @@ final class PerfReport
      */
     void progress(final int second, final long ios, final double dt, final long errors)
     {
-        iopsPerSecond.add(dt > 0 ? ios / dt : 0.0);
+        synchronized (iopsPerSecond)
+        {
+            // the metrics endpoint reads it from its own thread
+            iopsPerSecond.add(dt > 0 ? ios / dt : 0.0);
+        }
         if (progress)
         {
             err.printf("[%3ds] %10.0f IOPS %9.2f MiB/s%s%n", second, ios / dt,
