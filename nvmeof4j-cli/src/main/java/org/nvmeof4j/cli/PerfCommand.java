@@ -270,7 +270,7 @@ public final class PerfCommand implements Callable<Integer>
             }
             final boolean ok;
             try (MetricsServer server = metricsAddress == null ? null :
-                startMetrics(metricsAddress, () -> metricsText(target, workers, report)))
+                startMetrics(metricsAddress, () -> metricsText(target, c, workers, report)))
             {
                 ok = run(workers, report);
             }
@@ -313,10 +313,18 @@ public final class PerfCommand implements Callable<Integer>
         return startMetrics(address, body, spec.commandLine().getErr());
     }
 
-    /** One scrape: perf's queues, the DDP and offload devices, and the embedded target if any. */
-    private String metricsText(final Target target, final List<PerfWorker> workers, final PerfReport report)
+    /** One scrape: perf's queues and controller, the DDP and offload devices, and the embedded target if any. */
+    private String metricsText(final Target target, final NvmeController c, final List<PerfWorker> workers,
+        final PerfReport report)
     {
         final PrometheusText p = new PrometheusText();
+        final String nqn = c.options().nqn();
+        p.sample("nvmeof4j_host_reconnects_total", PrometheusText.Type.COUNTER, "Reconnects the host controller " +
+            "completed since connect", c.reconnects(), "subsystem", nqn);
+        p.sample("nvmeof4j_host_keep_alives_sent_total", PrometheusText.Type.COUNTER, "Keep Alive commands the " +
+            "host sent on the admin queue", c.keepAlivesSent(), "subsystem", nqn);
+        p.sample("nvmeof4j_host_async_events_total", PrometheusText.Type.COUNTER, "Asynchronous events the host " +
+            "controller received", c.asyncEvents(), "subsystem", nqn);
         p.family("nvmeof4j_perf_ios_total", PrometheusText.Type.COUNTER, "I/Os a perf queue completed since it " +
             "started (prefill and warm-up included, errors included)");
         p.family("nvmeof4j_perf_io_bytes_total", PrometheusText.Type.COUNTER, "Data bytes of the I/Os a perf " +

@@ -202,6 +202,48 @@ class MetricsEndpointTest
         }
     }
 
+    /** perf without -a through tcp_offload: its endpoint also serves the embedded target and the offload device. */
+    @Test
+    void shouldServeTheEmbeddedTargetAndTheOffloadDeviceFromPerf() throws Exception
+    {
+        final StringWriter perfOut = new StringWriter();
+        final StringWriter perfErr = new StringWriter();
+        final CommandLine cl = Nvmeof4j.commandLine();
+        cl.setOut(new PrintWriter(perfOut, true));
+        cl.setErr(new PrintWriter(perfErr, true));
+        final int[] status = {-1};
+        final Thread perf = new Thread(() -> status[0] = cl.execute("perf", "-t", "tcp_offload", "-w", "randread",
+            "-q", "4", "--time", "3", "--warmup", "0", "--json", "--range-mib", "8", "--metrics", "127.0.0.1:0"),
+            "perf");
+        perf.start();
+        final long deadline = System.nanoTime() + DEADLINE_NANOS;
+        Matcher m;
+        while (!(m = URL.matcher(perfErr.toString())).find() && perf.isAlive() && System.nanoTime() < deadline)
+        {
+            Thread.sleep(10);
+        }
+        assertThat(m.find(0)).as("perf stderr: %s", perfErr).isTrue();
+        final String url = m.group(1);
+        final Exposition e = scrapeUntil(url, x ->
+            x.sum("nvmeof4j_offload_nvme_tcp_ofld_reqs_completed_total") > 0 &&
+            x.value("nvmeof4j_target_namespace_commands_total", "subsystem", NQN, "nsid", "1", "op", "read") > 0 &&
+            x.value("nvmeof4j_perf_ios_total", "qid", "1") > 0);
+        // the offload ULP's statistic names, one series per registered device
+        assertThat(e.types()).containsEntry("nvmeof4j_offload_nvme_tcp_ofld_reqs_sent_total", "counter")
+            .containsEntry("nvmeof4j_offload_nvme_tcp_ofld_queues_created_total", "counter")
+            .containsEntry("nvmeof4j_host_reconnects_total", "counter");
+        assertThat(e.sum("nvmeof4j_offload_nvme_tcp_ofld_reqs_sent_total"))
+            .isGreaterThanOrEqualTo(e.sum("nvmeof4j_offload_nvme_tcp_ofld_reqs_completed_total"));
+        assertThat(e.sum("nvmeof4j_offload_nvme_tcp_ofld_queues_created_total")).isPositive();
+        assertThat(e.value("nvmeof4j_host_reconnects_total", "subsystem", NQN)).isZero();
+        assertThat(e.value("nvmeof4j_target_subsystem_controllers", "subsystem", NQN)).isEqualTo(1);
+        perf.join(120_000);
+        assertThat(status[0]).as(perfErr.toString()).isZero();
+        // the endpoint goes with the run
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> get(url)))
+            .isInstanceOf(java.io.IOException.class);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"9100", "127.0.0.1", "127.0.0.1:", ":9100", "127.0.0.1:65536", "127.0.0.1:-1",
         "127.0.0.1:http", "::1:9100", "no-such-host.invalid:9100"})
