@@ -163,6 +163,8 @@ class MetricsEndpointTest
                 e -> e.sum("nvmeof4j_target_queue_reads_total", "subsystem", NQN, "qid", "1") > 0 &&
                     e.sum("nvmeof4j_target_queue_writes_total", "subsystem", NQN, "qid", "1") > 0);
             assertThat(t1.value("nvmeof4j_target_subsystem_controllers", "subsystem", NQN)).isEqualTo(1);
+            // the pollers drive at least perf's two connections (admin and I/O queue)
+            assertThat(t1.sum("nvmeof4j_target_poller_tasks")).isGreaterThanOrEqualTo(2);
             assertThat(t1.sum("nvmeof4j_target_queue_commands_total", "subsystem", NQN, "qid", "0")).isPositive();
             assertThat(t1.value("nvmeof4j_target_connections_accepted_total")).isGreaterThanOrEqualTo(2);
             perf.join(120_000);

@@ -17,6 +17,7 @@ import org.nvmeof4j.target.queue.TargetQueue;
 import org.nvmeof4j.target.subsystem.Namespace;
 import org.nvmeof4j.target.subsystem.NamespaceCounters;
 import org.nvmeof4j.target.subsystem.Subsystem;
+import org.nvmeof4j.tcp.Poller;
 
 /**
  * The counters nvmeof4j exposes on {@code --metrics}, read from the stats objects and getters the modules already
@@ -48,6 +49,15 @@ public final class Nvmeof4jMetrics
             "accept) or connect (Fabrics Connect after ICResp)");
         p.sample(timeouts, l.icReqTimeouts(), "step", "icreq");
         p.sample(timeouts, l.connectTimeouts(), "step", "connect");
+
+        p.family("nvmeof4j_target_poller_tasks", GAUGE, "Connections and listeners a target poller thread drives");
+        p.family("nvmeof4j_target_poller_command_errors_total", COUNTER, "Commands handed to a poller thread that " +
+            "threw (the poller carried on)");
+        for (final Poller poller : target.pollers())
+        {
+            p.sample("nvmeof4j_target_poller_tasks", poller.taskCount(), "poller", poller.name());
+            p.sample("nvmeof4j_target_poller_command_errors_total", poller.commandErrors(), "poller", poller.name());
+        }
 
         p.family("nvmeof4j_target_subsystem_namespaces", GAUGE, "Active namespaces of a subsystem");
         p.family("nvmeof4j_target_subsystem_controllers", GAUGE, "Live controllers (host associations) of a " +
