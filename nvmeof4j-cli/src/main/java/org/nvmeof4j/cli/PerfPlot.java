@@ -112,28 +112,32 @@ final class PerfPlot
             h.getTotalCount())).toString();
     }
 
-    /** Two charts stacked in one SVG: latency by percentile, then IOPS by second. */
+    /** Three charts stacked in one SVG: latency by percentile (linear, then log latency axis), IOPS by second. */
     static String svg(final Histogram h, final List<Double> iops, final String title)
     {
         final StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" " +
-            "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">", W, 2 * H, W, 2 * H));
+            "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">", W, 3 * H, W, 3 * H));
         sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-        latencyChart(sb, h);
-        iopsChart(sb, iops);
+        latencyChart(sb, h, 0, false);
+        latencyChart(sb, h, H, true);
+        iopsChart(sb, iops, 2 * H);
         return sb.append("</svg>").toString();
     }
 
     /**
      * Latency against percentile, the percentile axis scaled as log10(1 / (1 - p)) like HdrHistogram's plotter:
-     * 0%, 90%, 99%, 99.9% … equally spaced.
+     * 0%, 90%, 99%, 99.9% … equally spaced. The latency axis is linear (as HdrHistogram plots it), or logarithmic
+     * ({@code logY}: decades), which keeps the body of the curve readable beside a tail hundreds of times higher.
+     * p50, p99, p99.9, p99.99 and the max are marked and labelled.
      */
-    private static void latencyChart(final StringBuilder sb, final Histogram h)
+    private static void latencyChart(final StringBuilder sb, final Histogram h, final int top, final boolean logY)
     {
         final List<double[]> pts = percentilePoints(h);
-        title(sb, 0, "Latency by percentile (µs)");
+        title(sb, top, logY ? "Latency by percentile (µs, log scale)" : "Latency by percentile (µs)");
         double maxX = 1;
         double maxY = 0;
+        double minY = Double.MAX_VALUE;
         for (final double[] p : pts)
         {
             if (p[0] < 100)
@@ -141,14 +145,17 @@ final class PerfPlot
                 maxX = Math.max(maxX, Math.ceil(logX(p[0])));
             }
             maxY = Math.max(maxY, p[1]);
+            minY = Math.min(minY, Math.max(p[1], 0.001));
         }
         // the 100% point (infinite on this axis) sits at the right edge
-        final double yTop = niceCeil(maxY);
+        final double yTop = logY ? Math.pow(10, Math.ceil(Math.log10(Math.max(maxY, 0.001)))) : niceCeil(maxY);
+        final double yBottom = logY ? Math.min(yTop / 10, Math.pow(10, Math.floor(Math.log10(
+            minY == Double.MAX_VALUE ? 1 : minY)))) : 0;
         final double x0 = LEFT;
         final double x1 = W - RIGHT;
-        final double y0 = TOP + (H - TOP - BOTTOM);
-        final double y1 = TOP;
-        axes(sb, 0, x0, x1, y0, y1);
+        final double y0 = top + H - BOTTOM;
+        final double y1 = top + TOP;
+        axes(sb, top, x0, x1, y0, y1);
         for (int d = 0; d <= maxX; d++)
         {
             final double x = x0 + (x1 - x0) * d / maxX;
@@ -157,30 +164,89 @@ final class PerfPlot
                 "stroke=\"#ddd\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>", x, y0, x, y1, x,
                 y0 + 16, label));
         }
-        yTicks(sb, 0, x0, x1, y0, y1, yTop, "%.0f");
-        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">percentile</text>",
-            (x0 + x1) / 2, H - 10));
-        final StringBuilder points = new StringBuilder();
-        for (final double[] p : pts)
+        if (logY)
         {
-            final double lx = p[0] >= 100 ? maxX : Math.min(maxX, logX(p[0]));
-            final double x = x0 + (x1 - x0) * lx / maxX;
-            final double y = y0 - (y0 - y1) * (yTop > 0 ? p[1] / yTop : 0);
-            points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+            final int decades = (int)Math.round(Math.log10(yTop / yBottom));
+            for (int i = 0; i <= decades; i++)
+            {
+                final double y = y0 - (y0 - y1) * i / decades;
+                sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" " +
+                    "stroke=\"#eee\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>", x0, y, x1, y,
+                    x0 - 6, y + 4, Label.format(yBottom * Math.pow(10, i))));
+            }
         }
-        sb.append("<polyline id=\"latency\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"")
+        else
+        {
+            yTicks(sb, top, x0, x1, y0, y1, yTop, "%,.0f");
+        }
+        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">percentile</text>",
+            (x0 + x1) / 2, top + H - 10));
+        final StringBuilder points = new StringBuilder();
+        final double[] xs = new double[pts.size()];
+        final double[] ys = new double[pts.size()];
+        for (int i = 0; i < pts.size(); i++)
+        {
+            final double[] p = pts.get(i);
+            final double lx = p[0] >= 100 ? maxX : Math.min(maxX, logX(p[0]));
+            xs[i] = x0 + (x1 - x0) * lx / maxX;
+            ys[i] = y0 - (y0 - y1) * yFraction(p[1], yBottom, yTop, logY);
+            points.append(String.format(Locale.ROOT, "%.1f,%.1f ", xs[i], ys[i]));
+        }
+        sb.append("<polyline id=\"").append(logY ? "latency-log" : "latency")
+            .append("\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"")
             .append(points.toString().trim()).append("\"/>");
         if (pts.isEmpty())
         {
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">no I/O " +
                 "measured</text>", (x0 + x1) / 2, (y0 + y1) / 2));
+            return;
+        }
+        for (final double pct : new double[] {50, 99, 99.9, 99.99, 100})
+        {
+            if (pct < 100 && Math.ceil(logX(pct)) > maxX)
+            {
+                continue; // too few I/Os to reach this percentile
+            }
+            final double v = (pct == 100 ? h.getMaxValue() : h.highestEquivalentValue(h.getValueAtPercentile(pct))) /
+                NANOS_PER_MICRO;
+            final double x = x0 + (x1 - x0) * (pct == 100 ? maxX : logX(pct)) / maxX;
+            final double y = y0 - (y0 - y1) * yFraction(v, yBottom, yTop, logY);
+            sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#1f77b4\"/>" +
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%s %s</text>", x, y, x - 4,
+                y - 6, pct == 100 ? "max" : "p" + fmtPct(pct).replace("%", ""), Label.format(v)));
+        }
+    }
+
+    /** Where {@code v} sits between the latency axis' ends, 0..1. */
+    private static double yFraction(final double v, final double bottom, final double top, final boolean logY)
+    {
+        if (logY)
+        {
+            return Math.max(0, Math.min(1, Math.log10(Math.max(v, bottom) / bottom) / Math.log10(top / bottom)));
+        }
+        return top > 0 ? v / top : 0;
+    }
+
+    /** Short latency labels: 3 significant digits, no exponent. */
+    private static final class Label
+    {
+        static String format(final double v)
+        {
+            if (v >= 100 || v == Math.rint(v))
+            {
+                return String.format(Locale.ROOT, "%,.0f", v);
+            }
+            if (v >= 10)
+            {
+                return String.format(Locale.ROOT, "%.1f", v);
+            }
+            return String.format(Locale.ROOT, "%.3g", v);
         }
     }
 
     /** IOPS of each second, a line with a dot per second, from 0. */
-    private static void iopsChart(final StringBuilder sb, final List<Double> iops)
+    private static void iopsChart(final StringBuilder sb, final List<Double> iops, final int top)
     {
-        final int top = H;
         title(sb, top, "IOPS per second");
         double maxY = 0;
         for (final double v : iops)

@@ -123,6 +123,24 @@ class PerfPlotTest
         assertThat(data.get("count").asLong()).isEqualTo(10_010);
         // the SVG draws one vertex per percentile point and per second
         assertThat(polyline(html, "latency")).hasSize(pts.size());
+        final List<double[]> log = polyline(html, "latency-log");
+        assertThat(log).hasSize(pts.size());
+        for (int i = 1; i < log.size(); i++)
+        {
+            // latency never falls with the percentile: SVG y never grows along either curve
+            assertThat(log.get(i)[1]).isLessThanOrEqualTo(log.get(i - 1)[1]);
+            assertThat(polyline(html, "latency").get(i)[1]).isLessThanOrEqualTo(polyline(html, "latency").get(i - 1)[1]);
+        }
+        // on the log axis the body (20..219 µs) spans over a third of the height, on the linear one a few pixels
+        int body = 0;
+        while (pts.get(body + 1)[1] < 1000)
+        {
+            body++;
+        }
+        final List<double[]> lin = polyline(html, "latency");
+        assertThat(log.get(0)[1] - log.get(body)[1]).isGreaterThan(80); // of 256 px
+        assertThat(lin.get(0)[1] - lin.get(body)[1]).isLessThan(15);
+        assertThat(html).contains("log scale", ">max 5,");
         assertThat(polyline(html, "iops")).hasSize(3);
         // the percentile axis is log-scaled: 90% sits one decade right of 0%, 99% two
         assertThat(PerfPlot.logX(90)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
