@@ -1,10 +1,17 @@
 package org.nvmeof4j.cli;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
+import org.nvmeof4j.cli.metrics.MetricsServer;
+import org.nvmeof4j.cli.metrics.Nvmeof4jMetrics;
+import org.nvmeof4j.cli.metrics.PrometheusText;
 import org.nvmeof4j.ddp.UlpDdpDevice;
 import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.IoQueue;
@@ -127,6 +134,22 @@ public final class PerfCommand implements Callable<Integer>
         description = "--ddp model: packet reorder rate of the modelled wire (default ${DEFAULT-VALUE})")
     double ddpReorder;
 
+    @Option(names = "--histogram", paramLabel = "FILE",
+        description = "write the latency distribution to FILE in HdrHistogram's percentile output format " +
+            "(microseconds), and a plot of it and of the IOPS of each second to FILE.html (or --plot)")
+    Path histogramFile;
+
+    @Option(names = "--plot", paramLabel = "FILE",
+        description = "write the plot (latency percentiles on a log percentile axis, IOPS per second) to FILE: " +
+            "self-contained HTML, or SVG when FILE ends in .svg")
+    Path plotFile;
+
+    @Option(names = "--metrics", paramLabel = "ADDR:PORT",
+        description = "serve Prometheus metrics on http://ADDR:PORT/metrics while perf runs: perf's queues, the " +
+            "DDP and offload devices, and the embedded target's counters (port 0: any free port; the URL is " +
+            "printed on stderr)")
+    String metrics;
+
     @Spec
     CommandSpec spec;
 
@@ -165,6 +188,13 @@ public final class PerfCommand implements Callable<Integer>
             hostIdle = TcpOffloadTransport.NAME.equals(connect.transport) ? "block" : "spin";
         }
         hostIdleStrategy(hostIdle);
+        if (histogramFile != null && plotFile == null)
+        {
+            plotFile = Path.of(histogramFile + ".html");
+        }
+        checkWritable(histogramFile, "--histogram");
+        checkWritable(plotFile, "--plot");
+        final InetSocketAddress metricsAddress = metrics == null ? null : metricsAddress(metrics);
         final boolean embedded = connect.traddr == null;
         final boolean doVerify = verify != null ? verify : embedded;
         Target target = null;
@@ -174,7 +204,7 @@ public final class PerfCommand implements Callable<Integer>
         }
         try
         {
-            return run(embedded, readPct, random, doVerify);
+            return run(target, metricsAddress, readPct, random, doVerify);
         }
         finally
         {
@@ -186,9 +216,10 @@ public final class PerfCommand implements Callable<Integer>
     }
 
     /** Connect to the target (perf's own when {@code embedded}) and run the workload; returns the exit status. */
-    private int run(final boolean embedded, final int readPct, final boolean random,
-        final boolean doVerify) throws Exception
+    private int run(final Target target, final InetSocketAddress metricsAddress, final int readPct,
+        final boolean random, final boolean doVerify) throws Exception
     {
+        final boolean embedded = target != null;
         if (depth >= connect.queueSize)
         {
             connect.queueSize = Math.min(1024, Integer.highestOneBit(depth) * 2);
@@ -237,7 +268,134 @@ public final class PerfCommand implements Callable<Integer>
                 }
                 workers.add(w);
             }
-            return run(workers, report) ? 0 : Nvmeof4j.EXIT_FAILURE;
+            final boolean ok;
+            try (MetricsServer server = metricsAddress == null ? null :
+                startMetrics(metricsAddress, () -> metricsText(target, c, workers, report)))
+            {
+                ok = run(workers, report);
+            }
+            return writeFiles(report) && ok ? 0 : Nvmeof4j.EXIT_FAILURE;
+        }
+    }
+
+    /** {@code --metrics}: the address, or a usage error (exit status 2) in one line. */
+    static InetSocketAddress metricsAddress(final String spec)
+    {
+        try
+        {
+            return MetricsServer.parse(spec);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** Bind the metrics endpoint and say where it is on stderr; an address that cannot be bound is a usage error. */
+    static MetricsServer startMetrics(final InetSocketAddress address, final java.util.function.Supplier<String> body,
+        final java.io.PrintWriter err)
+    {
+        try
+        {
+            final MetricsServer server = MetricsServer.start(address, body);
+            err.println("nvmeof4j: metrics on " + server.url());
+            err.flush();
+            return server;
+        }
+        catch (final IOException e)
+        {
+            throw new UsageException("cannot serve --metrics on " + address + ": " + e.getMessage());
+        }
+    }
+
+    private MetricsServer startMetrics(final InetSocketAddress address, final java.util.function.Supplier<String> body)
+    {
+        return startMetrics(address, body, spec.commandLine().getErr());
+    }
+
+    /** One scrape: perf's queues and controller, the DDP and offload devices, and the embedded target if any. */
+    private String metricsText(final Target target, final NvmeController c, final List<PerfWorker> workers,
+        final PerfReport report)
+    {
+        final PrometheusText p = new PrometheusText();
+        final String nqn = c.options().nqn();
+        p.sample("nvmeof4j_host_reconnects_total", PrometheusText.Type.COUNTER, "Reconnects the host controller " +
+            "completed since connect", c.reconnects(), "subsystem", nqn);
+        p.sample("nvmeof4j_host_keep_alives_sent_total", PrometheusText.Type.COUNTER, "Keep Alive commands the " +
+            "host sent on the admin queue", c.keepAlivesSent(), "subsystem", nqn);
+        p.sample("nvmeof4j_host_async_events_total", PrometheusText.Type.COUNTER, "Asynchronous events the host " +
+            "controller received", c.asyncEvents(), "subsystem", nqn);
+        p.family("nvmeof4j_perf_ios_total", PrometheusText.Type.COUNTER, "I/Os a perf queue completed since it " +
+            "started (prefill and warm-up included, errors included)");
+        p.family("nvmeof4j_perf_io_bytes_total", PrometheusText.Type.COUNTER, "Data bytes of the I/Os a perf " +
+            "queue completed");
+        p.family("nvmeof4j_perf_errors_total", PrometheusText.Type.COUNTER, "I/Os a perf queue completed with an " +
+            "error status");
+        for (final PerfWorker w : workers)
+        {
+            final String qid = Integer.toString(w.qid);
+            final long done = w.completed;
+            p.sample("nvmeof4j_perf_ios_total", done, "qid", qid);
+            p.sample("nvmeof4j_perf_io_bytes_total", (double)done * ioSize, "qid", qid);
+            p.sample("nvmeof4j_perf_errors_total", w.errors, "qid", qid);
+        }
+        final List<Double> iops = report.iopsPerSecond();
+        synchronized (iops)
+        {
+            if (!iops.isEmpty())
+            {
+                p.sample("nvmeof4j_perf_iops", PrometheusText.Type.GAUGE, "IOPS of the last whole second measured " +
+                    "(all queues)", iops.get(iops.size() - 1));
+            }
+        }
+        p.sample("nvmeof4j_perf_io_size_bytes", PrometheusText.Type.GAUGE, "The I/O size (-o)", ioSize);
+        p.sample("nvmeof4j_perf_queue_depth", PrometheusText.Type.GAUGE, "I/Os kept in flight per queue (-q)", depth);
+        Nvmeof4jMetrics.ddp(org.nvmeof4j.ddp.UlpDdpRegistry.global(), p);
+        if (TcpOffloadTransport.NAME.equals(connect.transport))
+        {
+            // only then: listing the devices probes the offload drivers, which a tcp run must not start
+            Nvmeof4jMetrics.offload(p);
+        }
+        if (target != null)
+        {
+            Nvmeof4jMetrics.target(target, p);
+        }
+        return p.text();
+    }
+
+    /** A file to write after the run must have an existing directory and not be a directory itself. */
+    private static void checkWritable(final Path file, final String option)
+    {
+        if (file == null)
+        {
+            return;
+        }
+        final Path dir = file.toAbsolutePath().getParent();
+        if (Files.isDirectory(file) || dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir))
+        {
+            throw new UsageException("bad " + option + " '" + file + "': not a file in a writable directory");
+        }
+    }
+
+    /** {@code --histogram} and {@code --plot}; a write failure is one line on stderr and makes the run fail. */
+    private boolean writeFiles(final PerfReport report)
+    {
+        try
+        {
+            if (histogramFile != null)
+            {
+                PerfPlot.writeHistogram(report.histogram(), histogramFile);
+            }
+            if (plotFile != null)
+            {
+                PerfPlot.writePlot(report.histogram(), report.iopsPerSecond(), report.title(), plotFile);
+            }
+            return true;
+        }
+        catch (final IOException e)
+        {
+            spec.commandLine().getErr().println("nvmeof4j: cannot write the histogram or plot: " + e);
+            return false;
         }
     }
 

@@ -1,6 +1,7 @@
 package org.nvmeof4j.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,12 @@ final class PerfReport
     private final UlpDdpStats ddpBefore;
     /** Whether the host runs through {@code -t tcp_offload}. */
     private final boolean offload;
+    /** The IOPS of each second measured (the last may cover a partial second), for the plot. */
+    private final List<Double> iopsPerSecond = new ArrayList<>();
+    /** The merged latency histogram of the run (nanoseconds), once {@link #summary} ran. */
+    private Histogram histogram;
+    /** The header line's text, also the plot's title. */
+    private String title = "";
 
     /**
      * @param perf the command whose output streams and options ({@code -w}, {@code -o}, {@code -q}, {@code --time},
@@ -68,13 +75,32 @@ final class PerfReport
     /** The line that says what runs against what; none with {@code --json}. */
     void header(final int queues)
     {
+        title = String.format(java.util.Locale.ROOT, "%s%s, %d B, QD %d, %d queue(s), %s s%s, %s to %s:%d %s%s",
+            workload, readPct > 0 && readPct < 100 ? " (" + readPct + "% reads)" : "", ioSize, depth, queues,
+            new java.math.BigDecimal(seconds).stripTrailingZeros().toPlainString(), verify ? ", verify" : "",
+            o.transport(), o.traddr(), o.trsvcid(), o.nqn(), embedded ? " (embedded RAM target)" : "");
         if (!json)
         {
-            out.printf("nvmeof4j perf: %s%s, %d B, QD %d, %d queue(s), %.0f s%s, %s to %s:%d %s%s%n", workload,
-                readPct > 0 && readPct < 100 ? " (" + readPct + "% reads)" : "", ioSize, depth, queues,
-                seconds, verify ? ", verify" : "", o.transport(), o.traddr(), o.trsvcid(), o.nqn(),
-                embedded ? " (embedded RAM target)" : "");
+            out.println("nvmeof4j perf: " + title);
         }
+    }
+
+    /** @return the IOPS of each second measured so far, in order. */
+    List<Double> iopsPerSecond()
+    {
+        return iopsPerSecond;
+    }
+
+    /** @return the run's merged latency histogram in nanoseconds; null before {@link #summary}. */
+    Histogram histogram()
+    {
+        return histogram;
+    }
+
+    /** @return what ran, as in the header line. */
+    String title()
+    {
+        return title;
     }
 
     /**
@@ -87,6 +113,11 @@ final class PerfReport
      */
     void progress(final int second, final long ios, final double dt, final long errors)
     {
+        synchronized (iopsPerSecond)
+        {
+            // the metrics endpoint reads it from its own thread
+            iopsPerSecond.add(dt > 0 ? ios / dt : 0.0);
+        }
         if (progress)
         {
             err.printf("[%3ds] %10.0f IOPS %9.2f MiB/s%s%n", second, ios / dt,
@@ -108,6 +139,7 @@ final class PerfReport
         final long appCpuNanos, final long engineCpuNanos)
     {
         final Histogram h = new Histogram(3_600_000_000_000L, 3);
+        histogram = h;
         long ios = 0;
         long errors = 0;
         long checked = 0;

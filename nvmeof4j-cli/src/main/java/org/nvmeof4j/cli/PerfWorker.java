@@ -37,6 +37,10 @@ final class PerfWorker implements Runnable, CompletionHandler
     volatile boolean stop;
     volatile long measuredIos;
     volatile long errors;
+    /** Completions since the start, prefill and warm-up included (for --metrics; written by this thread only). */
+    long completed;
+    /** The host queue's QID. */
+    final int qid;
     long verified;
     long mismatches;
     String firstError;
@@ -61,6 +65,7 @@ final class PerfWorker implements Runnable, CompletionHandler
     {
         this.id = id;
         this.q = q;
+        this.qid = q.qid();
         this.idleStrategy = idleStrategy;
         this.waiter = q::await;
         this.nsid = nsid;
@@ -251,6 +256,7 @@ final class PerfWorker implements Runnable, CompletionHandler
     {
         final int slot = (int)userTag;
         inflight--;
+        completed++;
         final long now = System.nanoTime();
         if (measure)
         {

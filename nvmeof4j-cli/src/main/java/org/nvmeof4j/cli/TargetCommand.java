@@ -1,6 +1,7 @@
 package org.nvmeof4j.cli;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +9,9 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
+import org.nvmeof4j.cli.metrics.MetricsServer;
+import org.nvmeof4j.cli.metrics.Nvmeof4jMetrics;
+import org.nvmeof4j.cli.metrics.PrometheusText;
 import org.nvmeof4j.protocol.fabrics.Nqn;
 import org.nvmeof4j.protocol.fabrics.NqnCheck;
 import org.nvmeof4j.protocol.admin.AnaState;
@@ -176,9 +180,15 @@ public final class TargetCommand implements Callable<Integer>
         defaultValue = "backoff")
     String idle;
 
+    @Option(names = "--metrics", paramLabel = "ADDR:PORT",
+        description = "serve Prometheus metrics on http://ADDR:PORT/metrics: connections, limits, and counters per " +
+            "subsystem, namespace and queue (port 0: any free port; the URL is printed at start)")
+    String metrics;
+
     @Override
     public Integer call() throws Exception
     {
+        final InetSocketAddress metricsAddress = metrics == null ? null : PerfCommand.metricsAddress(metrics);
         final Target.Builder builder = Target.builder();
         try
         {
@@ -222,10 +232,30 @@ public final class TargetCommand implements Callable<Integer>
         {
             throw new UsageException(e.getMessage());
         }
+        final MetricsServer metricsServer;
+        try
+        {
+            metricsServer = metricsAddress == null ? null : MetricsServer.start(
+                metricsAddress, () ->
+                {
+                    final PrometheusText p = new PrometheusText();
+                    Nvmeof4jMetrics.target(target, p);
+                    return p.text();
+                });
+        }
+        catch (final IOException e)
+        {
+            target.close();
+            throw new UsageException("cannot serve --metrics on " + metricsAddress + ": " + e.getMessage());
+        }
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() ->
         {
             System.err.println("nvmeof4j target: stopping");
+            if (metricsServer != null)
+            {
+                metricsServer.close();
+            }
             target.close();
             stopped.countDown();
         }, "nvmeof4j-target-shutdown");
@@ -235,6 +265,11 @@ public final class TargetCommand implements Callable<Integer>
             onHangup(() -> reload(target));
         }
         printBanner(target);
+        if (metricsServer != null)
+        {
+            System.out.println("  metrics on " + metricsServer.url());
+            System.out.flush();
+        }
         stopped.await();
         return 0;
     }

@@ -91,4 +91,46 @@ class TargetIoTest
             assertThat(read(io, 13, 2048, 1 << 20)).isEqualTo(big);
         }
     }
+
+    @Test
+    void shouldCountIoPerNamespaceAndPerQueue() throws Exception
+    {
+        final org.nvmeof4j.target.subsystem.NamespaceCounters ns = target.subsystem(NQN).namespace(1).counters();
+        final long reads0 = ns.reads();
+        final long writes0 = ns.writes();
+        final long bytesRead0 = ns.bytesRead();
+        final long bytesWritten0 = ns.bytesWritten();
+        final long errors0 = ns.errors();
+        try (RawHost admin = new RawHost(target.boundPort()); RawHost io = new RawHost(target.boundPort()))
+        {
+            final int cntlid = adminSetup(admin, false, false, 1);
+            ioSetup(io, cntlid, 1, false, false);
+            io.send(io.capsule(RawHost.sglInCapsule(rw(0x01, 20, 64, 8), 4096), pattern(4096, 1)));
+            assertThat(RawHost.status(io.readPdu())).isZero();
+            read(io, 21, 64, 4096);
+            read(io, 22, 64, 2048);
+            // a read past the end: an error for the namespace, no read counted
+            io.send(io.capsule(RawHost.sglTransport(rw(0x02, 23, (16L << 20) / 512 + 1000, 1), 512), null));
+            assertThat(RawHost.status(io.readPdu())).isNotZero();
+            final org.nvmeof4j.target.queue.TargetQueue q = target.controllers().stream()
+                .filter(c -> c.cntlid() == cntlid).findFirst().orElseThrow().ioQueues().get(0);
+            // the poller counts a read once its data is queued: the host may see the data a moment earlier
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while ((q.readsCompleted() < 2 || ns.errors() < errors0 + 1) && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+            }
+            assertThat(q.qid()).isEqualTo(1);
+            assertThat(q.readsCompleted()).isEqualTo(2);
+            assertThat(q.writesCompleted()).isEqualTo(1);
+            assertThat(q.bytesRead()).isEqualTo(4096 + 2048);
+            assertThat(q.bytesWritten()).isEqualTo(4096);
+            // other tests share the target, but not this test's namespace counters while it runs (same class, serial)
+            assertThat(ns.reads() - reads0).isEqualTo(2);
+            assertThat(ns.writes() - writes0).isEqualTo(1);
+            assertThat(ns.bytesRead() - bytesRead0).isEqualTo(6144);
+            assertThat(ns.bytesWritten() - bytesWritten0).isEqualTo(4096);
+            assertThat(ns.errors() - errors0).isEqualTo(1);
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package org.nvmeof4j.target.controller;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.IntConsumer;
 import org.nvmeof4j.protocol.fabrics.ControllerRegisters;
@@ -135,6 +137,23 @@ public final class Controller
             }
             return n;
         }
+    }
+
+    /** @return the connected I/O queues in QID order (a snapshot, for monitoring). */
+    public List<TargetQueue> ioQueues()
+    {
+        final List<TargetQueue> l = new ArrayList<>();
+        synchronized (lock)
+        {
+            for (int i = 1; i < ioQueues.length; i++)
+            {
+                if (ioQueues[i] != null)
+                {
+                    l.add(ioQueues[i]);
+                }
+            }
+        }
+        return l;
     }
 
     /** An I/O queue's Connect: the QID must be granted and not yet connected. */

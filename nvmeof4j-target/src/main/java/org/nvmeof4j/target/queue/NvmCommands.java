@@ -64,8 +64,102 @@ final class NvmCommands
         return false;
     }
 
-    /** @return an NVMe status, 0 for success, or -1 when the command already completed (data sent). */
+    // this queue's I/O counters: written on its poller thread only, read by others (a stale value, never a torn one)
+    private long reads;
+    private long writes;
+    private long bytesRead;
+    private long bytesWritten;
+
+    long reads()
+    {
+        return reads;
+    }
+
+    long writes()
+    {
+        return writes;
+    }
+
+    long bytesRead()
+    {
+        return bytesRead;
+    }
+
+    long bytesWritten()
+    {
+        return bytesWritten;
+    }
+
+    /**
+     * Execute and count: the queue's and the namespace's counters ({@link Namespace#counters()}) move by what
+     * completed; a failure counts as a namespace error once the namespace is known.
+     *
+     * @return an NVMe status, 0 for success, or -1 when the command already completed (data sent).
+     */
     int execute(final Request r) throws IOException
+    {
+        final int status;
+        try
+        {
+            status = dispatch(r);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            countError(r);
+            throw e;
+        }
+        final Namespace ns = r.namespace;
+        if (status > 0)
+        {
+            countError(r);
+            return status;
+        }
+        switch (r.sqe.opcode())
+        {
+            case Opcodes.IO_READ:
+                reads++;
+                bytesRead += r.sqe.sglLength();
+                if (ns != null)
+                {
+                    ns.counters().read(r.sqe.sglLength());
+                }
+                break;
+            case Opcodes.IO_WRITE:
+                writes++;
+                bytesWritten += r.dataLength;
+                if (ns != null)
+                {
+                    ns.counters().written(r.dataLength);
+                }
+                break;
+            case Opcodes.IO_FLUSH:
+                if (ns != null)
+                {
+                    ns.counters().flushed();
+                }
+                break;
+            default:
+                if (ns != null)
+                {
+                    ns.counters().other();
+                }
+                break;
+        }
+        return status;
+    }
+
+    /** A failed command counts against its namespace, also when it failed the checks before r.namespace was set. */
+    private void countError(final Request r)
+    {
+        final Namespace ns = r.namespace != null ? r.namespace :
+            queue.controller().subsystem().namespace(r.sqe.nsid());
+        if (ns != null)
+        {
+            ns.counters().error();
+        }
+    }
+
+    private int dispatch(final Request r) throws IOException
     {
         final int opcode = r.sqe.opcode();
         switch (opcode)

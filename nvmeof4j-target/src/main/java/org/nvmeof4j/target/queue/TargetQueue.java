@@ -217,6 +217,30 @@ public final class TargetQueue extends NvmeTcpConnection
         return errors;
     }
 
+    /** @return Read commands this I/O queue completed successfully (0 on the admin queue). Any thread. */
+    public long readsCompleted()
+    {
+        return nvm.reads();
+    }
+
+    /** @return Write commands this I/O queue completed successfully. Any thread. */
+    public long writesCompleted()
+    {
+        return nvm.writes();
+    }
+
+    /** @return data bytes this I/O queue sent for successful Reads. Any thread. */
+    public long bytesRead()
+    {
+        return nvm.bytesRead();
+    }
+
+    /** @return data bytes this I/O queue stored for successful Writes. Any thread. */
+    public long bytesWritten()
+    {
+        return nvm.bytesWritten();
+    }
+
     /** @return AERs the host gave up by reusing their command identifiers (see {@code Controller.abandonAer}). */
     public long abandonedAers()
     {

@@ -21,6 +21,7 @@ public final class Namespace
     private final UUID uuid;
     /** ANAGRPID (NVMe Base 2.0, 8.1.1): the ANA group whose per-port state applies to this namespace. */
     private volatile int anaGrpId;
+    private final NamespaceCounters counters = new NamespaceCounters();
 
     /**
      * @param nsid      1..0xFFFFFFFE.
@@ -107,6 +108,12 @@ public final class Namespace
     void anaGrpId(final int grpid)
     {
         anaGrpId = grpid;
+    }
+
+    /** @return this namespace's I/O counters (every queue, every controller). */
+    public NamespaceCounters counters()
+    {
+        return counters;
     }
 
     @Override
