@@ -181,6 +181,22 @@ class TlsEndToEndTest
     }
 
     @Test
+    void shouldDiscoverOverTlsWithTreqRequiredAndTsasTls13()
+    {
+        final org.nvmeof4j.host.discovery.Discovery.Log log = org.nvmeof4j.host.discovery.Discovery.discover(
+            ConnectOptions.tcp("127.0.0.1", target.boundPort(), org.nvmeof4j.protocol.fabrics.Nqn.DISCOVERY).hostnqn(HOST)
+                .tlsKey(KEY256));
+        assertThat(log.subsystems()).anySatisfy(e -> {
+            assertThat(e.subnqn()).isEqualTo(NQN);
+            assertThat(e.treq() & 3).isEqualTo(1); // secure channel required
+            assertThat(e.sectype()).isEqualTo(2); // TLS 1.3
+        });
+        final org.nvmeof4j.host.discovery.Discovery.Log plainLog = org.nvmeof4j.host.discovery.Discovery.discover(
+            ConnectOptions.tcp("127.0.0.1", plain.boundPort(), org.nvmeof4j.protocol.fabrics.Nqn.DISCOVERY).hostnqn(HOST));
+        assertThat(plainLog.subsystems()).allSatisfy(e -> assertThat(e.sectype()).isZero());
+    }
+
+    @Test
     void shouldRefuseTlsWithoutAKey()
     {
         assertThatThrownBy(() -> NvmeController.connect(ConnectOptions.tcp("127.0.0.1", target.boundPort(), NQN)
