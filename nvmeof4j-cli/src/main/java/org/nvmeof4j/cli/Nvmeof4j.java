@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
         PerfCommand.class,
         DdpCommand.class,
         OffloadCommand.class,
+        GenTlsKeyCommand.class,
     })
 public final class Nvmeof4j implements Runnable
 {
