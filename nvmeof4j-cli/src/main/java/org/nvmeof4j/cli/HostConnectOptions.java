@@ -44,6 +44,17 @@ public final class HostConnectOptions
     @Option(names = "--data-digest", description = "enable the PDU data digest")
     boolean dataDigest;
 
+    @Option(names = "--tls", description = "NVMe/TCP TLS 1.3 with a pre-shared key (needs --tls-key)")
+    boolean tls;
+
+    @Option(names = "--tls-key", paramLabel = "KEY|FILE",
+        description = "configured TLS PSK in interchange format (NVMeTLSkey-1:..:), or a file holding it; implies --tls")
+    String tlsKey;
+
+    @Option(names = "--tls-identity", paramLabel = "V", defaultValue = "0",
+        description = "PSK identity version 0 (NVMe0R0x, default, as Linux 6.12) or 1 (NVMe1R0x)")
+    int tlsIdentity;
+
     @Option(names = {"--nr-io-queues"}, paramLabel = "N", description = "I/O queues (default 1 for these commands)")
     Integer nrIoQueues;
 
@@ -263,7 +274,20 @@ public final class HostConnectOptions
             .dataDigest(dataDigest)
             .queueSize(queueSize).nrIoQueues(nrIoQueues != null ? nrIoQueues : 1).nrPollQueues(0)
             .disableSqflow(disableSqflow)
+            .tls(tls).tlsIdentityVersion(tlsIdentity)
             .reconnectDelay(Duration.ofSeconds(1)).ctrlLossTmo(Duration.ofSeconds(5));
+        if (tlsKey != null)
+        {
+            o.tlsKey(TlsKeys.read(tlsKey, "--tls-key"));
+        }
+        else if (tls)
+        {
+            throw new UsageException("--tls needs --tls-key");
+        }
+        if (tlsIdentity != 0 && tlsIdentity != 1)
+        {
+            throw new UsageException("--tls-identity must be 0 or 1");
+        }
         if (hostnqn != null)
         {
             o.hostnqn(hostnqn);

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
         DdpCommand.class,
         OffloadCommand.class,
         GenDhchapKeyCommand.class,
+        GenTlsKeyCommand.class,
     })
 public final class Nvmeof4j implements Runnable
 {

@@ -142,6 +142,13 @@ public final class TargetCommand implements Callable<Integer>
     /** The NQNs of {@link #allowedHostGroups}. */
     List<String> allowHosts = new ArrayList<>();
 
+    @Option(names = "--tls", description = "require NVMe/TCP TLS 1.3 with a PSK on every port (needs --tls-key)")
+    boolean tls;
+
+    @Option(names = "--tls-key", paramLabel = "HOSTNQN=KEY|FILE",
+        description = "configured TLS PSK of a host (interchange format, or a file holding it); repeatable")
+    java.util.List<String> tlsKeys;
+
     @Option(names = "--discovery-port", paramLabel = "PORT", description = "also serve discovery alone on this port (8009 is the well-known one)")
     Integer discoveryPort;
 
@@ -226,7 +233,15 @@ public final class TargetCommand implements Callable<Integer>
         final Target target;
         try
         {
+            final org.nvmeof4j.tcp.tls.HostPskTable psks = tlsTable();
             target = builder.build().start();
+            if (psks != null)
+            {
+                for (final Listener l : target.listeners())
+                {
+                    l.requireTls(psks);
+                }
+            }
         }
         catch (final IllegalArgumentException e)
         {
@@ -468,5 +483,34 @@ public final class TargetCommand implements Callable<Integer>
                 + "'");
         }
         return new int[] {portNumber, grpid, state.ordinal()};
+    }
+
+    /** @return the hosts' PSKs when --tls is given, null for a plain target. */
+    private org.nvmeof4j.tcp.tls.HostPskTable tlsTable()
+    {
+        if (!tls)
+        {
+            if (tlsKeys != null && !tlsKeys.isEmpty())
+            {
+                throw new UsageException("--tls-key needs --tls");
+            }
+            return null;
+        }
+        if (tlsKeys == null || tlsKeys.isEmpty())
+        {
+            throw new UsageException("--tls needs at least one --tls-key HOSTNQN=KEY");
+        }
+        final org.nvmeof4j.tcp.tls.HostPskTable t = new org.nvmeof4j.tcp.tls.HostPskTable();
+        for (final String spec : tlsKeys)
+        {
+            final int eq = spec.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new UsageException("--tls-key wants HOSTNQN=KEY|FILE");
+            }
+            t.put(spec.substring(0, eq), TlsKeys.read(spec.substring(eq + 1), "--tls-key"));
+        }
+        org.nvmeof4j.tcp.tls.TlsProvider.get();
+        return t;
     }
 }

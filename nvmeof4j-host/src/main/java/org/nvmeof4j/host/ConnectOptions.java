@@ -54,6 +54,9 @@ public final class ConnectOptions implements Cloneable
     private int queueSize = 128;
     private boolean hdrDigest;
     private boolean dataDigest;
+    private boolean tls;
+    private org.nvmeof4j.tcp.tls.ConfiguredPsk tlsKey;
+    private int tlsIdentityVersion;
     private Duration keepAliveTmo = Duration.ofSeconds(5);
     private Duration reconnectDelay = Duration.ofSeconds(10);
     private Duration ctrlLossTmo = Duration.ofSeconds(600);
@@ -138,6 +141,7 @@ public final class ConnectOptions implements Cloneable
                     case "queue_size": o.queueSize(Integer.parseInt(value)); break;
                     case "hdr_digest": o.hdrDigest(value == null || Boolean.parseBoolean(value)); break;
                     case "data_digest": o.dataDigest(value == null || Boolean.parseBoolean(value)); break;
+                    case "tls": o.tls(value == null || Boolean.parseBoolean(value)); break;
                     case "keep_alive_tmo": o.keepAliveTmo(Duration.ofSeconds(Long.parseLong(value))); break;
                     case "reconnect_delay": o.reconnectDelay(Duration.ofSeconds(Long.parseLong(value))); break;
                     case "ctrl_loss_tmo": o.ctrlLossTmo(Duration.ofSeconds(Long.parseLong(value))); break;
@@ -253,6 +257,15 @@ public final class ConnectOptions implements Cloneable
     public ConnectOptions hdrDigest(final boolean v) { hdrDigest = v; return this; }
     public boolean dataDigest() { return dataDigest; }
     public ConnectOptions dataDigest(final boolean v) { dataDigest = v; return this; }
+    /** @return whether the tcp transport runs TLS 1.3 with a PSK (nvme-cli {@code --tls}). */
+    public boolean tls() { return tls; }
+    public ConnectOptions tls(final boolean v) { tls = v; return this; }
+    /** @return the configured PSK (nvme-cli {@code --tls-key}, interchange format); setting one implies tls. */
+    public org.nvmeof4j.tcp.tls.ConfiguredPsk tlsKey() { return tlsKey; }
+    public ConnectOptions tlsKey(final org.nvmeof4j.tcp.tls.ConfiguredPsk v) { tlsKey = v; tls |= v != null; return this; }
+    /** @return the PSK identity version offered: 0 ({@code NVMe0R0x}, what Linux 6.12 looks up) or 1. */
+    public int tlsIdentityVersion() { return tlsIdentityVersion; }
+    public ConnectOptions tlsIdentityVersion(final int v) { tlsIdentityVersion = v; return this; }
     public Duration keepAliveTmo() { return keepAliveTmo; }
     public ConnectOptions keepAliveTmo(final Duration v) { keepAliveTmo = v; return this; }
     public Duration reconnectDelay() { return reconnectDelay; }
@@ -343,6 +356,7 @@ public final class ConnectOptions implements Cloneable
         addIf(k, "queue_size", queueSize != d.queueSize);
         addIf(k, "hdr_digest", hdrDigest);
         addIf(k, "data_digest", dataDigest);
+        addIf(k, "tls", tls);
         addIf(k, "keep_alive_tmo", !keepAliveTmo.equals(d.keepAliveTmo));
         addIf(k, "reconnect_delay", !reconnectDelay.equals(d.reconnectDelay));
         addIf(k, "ctrl_loss_tmo", !ctrlLossTmo.equals(d.ctrlLossTmo));
@@ -366,7 +380,7 @@ public final class ConnectOptions implements Cloneable
     {
         return "transport=" + transport + ",traddr=" + traddr + ",trsvcid=" + trsvcid + ",nqn=" + nqn +
             ",nr_io_queues=" + nrIoQueues + ",nr_poll_queues=" + nrPollQueues + ",queue_size=" + queueSize +
-            (hdrDigest ? ",hdr_digest" : "") + (dataDigest ? ",data_digest" : "") +
+            (hdrDigest ? ",hdr_digest" : "") + (dataDigest ? ",data_digest" : "") + (tls ? ",tls" : "") +
             ",keep_alive_tmo=" + keepAliveTmo.toSeconds() + ",reconnect_delay=" + reconnectDelay.toSeconds() +
             ",ctrl_loss_tmo=" + ctrlLossTmo.toSeconds() + (disableSqflow ? ",disable_sqflow" : "") +
             (offloadDev != null ? ",offload_dev=" + offloadDev : "") +

@@ -36,6 +36,8 @@ public final class Listener implements AutoCloseable
     private InetSocketAddress bound;
     private Thread thread;
     private volatile boolean closed;
+    /** Non-null: TLS required on this port (nvmet {@code addr_tsas} "tls1.3", {@code treq} "required"). */
+    private volatile org.nvmeof4j.tcp.tls.TlsProvider.PskLookup tls;
 
     Listener(final Target target, final int portId, final String host, final int port, final boolean discoveryOnly,
         final Set<String> subsystemNqns, final List<Referral> referrals, final Map<Integer, AnaState> anaGroups)
@@ -103,6 +105,23 @@ public final class Listener implements AutoCloseable
             }
             target.accept(ch, this);
         }
+    }
+
+    /**
+     * Require TLS 1.3 with a PSK on this port (TP 8011): every connection must complete a handshake with a PSK
+     * {@code lookup} knows before its ICReq; a plaintext ICReq or an unknown identity ends the connection. Null
+     * makes the port plain again (for new connections). The discovery log shows TREQ/TSAS for it.
+     */
+    public void requireTls(final org.nvmeof4j.tcp.tls.TlsProvider.PskLookup lookup)
+    {
+        this.tls = lookup;
+        target.discoveryLogChanged();
+    }
+
+    /** @return the PSK lookup of a TLS port, or null for a plain one. */
+    public org.nvmeof4j.tcp.tls.TlsProvider.PskLookup tls()
+    {
+        return tls;
     }
 
     /** @return the connections this port holds now (the target counts them against its limit). */

@@ -327,6 +327,12 @@ public final class Target implements AutoCloseable, TargetConfiguration
         try
         {
             final TargetQueue q = new TargetQueue(ch, this, listener, poller, address);
+            final org.nvmeof4j.tcp.tls.TlsProvider.PskLookup tls = listener.tls();
+            if (tls != null)
+            {
+                // every byte from the ClientHello on; a plaintext ICReq is not a TLS record and fails the session
+                q.secure(org.nvmeof4j.tcp.tls.TlsProvider.get().server(ch, tls));
+            }
             poller.add(q, ch);
             LOG.log(System.Logger.Level.DEBUG, () -> "accepted " + remote(ch) + " on " + listener);
         }

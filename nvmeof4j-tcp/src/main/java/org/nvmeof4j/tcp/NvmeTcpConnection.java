@@ -27,6 +27,10 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
     protected final PduReceiver receiver;
     protected final PduSender sender;
     protected SegmentSource source;
+    /** Where bytes are read and written: the socket, or a TLS session over it ({@link #secure}). */
+    private java.nio.channels.ReadableByteChannel readIo;
+    private java.nio.channels.GatheringByteChannel writeIo;
+    private org.nvmeof4j.tcp.tls.SecureChannel secureChannel;
     private final TermReqPdu termReq = new TermReqPdu();
     private final PduType termReqType;
     private boolean closed;
@@ -49,6 +53,8 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
         this.receiver = new PduReceiver(role, this);
         this.sender = new PduSender(sendRingPdus, this::onPduSent);
         this.source = new SocketSegmentSource();
+        this.readIo = channel;
+        this.writeIo = channel;
         this.termReqType = role == PduReceiver.Role.HOST ? PduType.H2C_TERM_REQ : PduType.C2H_TERM_REQ;
     }
 
@@ -76,6 +82,29 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
     public SegmentSource segmentSource()
     {
         return source;
+    }
+
+    /**
+     * Run every byte of this connection, from the ICReq/ICResp on, inside a TLS session (NVMe/TCP TLS, TP 8011).
+     * Call before anything is sent or received.
+     */
+    public void secure(final org.nvmeof4j.tcp.tls.SecureChannel tls)
+    {
+        this.secureChannel = tls;
+        this.readIo = tls;
+        this.writeIo = tls;
+    }
+
+    /** Write what the sender holds through the socket or the TLS session. */
+    protected long flushSender() throws IOException
+    {
+        return sender.flush(writeIo);
+    }
+
+    /** @return the TLS session, or null on a plain connection. */
+    public org.nvmeof4j.tcp.tls.SecureChannel secureChannel()
+    {
+        return secureChannel;
     }
 
     public boolean isClosed()
@@ -109,7 +138,7 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
             return 0;
         }
         int work = 0;
-        final int n = source.receive(channel, receiver);
+        final int n = source.receive(readIo, receiver);
         if (n < 0)
         {
             closeByPeer(null);
@@ -124,13 +153,23 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
             return work;
         }
         work += onDuty(System.nanoTime());
-        if (!closed && sender.hasPending() && sender.flush(channel) > 0)
+        if (!closed && sender.hasPending() && sender.flush(writeIo) > 0)
         {
             work++;
         }
+        boolean pendingTls = false;
+        if (!closed && secureChannel != null && secureChannel.hasPendingOutput())
+        {
+            // encrypted records the socket could not take yet: they must leave even when no PDU waits
+            if (secureChannel.flushOutput() > 0)
+            {
+                work++;
+            }
+            pendingTls = secureChannel.hasPendingOutput();
+        }
         if (!closed)
         {
-            updateWriteInterest(sender.hasPending());
+            updateWriteInterest(sender.hasPending() || pendingTls);
         }
         return work;
     }
@@ -202,7 +241,7 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
             int stalls = 0;
             while (sender.hasPending())
             {
-                stalls = sender.flush(channel) > 0 ? 0 : stalls + 1;
+                stalls = sender.flush(writeIo) > 0 ? 0 : stalls + 1;
                 if (!sender.hasPending() || stalls >= 2 || System.nanoTime() - deadline > 0)
                 {
                     break;
@@ -244,6 +283,10 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
         sender.clear();
         try
         {
+            if (secureChannel != null)
+            {
+                secureChannel.close();
+            }
             channel.close();
         }
         catch (final IOException ignore)

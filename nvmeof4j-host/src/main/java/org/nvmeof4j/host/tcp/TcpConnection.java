@@ -335,7 +335,7 @@ public final class TcpConnection extends NvmeTcpConnection implements TransportQ
         }
         try
         {
-            return sender.flush(channel) > 0 ? 1 : 0;
+            return flushSender() > 0 ? 1 : 0;
         }
         catch (final IOException e)
         {

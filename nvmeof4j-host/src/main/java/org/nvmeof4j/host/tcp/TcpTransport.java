@@ -89,6 +89,10 @@ public final class TcpTransport implements NvmeTransport
                 closeQuietly(ch);
                 throw new NvmeTransportException("cannot set up socket to " + where() + ": " + e.getMessage(), e);
             }
+            if (options.tls())
+            {
+                secure(conn, ch);
+            }
             conn.sendIcReq();
             while (!conn.isInitialized())
             {
@@ -114,7 +118,8 @@ public final class TcpTransport implements NvmeTransport
         public void startQueue(final TransportQueue queue)
         {
             final ReadOffload.Factory offload = options.readOffload();
-            if (offload == null || queue.qid() == 0)
+            // the receive offload reads the socket itself: it cannot see through TLS
+            if (offload == null || queue.qid() == 0 || options.tls())
             {
                 return;
             }
@@ -140,6 +145,29 @@ public final class TcpTransport implements NvmeTransport
             }
             // the admin queue queries the offload's limits and caps the transfer size (nvme_tcp_offload_apply_limits)
             return Math.max(0, offload.maxTransferBytes((TcpConnection)adminQueue));
+        }
+
+        /** TLS 1.3 with the configured PSK, derived for this host and subsystem (TP 8011); ICReq goes inside. */
+        private void secure(final TcpConnection conn, final SocketChannel ch)
+        {
+            if (options.tlsKey() == null)
+            {
+                conn.close("no TLS key", null);
+                throw new NvmeTransportException("TLS to " + where() + " needs a PSK (--tls-key)");
+            }
+            try
+            {
+                final String hostNqn = options.hostnqn() != null ? options.hostnqn() :
+                    org.nvmeof4j.host.HostNqn.defaultIdentity().hostnqn();
+                conn.secure(org.nvmeof4j.tcp.tls.TlsProvider.get().client(ch, java.util.List.of(
+                    org.nvmeof4j.tcp.tls.TlsPsk.derive(options.tlsKey(), hostNqn, options.nqn(),
+                        options.tlsIdentityVersion()))));
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                conn.close("TLS setup failed", null);
+                throw new NvmeTransportException("cannot start TLS to " + where() + ": " + e.getMessage(), e);
+            }
         }
 
         private static void closeQuietly(final SocketChannel ch)

@@ -27,6 +27,9 @@ import org.nvmeof4j.target.subsystem.Subsystem;
 public final class LogPages
 {
     /** TREQ: secure channel not specified; SQ flow control disable supported (bit 2). */
+    /** TREQ of a TLS port: secure channel required, SQ flow control disable supported. */
+    public static final int TREQ_TLS =
+        DiscoveryLogEntry.TREQ_SECURE_CHANNEL_REQUIRED | DiscoveryLogEntry.TREQ_DISABLE_SQ_FLOW_CONTROL;
     public static final int TREQ =
         DiscoveryLogEntry.TREQ_SECURE_CHANNEL_NOT_SPECIFIED | DiscoveryLogEntry.TREQ_DISABLE_SQ_FLOW_CONTROL;
     /** Admin max SQ size reported in the discovery entries (ASQSZ). */
@@ -157,6 +160,7 @@ public final class LogPages
         {
             final Entry e = entries.get(i);
             final boolean ipv6;
+            final boolean tls = e.listener != null && e.listener.tls() != null;
             final String traddr;
             final int trsvcid;
             final int portId;
@@ -183,7 +187,8 @@ public final class LogPages
                 .trtype(DiscoveryLogEntry.TRTYPE_TCP)
                 .adrfam(ipv6 ? DiscoveryLogEntry.ADRFAM_IPV6 : DiscoveryLogEntry.ADRFAM_IPV4)
                 .subtype(e.subtype)
-                .treq(TREQ)
+                // a TLS port: secure channel required, TSAS SECTYPE TLS 1.3 (what nvmet reports for addr_tsas tls1.3)
+                .treq(tls ? TREQ_TLS : TREQ)
                 .portid(portId)
                 .cntlid(0xFFFF) // dynamic
                 .asqsz(ASQSZ)
@@ -191,7 +196,7 @@ public final class LogPages
                 .trsvcid(Integer.toString(trsvcid))
                 .subnqn(e.nqn)
                 .traddr(traddr)
-                .sectype(DiscoveryLogEntry.SECTYPE_NONE);
+                .sectype(tls ? DiscoveryLogEntry.SECTYPE_TLS13 : DiscoveryLogEntry.SECTYPE_NONE);
         }
         return page;
     }

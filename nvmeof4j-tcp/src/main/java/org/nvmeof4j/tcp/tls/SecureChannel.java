@@ -1,0 +1,28 @@
+package org.nvmeof4j.tcp.tls;
+
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ReadableByteChannel;
+
+/**
+ * A TLS session over a non-blocking socket, seen by the NVMe/TCP engine as the socket itself: {@code read} returns
+ * plaintext (0 while the handshake runs, -1 at the peer's close_notify or end of stream) and throws on a TLS alert;
+ * gather {@code write} takes plaintext (0 until the handshake completed or while the socket is full). The handshake
+ * is driven by these calls, so an ICReq queued before it completes leaves right after it.
+ */
+public interface SecureChannel extends ReadableByteChannel, GatheringByteChannel
+{
+    /** @return whether TLS records (handshake or data) wait for room in the socket. */
+    boolean hasPendingOutput();
+
+    /** Write what TLS records wait; @return bytes written. */
+    int flushOutput() throws java.io.IOException;
+
+    /** @return whether the TLS handshake completed. */
+    boolean handshakeComplete();
+
+    /** @return the negotiated cipher suite's name, or null before the handshake completed. */
+    String cipherSuite();
+
+    /** @return the PSK identity the handshake used, or null before it completed. */
+    String pskIdentity();
+}

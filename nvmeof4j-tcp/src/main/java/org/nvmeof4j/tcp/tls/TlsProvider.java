@@ -1,0 +1,37 @@
+package org.nvmeof4j.tcp.tls;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * Makes TLS 1.3 PSK sessions for NVMe/TCP (TP 8011). The JDK's TLS cannot use external PSKs, so the implementation
+ * lives in module {@code nvmeof4j-tls} (Bouncy Castle) and is found with {@link ServiceLoader}: the protocol module
+ * and the plain tcp path never load it.
+ */
+public interface TlsProvider
+{
+    /** Looks up the TLS PSK a host offered by its identity; null for an unknown identity. */
+    @FunctionalInterface
+    interface PskLookup
+    {
+        TlsPsk find(String identity);
+    }
+
+    /** A client (host) session that offers these PSKs (in order of preference). */
+    SecureChannel client(SocketChannel channel, List<TlsPsk> psks) throws IOException;
+
+    /** A server (controller) session that accepts the PSKs {@code lookup} knows. */
+    SecureChannel server(SocketChannel channel, PskLookup lookup) throws IOException;
+
+    /**
+     * @return the provider on the class path.
+     * @throws IllegalStateException with a one-line message when none is there.
+     */
+    static TlsProvider get()
+    {
+        return ServiceLoader.load(TlsProvider.class).findFirst().orElseThrow(() -> new IllegalStateException(
+            "TLS needs module nvmeof4j-tls (Bouncy Castle) on the class path"));
+    }
+}

@@ -1,0 +1,212 @@
+package org.nvmeof4j.tls;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Vector;
+import org.bouncycastle.tls.AbstractTlsClient;
+import org.bouncycastle.tls.AbstractTlsServer;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.BasicTlsPSKExternal;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.PRFAlgorithm;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.PskIdentity;
+import org.bouncycastle.tls.TlsAuthentication;
+import org.bouncycastle.tls.TlsClientProtocol;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsPSK;
+import org.bouncycastle.tls.TlsPSKExternal;
+import org.bouncycastle.tls.TlsServerProtocol;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.nvmeof4j.tcp.tls.SecureChannel;
+import org.nvmeof4j.tcp.tls.TlsProvider;
+import org.nvmeof4j.tcp.tls.TlsPsk;
+import org.nvmeof4j.tcp.tls.TlsPskHash;
+
+/**
+ * NVMe/TCP TLS (TP 8011) with Bouncy Castle's TLS API: TLS 1.3 only, external PSKs only (psk_dhe_ke), cipher suites
+ * TLS_AES_128_GCM_SHA256 (for SHA-256 PSKs) and TLS_AES_256_GCM_SHA384 (for SHA-384 PSKs). A handshake without a
+ * PSK both sides know ends with a handshake_failure alert (no certificates are ever offered).
+ */
+public final class BcTlsProvider implements TlsProvider
+{
+    private static final int[] SUITES = {CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_AES_128_GCM_SHA256};
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** What a handshake learned, shared by the protocol callbacks and the channel. */
+    static final class Session
+    {
+        volatile boolean handshakeComplete;
+        volatile String cipherSuite;
+        volatile String pskIdentity;
+    }
+
+    @Override
+    public SecureChannel client(final SocketChannel channel, final List<TlsPsk> psks) throws IOException
+    {
+        if (psks.isEmpty())
+        {
+            throw new IllegalArgumentException("TLS needs at least one PSK");
+        }
+        final Session session = new Session();
+        final TlsClientProtocol protocol = new TlsClientProtocol();
+        protocol.connect(new Client(new BcTlsCrypto(RANDOM), List.copyOf(psks), session));
+        final BcSecureChannel c = new BcSecureChannel(channel, protocol, session);
+        c.flushOutput(); // the ClientHello
+        return c;
+    }
+
+    @Override
+    public SecureChannel server(final SocketChannel channel, final PskLookup lookup) throws IOException
+    {
+        final Session session = new Session();
+        final TlsServerProtocol protocol = new TlsServerProtocol();
+        protocol.accept(new Server(new BcTlsCrypto(RANDOM), lookup, session));
+        return new BcSecureChannel(channel, protocol, session);
+    }
+
+    static int prf(final TlsPskHash hash)
+    {
+        return hash == TlsPskHash.SHA_384 ? PRFAlgorithm.tls13_hkdf_sha384 : PRFAlgorithm.tls13_hkdf_sha256;
+    }
+
+    private static String suiteName(final int suite)
+    {
+        switch (suite)
+        {
+            case CipherSuite.TLS_AES_128_GCM_SHA256:
+                return "TLS_AES_128_GCM_SHA256";
+            case CipherSuite.TLS_AES_256_GCM_SHA384:
+                return "TLS_AES_256_GCM_SHA384";
+            default:
+                return "0x" + Integer.toHexString(suite);
+        }
+    }
+
+    private static final class Client extends AbstractTlsClient
+    {
+        private final List<TlsPsk> psks;
+        private final Session session;
+
+        Client(final BcTlsCrypto crypto, final List<TlsPsk> psks, final Session session)
+        {
+            super(crypto);
+            this.psks = psks;
+            this.session = session;
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions()
+        {
+            return ProtocolVersion.TLSv13.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites()
+        {
+            // only the suites whose hash some PSK has: a PSK is bound to its hash (RFC 8446 4.2.11), and a server
+            // picking TLS_AES_256_GCM_SHA384 for a SHA-256 PSK would fail the handshake (illegal_parameter)
+            final boolean sha256 = psks.stream().anyMatch(p -> p.hash() == TlsPskHash.SHA_256);
+            final boolean sha384 = psks.stream().anyMatch(p -> p.hash() == TlsPskHash.SHA_384);
+            return sha256 && sha384 ? SUITES.clone() : new int[] {sha384 ? CipherSuite.TLS_AES_256_GCM_SHA384 :
+                CipherSuite.TLS_AES_128_GCM_SHA256};
+        }
+
+        @Override
+        public Vector getExternalPSKs()
+        {
+            final Vector<TlsPSKExternal> v = new Vector<>();
+            for (final TlsPsk p : psks)
+            {
+                v.add(new BasicTlsPSKExternal(p.identity().getBytes(StandardCharsets.UTF_8),
+                    getCrypto().createSecret(p.key()), prf(p.hash())));
+            }
+            return v;
+        }
+
+        @Override
+        public void notifySelectedPSK(final TlsPSK selectedPSK) throws IOException
+        {
+            if (selectedPSK == null)
+            {
+                throw new TlsFatalAlert(AlertDescription.handshake_failure); // the target took none of our PSKs
+            }
+            session.pskIdentity = new String(selectedPSK.getIdentity(), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public TlsAuthentication getAuthentication() throws IOException
+        {
+            // only reached when the server did not select a PSK: NVMe/TCP TLS here is PSK only
+            throw new TlsFatalAlert(AlertDescription.handshake_failure);
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException
+        {
+            super.notifyHandshakeComplete();
+            session.cipherSuite = suiteName(context.getSecurityParametersConnection().getCipherSuite());
+            session.handshakeComplete = true;
+        }
+    }
+
+    private static final class Server extends AbstractTlsServer
+    {
+        private final PskLookup lookup;
+        private final Session session;
+
+        Server(final BcTlsCrypto crypto, final PskLookup lookup, final Session session)
+        {
+            super(crypto);
+            this.lookup = lookup;
+            this.session = session;
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions()
+        {
+            return ProtocolVersion.TLSv13.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites()
+        {
+            return SUITES.clone();
+        }
+
+        @Override
+        public TlsCredentials getCredentials()
+        {
+            return null; // no certificate: a ClientHello without a known PSK fails with handshake_failure
+        }
+
+        @Override
+        public TlsPSKExternal getExternalPSK(final Vector identities)
+        {
+            for (final Object o : identities)
+            {
+                final byte[] id = ((PskIdentity)o).getIdentity();
+                final String identity = new String(id, StandardCharsets.UTF_8);
+                final TlsPsk psk = lookup.find(identity);
+                if (psk != null && psk.identity().equals(identity))
+                {
+                    session.pskIdentity = identity;
+                    return new BasicTlsPSKExternal(id, getCrypto().createSecret(psk.key()), prf(psk.hash()));
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException
+        {
+            super.notifyHandshakeComplete();
+            session.cipherSuite = suiteName(context.getSecurityParametersConnection().getCipherSuite());
+            session.handshakeComplete = true;
+        }
+    }
+}
