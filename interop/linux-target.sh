@@ -27,6 +27,8 @@ Options:
   --smp N            guest vCPUs (default 2)
   --boot-timeout S   give up if not READY after S seconds (default 180)
   --timeout S        stop the VM after S seconds in any case (default: never)
+  --kernel K         guest kernel: 6.1 (default, Debian 12) or 6.12 (Debian 13,
+                     nvme-cli 2.13); also INTEROP_KERNEL=K
   -h, --help         this text
 
 Stdout gets "INTEROP TARGET READY" (and an "INTEROP TARGET INFO" line before
@@ -49,6 +51,7 @@ while (( $# )); do
         --smp) need_arg "$1" $#; smp="$2"; shift ;;
         --boot-timeout) need_arg "$1" $#; boot_timeout="$2"; shift ;;
         --timeout) need_arg "$1" $#; timeout_s="$2"; shift ;;
+        --kernel) need_arg "$1" $#; interop_select_kernel "$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" 2 ;;
     esac
