@@ -38,6 +38,8 @@ Options:
   --log FILE           guest console log (default: a new file under
                        $INTEROP_CACHE/logs)
   --timeout SECS       hard limit for the whole VM run (default 300)
+  --kernel K           guest kernel: 6.1 (default, Debian 12) or 6.12 (Debian 13,
+                       nvme-cli 2.13); also INTEROP_KERNEL=K
   -h, --help           this text
 
 Exit status: 0 all checks passed; 1 a check failed; 2 usage error;
@@ -63,6 +65,7 @@ while (( $# )); do
         --smp) need_arg "$1" $#; smp="$2"; shift ;;
         --log) need_arg "$1" $#; logfile="$2"; shift ;;
         --timeout) need_arg "$1" $#; timeout_s="$2"; shift ;;
+        --kernel) need_arg "$1" $#; interop_select_kernel "$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" 2 ;;
     esac

@@ -33,6 +33,8 @@ Options:
   --dhchap-ctrl-key KEY   dhchap_ctrl_key (bidirectional)
   --dhchap-hash H    dhchap_hash: hmac(sha256), hmac(sha384) or hmac(sha512)
   --dhchap-dhgroup G dhchap_dhgroup: null, ffdhe2048 ... ffdhe8192
+  --kernel K         guest kernel: 6.1 (default, Debian 12) or 6.12 (Debian 13,
+                     nvme-cli 2.13); also INTEROP_KERNEL=K
   -h, --help         this text
 
 Stdout gets "INTEROP TARGET READY" (and an "INTEROP TARGET INFO" line before
@@ -60,6 +62,7 @@ while (( $# )); do
         --dhchap-ctrl-key) need_arg "$1" $#; dh_ctrl="$2"; shift ;;
         --dhchap-hash) need_arg "$1" $#; dh_hash="$2"; shift ;;
         --dhchap-dhgroup) need_arg "$1" $#; dh_group="$2"; shift ;;
+        --kernel) need_arg "$1" $#; interop_select_kernel "$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" 2 ;;
     esac

@@ -396,8 +396,59 @@ run_host() {
     halt_now
 }
 
+
+# ---------------------------------------------------------------------------
+# security mode (6.12 only): the guest-side tools the TLS / DH-HMAC-CHAP work
+# needs, each checked once
+# ---------------------------------------------------------------------------
+run_security() {
+    P=0 F=0
+    spass() { echo "INTEROP PASS $1"; P=$((P + 1)); }
+    sfail() { echo "INTEROP FAIL $1: $2"; F=$((F + 1)); }
+    H=nqn.2014-08.org.nvmexpress:uuid:6e766d65-6f66-3466-8a00-696e7465726f
+    S=nqn.2024-01.org.nvmeof4j:security
+    echo "INTEROP INFO kernel=$(uname -r) $(nvme version 2>&1 | head -n 1)"
+    k=$(nvme gen-dhchap-key --nqn "$H" --hmac 1 2>&1)
+    case "$k" in DHHC-1:01:*:) spass gen-dhchap-key ;; *) sfail gen-dhchap-key "$k" ;; esac
+    t=$(nvme gen-tls-key --hostnqn "$H" --subsysnqn "$S" --hmac 1 2>&1)
+    case "$t" in NVMeTLSkey-1:01:*:) spass gen-tls-key ;; *) sfail gen-tls-key "$t" ;; esac
+    c=$(nvme check-tls-key --hostnqn "$H" --subsysnqn "$S" --keydata "$t" --insert 2>&1)
+    if grep -q psk /proc/keys && grep -q NVMe /proc/keys; then
+        spass check-tls-key-insert
+        echo "INTEROP INFO keyring: $(grep -E 'psk|keyring' /proc/keys | sed 's/  */ /g' | tr '\n' ';' | cut -c1-300)"
+    else
+        sfail check-tls-key-insert "$c; /proc/keys: $(tr '\n' ';' < /proc/keys | cut -c1-200)"
+    fi
+    tlshd > /tmp/tlshd.log 2>&1 &
+    sleep 2
+    if kill -0 $! 2>/dev/null; then spass tlshd; else sfail tlshd "exited: $(tr '\n' ' ' < /tmp/tlshd.log | cut -c1-200)"; fi
+    mkdir -p /sys/kernel/config
+    mount -t configfs configfs /sys/kernel/config 2>/dev/null
+    cfg=/sys/kernel/config/nvmet
+    mkdir "$cfg/hosts/$H" 2>/dev/null
+    if echo "$k" > "$cfg/hosts/$H/dhchap_key" && echo 'hmac(sha256)' > "$cfg/hosts/$H/dhchap_hash" &&
+            echo ffdhe2048 > "$cfg/hosts/$H/dhchap_dhgroup"; then
+        spass nvmet-dhchap-key
+    else
+        sfail nvmet-dhchap-key "$cfg/hosts/$H: $(ls "$cfg/hosts/$H" 2>&1 | tr '\n' ' ')"
+    fi
+    p=$cfg/ports/2
+    mkdir "$p"
+    echo tcp > "$p/addr_trtype"; echo ipv4 > "$p/addr_adrfam"
+    echo 0.0.0.0 > "$p/addr_traddr"; echo 4421 > "$p/addr_trsvcid"
+    if echo tls1.3 > "$p/addr_tsas" 2>/tmp/tsas.err && [ "$(cat "$p/addr_tsas")" = tls1.3 ]; then
+        spass nvmet-tls-port
+        echo "INTEROP INFO port 2: addr_tsas=$(cat "$p/addr_tsas") addr_treq=$(cat "$p/addr_treq")"
+    else
+        sfail nvmet-tls-port "$(cat /tmp/tsas.err) tsas=$(cat "$p/addr_tsas" 2>&1)"
+    fi
+    echo "INTEROP SUMMARY passed=$P failed=$F"
+    halt_now
+}
+
 case "$MODE" in
     target) run_target ;;
+    security) run_security ;;
     host) run_host ;;
     *) say "unknown MODE '$MODE'"; halt_now ;;
 esac

@@ -4,7 +4,20 @@
 
 INTEROP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 INTEROP_CACHE="${NVMEOF4J_INTEROP_CACHE:-${HOME:-/root}/.cache/nvmeof4j-interop}"
-INTEROP_ENV_FILE="$INTEROP_CACHE/current.env"
+# The guest kernel: INTEROP_KERNEL=6.1 (default, Debian 12's) or 6.12 (Debian
+# 13's, with nvme-cli 2.13, tlshd and the TLS / DH-HMAC-CHAP modules).
+# The run scripts' --kernel K sets it too (interop_select_kernel).
+INTEROP_KERNEL="${INTEROP_KERNEL:-6.1}"
+interop_select_kernel() {
+    case "$1" in
+        6.1) INTEROP_ENV_FILE="$INTEROP_CACHE/current.env" ;;
+        6.12) INTEROP_ENV_FILE="$INTEROP_CACHE/current-6.12.env" ;;
+        *) printf '%s: error: the kernel must be 6.1 or 6.12 (INTEROP_KERNEL or --kernel; got %s)\n' \
+               "$(basename "$0")" "$1" >&2; exit 2 ;;
+    esac
+    INTEROP_KERNEL="$1"
+}
+interop_select_kernel "$INTEROP_KERNEL"
 
 # The host's default NQN and ID (nvme-cli and the kernel both accept it).
 INTEROP_DEFAULT_HOSTNQN="nqn.2014-08.org.nvmexpress:uuid:6e766d65-6f66-3466-8a00-696e7465726f"
@@ -14,18 +27,19 @@ interop_prog="$(basename "$0")"
 log() { printf '%s: %s\n' "$interop_prog" "$*" >&2; }
 die() { printf '%s: error: %s\n' "$interop_prog" "$1" >&2; exit "${2:-1}"; }
 
-# Loads current.env (written by setup.sh); runs setup.sh first when it is
-# missing or points at files that are gone.
+# Loads current.env (6.1) or current-6.12.env (written by setup.sh); runs
+# setup.sh --kernel $INTEROP_KERNEL first when it is missing or points at
+# files that are gone.
 interop_load_env() {
     if [[ ! -r "$INTEROP_ENV_FILE" ]]; then
-        log "no cached kernel/initramfs in $INTEROP_CACHE; running setup.sh"
-        "$INTEROP_DIR/setup.sh" >&2 || die "setup.sh failed" 4
+        log "no cached $INTEROP_KERNEL kernel/initramfs in $INTEROP_CACHE; running setup.sh --kernel $INTEROP_KERNEL"
+        "$INTEROP_DIR/setup.sh" --kernel "$INTEROP_KERNEL" >&2 || die "setup.sh failed" 4
     fi
     # shellcheck disable=SC1090
     . "$INTEROP_ENV_FILE"
     if [[ ! -r "${INTEROP_VMLINUZ:-}" || ! -r "${INTEROP_BASE_INITRD:-}" ]]; then
-        log "cache is incomplete; running setup.sh"
-        "$INTEROP_DIR/setup.sh" >&2 || die "setup.sh failed" 4
+        log "cache is incomplete; running setup.sh --kernel $INTEROP_KERNEL"
+        "$INTEROP_DIR/setup.sh" --kernel "$INTEROP_KERNEL" >&2 || die "setup.sh failed" 4
         # shellcheck disable=SC1090
         . "$INTEROP_ENV_FILE"
     fi

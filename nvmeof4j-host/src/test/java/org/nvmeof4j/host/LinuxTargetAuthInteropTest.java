@@ -18,8 +18,8 @@ import org.nvmeof4j.protocol.auth.DhchapSecret;
  * {@code --dhchap-host/--dhchap-key}): data written and read back through authenticated queues, re-authentication,
  * and a wrong secret refused with the reason nvmet sends.
  *
- * <p>Needs a guest kernel with {@code CONFIG_NVME_TARGET_AUTH} (Debian 13's 6.12; not Debian 6.1): point
- * {@code NVMEOF4J_INTEROP_CACHE} at a cache whose {@code current.env} names it, then {@code mvn -Pinterop -pl
+ * <p>Needs a guest kernel with {@code CONFIG_NVME_TARGET_AUTH}: Debian 6.1's has none, so it always boots the 6.12
+ * guest ({@code --kernel 6.12}; {@code interop/setup.sh} prepares both). Alone: {@code mvn -Pinterop -pl
  * nvmeof4j-host -am verify -Dtest=LinuxTargetAuthInteropTest -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("linux-interop")
@@ -39,7 +39,7 @@ class LinuxTargetAuthInteropTest
         final SecureRandom random = new SecureRandom();
         final DhchapSecret key = DhchapSecret.generate(1, 32, null, HOSTNQN, random);
         final DhchapSecret ctrlKey = DhchapSecret.generate(3, 64, null, NQN, random);
-        final List<String> more = new java.util.ArrayList<>(List.of("--dhchap-host", HOSTNQN, "--dhchap-key",
+        final List<String> more = new java.util.ArrayList<>(List.of("--kernel", "6.12", "--dhchap-host", HOSTNQN, "--dhchap-key",
             key.format(), "--dhchap-hash", hash, "--dhchap-dhgroup", group));
         if (bidirectional)
         {

@@ -24,8 +24,8 @@ import org.nvmeof4j.target.subsystem.HostAuth;
  * {@code --dhchap-secret} [{@code --dhchap-ctrl-secret}]): every check of the script (connect, id-ctrl, O_DIRECT
  * data, flush, concurrent reads, disconnect) inside authenticated queues; and a wrong secret refused.
  *
- * <p>Needs a guest kernel built with {@code CONFIG_NVME_HOST_AUTH} (Debian 6.1's is not; Debian 13's 6.12 is): point
- * {@code NVMEOF4J_INTEROP_CACHE} at a cache whose {@code current.env} names it, then {@code mvn -Pinterop -pl
+ * <p>Needs a guest kernel built with {@code CONFIG_NVME_HOST_AUTH}: Debian 6.1's is not, so it always boots the 6.12
+ * guest ({@code --kernel 6.12}; {@code interop/setup.sh} prepares both). Alone: {@code mvn -Pinterop -pl
  * nvmeof4j-target -am verify -Dtest=LinuxHostAuthInteropTest -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("linux-interop")
@@ -55,7 +55,7 @@ class LinuxHostAuthInteropTest
         {
             final Path script = LinuxHostInteropTest.repositoryRoot().resolve("interop/linux-host.sh");
             final DhchapSecret given = wrongKey ? DhchapSecret.generate(1, 32, null, HOSTNQN, random) : key;
-            final List<String> cmd = new ArrayList<>(List.of(script.toString(), "--port",
+            final List<String> cmd = new ArrayList<>(List.of(script.toString(), "--kernel", "6.12", "--port",
                 Integer.toString(target.boundPort()), "--nqn", NQN, "--hostnqn", HOSTNQN, "--nr-io-queues", "2",
                 "--dhchap-secret", given.format()));
             if (bidirectional)
