@@ -9,6 +9,8 @@ public final class LimitCounters
     final LongAdder refusedPerAddress = new LongAdder();
     final LongAdder icReqTimeouts = new LongAdder();
     final LongAdder connectTimeouts = new LongAdder();
+    final LongAdder refusedPerHost = new LongAdder();
+    final LongAdder stagingWaits = new LongAdder();
 
     LimitCounters()
     {
@@ -38,6 +40,27 @@ public final class LimitCounters
         return connectTimeouts.sum();
     }
 
+    /** @return Fabrics Connects refused (Connect Controller Busy) because their host NQN held its limit. */
+    public long refusedPerHost()
+    {
+        return refusedPerHost.sum();
+    }
+
+    /**
+     * @return commands that had to wait for staging memory because their connection held its staging budget (each
+     *         wait counted once per command).
+     */
+    public long stagingWaits()
+    {
+        return stagingWaits.sum();
+    }
+
+    /** A command waits for its connection's staging to free. Any thread. */
+    public void stagingWait()
+    {
+        stagingWaits.increment();
+    }
+
     /** A queue took too long: count it under the step it was waiting for. Any thread. */
     public void timedOut(final boolean waitingForIcReq)
     {
@@ -48,6 +71,7 @@ public final class LimitCounters
     public String toString()
     {
         return "refusedPerPort=" + refusedPerPort() + " refusedPerAddress=" + refusedPerAddress() +
-            " icReqTimeouts=" + icReqTimeouts() + " connectTimeouts=" + connectTimeouts();
+            " icReqTimeouts=" + icReqTimeouts() + " connectTimeouts=" + connectTimeouts() +
+            " refusedPerHost=" + refusedPerHost() + " stagingWaits=" + stagingWaits();
     }
 }

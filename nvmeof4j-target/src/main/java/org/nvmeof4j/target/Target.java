@@ -62,6 +62,7 @@ public final class Target implements AutoCloseable, TargetConfiguration
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final AtomicLong connections = new AtomicLong();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> perHost = new ConcurrentHashMap<>();
     private final LimitCounters limitCounters = new LimitCounters();
     private final java.util.concurrent.atomic.LongAdder authSucceeded = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder authFailed = new java.util.concurrent.atomic.LongAdder();
@@ -390,6 +391,13 @@ public final class Target implements AutoCloseable, TargetConfiguration
         return UNKNOWN_ADDRESS;
     }
 
+    /** @return the staging budget of one connection in bytes ({@link ConnectionLimits#stagingPerConnection()} x
+     *          MAXH2CDATA). */
+    public long stagingBudget()
+    {
+        return (long)settings.limits().stagingPerConnection() * settings.maxH2cData();
+    }
+
     /** @return the connection limits in force. */
     public ConnectionLimits connectionLimits()
     {
@@ -476,12 +484,51 @@ public final class Target implements AutoCloseable, TargetConfiguration
         controllers.remove(c, reason);
     }
 
-    /** A queue closed (for logging). */
+    /**
+     * A queue's Connect names {@code hostNqn}: count it against the per-host bound ({@link
+     * ConnectionLimits#maxConnectionsPerHost()}). Called on the queue's poller thread.
+     *
+     * @return true when admitted (the queue must call {@link #releaseHost} when it closes); false, and counted, when
+     *         that host NQN already holds its limit.
+     */
+    public boolean admitHost(final String hostNqn)
+    {
+        final int limit = settings.limits().maxConnectionsPerHost();
+        final AtomicInteger n = perHost.compute(hostNqn, (k, v) -> v == null ? new AtomicInteger() : v);
+        if (n.incrementAndGet() > limit)
+        {
+            releaseHost(hostNqn);
+            limitCounters.refusedPerHost.increment();
+            LOG.log(System.Logger.Level.WARNING, () -> "refused a Connect from host '" + hostNqn +
+                "': it holds " + limit + " connections (the limit)");
+            return false;
+        }
+        return true;
+    }
+
+    /** Undo {@link #admitHost}: the queue closed. */
+    public void releaseHost(final String hostNqn)
+    {
+        perHost.computeIfPresent(hostNqn, (k, v) -> v.decrementAndGet() <= 0 ? null : v);
+    }
+
+    /** @return connected queues the host NQN holds now (0 when none). */
+    public int connectionsOfHost(final String hostNqn)
+    {
+        final AtomicInteger n = perHost.get(hostNqn);
+        return n == null ? 0 : n.get();
+    }
+
+    /** A queue closed: release what it was counted under, and log. */
     public void queueClosed(final TargetQueue q, final String reason, final Throwable cause)
     {
         if (q.remoteAddress() != null)
         {
             release(q.listener(), q.remoteAddress());
+        }
+        if (q.countedHostNqn() != null)
+        {
+            releaseHost(q.countedHostNqn());
         }
         LOG.log(reason != null && reason.startsWith("fatal") ? System.Logger.Level.WARNING :
             System.Logger.Level.DEBUG, () -> q + " closed: " + reason);

@@ -238,6 +238,13 @@ public sealed interface TargetConfiguration permits Target
                     throw new IllegalArgumentException("duplicate or reserved subsystem NQN " + s.nqn());
                 }
             }
+            final long staging = (long)connectionLimits.stagingPerConnection() * maxH2cData;
+            if (staging < Integer.highestOneBit(maxTransferSize - 1) * 2L)
+            {
+                throw new IllegalArgumentException("staging per connection (" + connectionLimits.stagingPerConnection()
+                    + " x MAXH2CDATA " + maxH2cData + " = " + staging + " bytes) must hold one command of the "
+                    + "largest transfer size (" + maxTransferSize + " bytes, rounded up to a power of two)");
+            }
             return new Target(new TargetSettings(List.copyOf(listens), inlineDataSize, maxH2cData, maxTransferSize,
                 maxQueueSize, maxIoQueues, pollers, idleStrategy, List.copyOf(builtSubsystems), connectionLimits));
         }

@@ -6,6 +6,7 @@ import static org.nvmeof4j.target.TargetTestSupport.NQN;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The bounds that protect the target from peers that hold connections without using them. */
@@ -167,11 +168,106 @@ class ConnectionLimitsTest
     }
 
     @Test
+    void shouldRefuseAConnectOverThePerHostLimitWhileAnotherHostConnects() throws Exception
+    {
+        final ConnectionLimits limits = new ConnectionLimits(16, 16, 0, 0).withMaxConnectionsPerHost(2);
+        try (Target t = target(limits); RawHost a = new RawHost(t.boundPort()); RawHost b = new RawHost(t.boundPort());
+            RawHost over = new RawHost(t.boundPort()); RawHost other = new RawHost(t.boundPort()))
+        {
+            TargetTestSupport.adminSetup(a, false, false, 1);
+            TargetTestSupport.adminSetup(b, false, false, 1);
+            over.initialize(false, false);
+            final ByteBuffer refused = over.connect(0, 0xFFFF, NQN, 31);
+            assertThat(RawHost.status(refused) & 0x7FF).as("Connect Controller Busy").isEqualTo(0x181);
+            assertThat(t.limitCounters().refusedPerHost()).isEqualTo(1);
+            assertThat(t.connectionsOfHost(RawHost.HOSTNQN)).isEqualTo(2);
+            // another host NQN from the same address is not affected
+            other.initialize(false, false);
+            final ByteBuffer ok = other.connect(0, 0xFFFF, NQN,
+                "nqn.2014-08.org.nvmexpress:uuid:99999999-2222-3333-4444-555555555555", 31);
+            assertThat(RawHost.status(ok)).isZero();
+            // the connected queues still work
+            assertThat(RawHost.status(a.propertyGet(20, 0x1C, false))).isZero();
+            // when one of the host's queues closes, the host may connect again
+            b.close();
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (t.connectionsOfHost(RawHost.HOSTNQN) != 1 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertThat(RawHost.status(over.connect(0, 0xFFFF, NQN, 31))).isZero();
+            assertThat(t.limitCounters().refusedPerHost()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldHoldAWriteBackUntilStagingFreesAndServeItAfter(@org.junit.jupiter.api.io.TempDir final Path dir)
+        throws Exception
+    {
+        // 2 x MAXH2CDATA (8 KiB) = 16 KiB of staging: one 16 KiB write at a time
+        final ConnectionLimits limits = new ConnectionLimits(16, 16, 0, 0).withStagingPerConnection(2);
+        try (Target t = Target.builder().listen("127.0.0.1", 0).connectionLimits(limits).maxH2cData(8192)
+                .maxTransferSize(16384)
+                .subsystem(s -> s.nqn(NQN).allowAnyHost().fileNamespace(1, dir.resolve("ns1"), 1L << 20))
+                .build().start();
+            RawHost admin = new RawHost(t.boundPort()); RawHost io = new RawHost(t.boundPort()))
+        {
+            final int cntlid = TargetTestSupport.adminSetup(admin, false, false, 1);
+            TargetTestSupport.ioSetup(io, cntlid, 1, false, false);
+            final byte[] first = TargetTestSupport.pattern(16384, 1);
+            final byte[] second = TargetTestSupport.pattern(16384, 2);
+            io.send(io.capsule(RawHost.sglTransport(TargetTestSupport.rw(0x01, 1, 0, 32), 16384), null));
+            final ByteBuffer r2t1 = io.readPdu();
+            assertThat(r2t1.get(0)).as("R2T of the first write").isEqualTo((byte)0x09);
+            io.send(io.capsule(RawHost.sglTransport(TargetTestSupport.rw(0x01, 2, 64, 32), 16384), null));
+            io.send(io.capsule(TargetTestSupport.rw(0x00, 3, 0, 1), null)); // Flush: needs no staging
+            // the commands run in order: an R2T for the second write would come before the Flush's completion
+            final ByteBuffer flush = io.readPdu();
+            assertThat(flush.get(0)).as("CapsuleResp, not an R2T").isEqualTo((byte)0x05);
+            assertThat(RawHost.cqeCid(flush)).isEqualTo(3);
+            assertThat(t.limitCounters().stagingWaits()).isEqualTo(1);
+            sendData(io, 1, r2t1.getShort(10) & 0xFFFF, first);
+            final ByteBuffer done1 = io.readPdu();
+            assertThat(RawHost.cqeCid(done1)).isEqualTo(1);
+            assertThat(RawHost.status(done1)).isZero();
+            final ByteBuffer r2t2 = io.readPdu();
+            assertThat(r2t2.get(0)).as("R2T of the second write, once the first freed its staging")
+                .isEqualTo((byte)0x09);
+            assertThat(r2t2.getShort(8) & 0xFFFF).as("CCCID").isEqualTo(2);
+            sendData(io, 2, r2t2.getShort(10) & 0xFFFF, second);
+            final ByteBuffer done2 = io.readPdu();
+            assertThat(RawHost.cqeCid(done2)).isEqualTo(2);
+            assertThat(RawHost.status(done2)).isZero();
+            assertThat(TargetTestSupport.read(io, 4, 0, 16384)).isEqualTo(first);
+            assertThat(TargetTestSupport.read(io, 5, 64, 16384)).isEqualTo(second);
+            assertThat(t.limitCounters().stagingWaits()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldRefuseAStagingBudgetThatCannotHoldTheLargestCommand()
+    {
+        assertThatThrownBy(() -> Target.builder().connectionLimits(ConnectionLimits.DEFAULT.withStagingPerConnection(1))
+            .maxH2cData(8192).maxTransferSize(16384).build()).hasMessageContaining("staging per connection");
+    }
+
+    private static void sendData(final RawHost h, final int cid, final int ttag, final byte[] data) throws IOException
+    {
+        for (int off = 0; off < data.length; off += (int)h.maxh2cdata)
+        {
+            final int n = (int)Math.min(h.maxh2cdata, data.length - off);
+            h.send(h.h2cData(cid, ttag, off, java.util.Arrays.copyOfRange(data, off, off + n), off + n == data.length));
+        }
+    }
+
+    @Test
     void shouldRejectLimitsOutOfRange()
     {
         assertThatThrownBy(() -> new ConnectionLimits(0, 1, 0, 0)).hasMessageContaining("per port");
         assertThatThrownBy(() -> new ConnectionLimits(1, 0, 0, 0)).hasMessageContaining("per address");
         assertThatThrownBy(() -> new ConnectionLimits(1, 1, -1, 0)).hasMessageContaining("ICReq timeout");
         assertThatThrownBy(() -> new ConnectionLimits(1, 1, 0, 3_600_001)).hasMessageContaining("Connect timeout");
+        assertThatThrownBy(() -> ConnectionLimits.DEFAULT.withMaxConnectionsPerHost(0)).hasMessageContaining("per host");
+        assertThatThrownBy(() -> ConnectionLimits.DEFAULT.withStagingPerConnection(0)).hasMessageContaining("staging");
     }
 }

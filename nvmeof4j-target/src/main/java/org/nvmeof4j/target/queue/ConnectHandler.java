@@ -94,6 +94,29 @@ final class ConnectHandler
             return invalid(queue, r, hostNqn, false, FabricsCommand.SQSIZE_OFFSET, "SQSIZE",
                 sqsize + " (0's based; 1.." + (target.maxQueueSize() - 1) + " accepted)");
         }
+        if (!target.admitHost(hostNqn))
+        {
+            return reject(queue, hostNqn, "HOSTNQN", "the host holds " +
+                target.connectionLimits().maxConnectionsPerHost() + " connections (the limit)",
+                NvmeStatus.CONTROLLER_BUSY.status());
+        }
+        final int status = bindAdmitted(queue, r, sub, hostNqn, sqsize, requestedQid);
+        if (status != 0)
+        {
+            target.releaseHost(hostNqn);
+        }
+        else
+        {
+            queue.countHost(hostNqn);
+        }
+        return status;
+    }
+
+    /** The rest of a Connect whose host NQN was admitted under its bound: find or create the controller, bind. */
+    private int bindAdmitted(final TargetQueue queue, final Request r, final Subsystem sub, final String hostNqn,
+        final int sqsize, final int requestedQid)
+    {
+        final FabricsCommand fc = r.fabrics;
         final Controller ctrl;
         if (requestedQid == 0)
         {

@@ -21,11 +21,25 @@ public final class Request
     static final int R2T = 2;
     /** Being executed, or parked (an Asynchronous Event Request). */
     static final int EXECUTING = 3;
+    /** Waiting for its connection's staging budget before its R2T is sent or its read runs. */
+    static final int WAITING = 5;
     /** Completion queued for sending; the slot frees when it is on the wire. */
     static final int SENDING = 4;
 
+    /** Who counts the staging memory of a queue's slots. */
+    interface StagingAccount
+    {
+        /** A slot's staging grows from {@code oldCapacity} to {@code newCapacity} bytes (make room, count it). */
+        void stagingGrown(Request r, int oldCapacity, int newCapacity);
+    }
+
+    private static final StagingAccount UNCOUNTED = (r, o, n) -> { };
+
     final int index;
     final ByteBuffer sqeBuffer;
+    private final StagingAccount account;
+    /** Whether this command's wait for staging was counted already (it may wait more than once). */
+    boolean stagingWaitCounted;
     /** The command, valid while the slot is in use. */
     public final Sqe sqe = new Sqe();
     /** The same bytes seen as a Fabrics command. */
@@ -55,6 +69,12 @@ public final class Request
 
     Request(final int index, final ByteBuffer sqeBuffer)
     {
+        this(index, sqeBuffer, UNCOUNTED);
+    }
+
+    Request(final int index, final ByteBuffer sqeBuffer, final StagingAccount account)
+    {
+        this.account = account;
         this.index = index;
         this.sqeBuffer = sqeBuffer;
         sqe.wrap(sqeBuffer, 0);
@@ -75,14 +95,36 @@ public final class Request
     {
         if (staging == null || staging.capacity() < size)
         {
-            int cap = 4096;
-            while (cap < size)
-            {
-                cap <<= 1;
-            }
+            final int cap = capacityFor(size);
+            account.stagingGrown(this, stagingCapacity(), cap);
             staging = ByteBuffer.allocateDirect(cap);
         }
         return staging;
+    }
+
+    /** @return the staging capacity a command of {@code size} bytes needs: a power of two, at least 4 KiB. */
+    static int capacityFor(final int size)
+    {
+        int cap = 4096;
+        while (cap < size)
+        {
+            cap <<= 1;
+        }
+        return cap;
+    }
+
+    /** @return bytes of staging this slot holds now. */
+    int stagingCapacity()
+    {
+        return staging == null ? 0 : staging.capacity();
+    }
+
+    /** Let go of the staging buffer (of a free slot, to make room for another): @return the bytes let go. */
+    int dropStaging()
+    {
+        final int cap = stagingCapacity();
+        staging = null;
+        return cap;
     }
 
     /** @return the host-to-controller data (in-capsule or from H2CData), from index 0 of the staging buffer. */
@@ -120,6 +162,7 @@ public final class Request
         this.byteOffset = 0;
         this.namespace = null;
         this.c2hLength = 0;
+        this.stagingWaitCounted = false;
         this.dw0 = 0;
         this.dw1 = 0;
     }

@@ -45,7 +45,7 @@ import org.nvmeof4j.tcp.NvmeTcpConnection;
  * <p>Protocol violations end the connection with the C2HTermReq that NVMe/TCP 3.6.2.5 names (see {@link Fes}); other
  * queues and the process are unaffected.
  */
-public final class TargetQueue extends NvmeTcpConnection
+public final class TargetQueue extends NvmeTcpConnection implements Request.StagingAccount
 {
     private static final System.Logger LOG = System.getLogger("org.nvmeof4j.target");
     /** Largest in-capsule data accepted on the admin queue (NVMe/TCP 3.6.2.6: 8 KiB for admin and Fabrics). */
@@ -56,6 +56,8 @@ public final class TargetQueue extends NvmeTcpConnection
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     /** Staging room for the data of an Authentication Receive (the largest Challenge is 1104 bytes). */
     private static final int AUTH_RECEIVE_BUFFER = 4096;
+    /** {@link #prepareH2c} result: the command must wait for staging. Statuses are never negative. */
+    private static final int WAIT_FOR_STAGING = -2;
 
     private final Target target;
     private final Listener listener;
@@ -98,6 +100,20 @@ public final class TargetQueue extends NvmeTcpConnection
     /** When the ICResp went out; 0 before. */
     private long initializedNanos;
     private long abandonedAers;
+    /** The host NQN this queue is counted under ({@link Target#admitHost}), or null. */
+    private String countedHostNqn;
+
+    // staging budget (ConnectionLimits.stagingPerConnection x MAXH2CDATA)
+    private final long stagingBudget;
+    private long stagingHeld;
+    /** Commands waiting for staging, in arrival order (a ring of slot indexes). */
+    private int[] waiting = new int[1];
+    private int waitingHead;
+    private int waitingCount;
+    /** A slot freed since the waiting commands last tried. */
+    private boolean slotFreed;
+    private boolean resuming;
+    private long stagingWaits;
 
     /**
      * @param channel  the accepted connection.
@@ -129,6 +145,7 @@ public final class TargetQueue extends NvmeTcpConnection
         this.poller = poller;
         this.connectHandler = new ConnectHandler(target, listener);
         this.nvm = new NvmCommands(this);
+        this.stagingBudget = target.stagingBudget();
         allocateSlots(1);
         receiver.maxInCapsuleData(Math.max(ADMIN_INLINE_DATA, target.inlineDataSize()));
         receiver.maxDataPdu(target.maxH2cData());
@@ -142,9 +159,16 @@ public final class TargetQueue extends NvmeTcpConnection
         final int keep = old == null ? 0 : Math.min(old.length, n);
         for (int i = 0; i < n; i++)
         {
-            slots[i] = i < keep ? old[i] : new Request(i, sqes.slice(i * Sqe.LENGTH, Sqe.LENGTH));
+            slots[i] = i < keep ? old[i] : new Request(i, sqes.slice(i * Sqe.LENGTH, Sqe.LENGTH), this);
+        }
+        for (int i = keep; old != null && i < old.length; i++)
+        {
+            stagingHeld -= old[i].dropStaging();
         }
         requests = slots;
+        waiting = new int[n];
+        waitingHead = 0;
+        waitingCount = 0;
         freeSlots = new int[n];
         freeCount = 0;
         for (int i = n - 1; i >= 0; i--)
@@ -284,11 +308,131 @@ public final class TargetQueue extends NvmeTcpConnection
             return 1;
         }
         int work = 0;
+        if (waitingCount > 0 && slotFreed)
+        {
+            work += resumeWaiting();
+        }
         if (controller != null && qid == 0)
         {
             work += controller.onAdminDuty(this, now);
         }
         return work;
+    }
+
+    @Override
+    public boolean prepareToSleep()
+    {
+        return waitingCount > 0 && slotFreed && !isClosed();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // staging budget
+
+    @Override
+    public void stagingGrown(final Request r, final int oldCapacity, final int newCapacity)
+    {
+        // in-capsule data and admin data cannot wait: they only make room (their size is bounded by the ICResp)
+        makeRoom(r, newCapacity);
+        stagingHeld += newCapacity - oldCapacity;
+    }
+
+    /**
+     * Whether {@code r} may hold {@code capacity} bytes of staging within the connection's budget, after letting go
+     * of the staging that free slots keep for reuse.
+     */
+    private boolean makeRoom(final Request r, final int capacity)
+    {
+        final int grow = capacity - r.stagingCapacity();
+        if (grow <= 0)
+        {
+            return true;
+        }
+        for (int i = 0; i < freeCount && stagingHeld + grow > stagingBudget; i++)
+        {
+            stagingHeld -= requests[freeSlots[i]].dropStaging();
+        }
+        return stagingHeld + grow <= stagingBudget;
+    }
+
+    /** Park {@code r} until staging frees; counted once per command. */
+    private void waitForStaging(final Request r)
+    {
+        r.state = Request.WAITING;
+        if (!r.stagingWaitCounted)
+        {
+            r.stagingWaitCounted = true;
+            stagingWaits++;
+            target.limitCounters().stagingWait();
+        }
+        if (resuming)
+        {
+            waitingHead = waitingHead == 0 ? waiting.length - 1 : waitingHead - 1;
+            waiting[waitingHead] = r.index;
+        }
+        else
+        {
+            waiting[(waitingHead + waitingCount) % waiting.length] = r.index;
+        }
+        waitingCount++;
+    }
+
+    /** Start the waiting commands, oldest first, until one must wait again. */
+    private int resumeWaiting()
+    {
+        slotFreed = false;
+        int n = 0;
+        while (waitingCount > 0 && !isClosed())
+        {
+            final Request r = requests[waiting[waitingHead]];
+            waitingHead = waitingHead + 1 == waiting.length ? 0 : waitingHead + 1;
+            waitingCount--;
+            r.state = Request.EXECUTING;
+            resuming = true;
+            try
+            {
+                start(r);
+            }
+            finally
+            {
+                resuming = false;
+            }
+            if (r.state == Request.WAITING)
+            {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** @return bytes of staging this connection holds now (at most its budget, plus in-capsule data). */
+    public long stagingHeld()
+    {
+        return stagingHeld;
+    }
+
+    /** @return commands that waited for staging on this connection. */
+    public long stagingWaits()
+    {
+        return stagingWaits;
+    }
+
+    /** @return commands waiting for staging now. */
+    public int waitingForStaging()
+    {
+        return waitingCount;
+    }
+
+    /** This queue is counted under {@code hostNqn} (released when it closes). */
+    void countHost(final String hostNqn)
+    {
+        this.countedHostNqn = hostNqn;
+    }
+
+    /** @return the host NQN this queue is counted under, or null. */
+    public String countedHostNqn()
+    {
+        return countedHostNqn;
     }
 
     /**
@@ -576,6 +720,11 @@ public final class TargetQueue extends NvmeTcpConnection
             {
                 // host-to-controller data not in the capsule: ask for it with one R2T (within MAXR2T = 0)
                 final int status = prepareH2c(r, opcode);
+                if (status == WAIT_FOR_STAGING)
+                {
+                    waitForStaging(r);
+                    return;
+                }
                 if (status != 0)
                 {
                     complete(r, status);
@@ -585,6 +734,12 @@ public final class TargetQueue extends NvmeTcpConnection
                 final ByteBuffer h = sender.claimHeader();
                 dataPdu.wrap(h, 0).encode(PduType.R2T, 0, 0, 0, r.cid, r.index + 1, 0, r.dataLength);
                 sender.commit(null, 0, 0, PduSender.NO_TOKEN);
+                return;
+            }
+            if (qid > 0 && opcode == Opcodes.IO_READ && r.sqe.sglLength() <= target.maxTransferSize() &&
+                !makeRoom(r, Request.capacityFor((int)r.sqe.sglLength())))
+            {
+                waitForStaging(r); // a read may stage its data (file backends, data digest)
                 return;
             }
             execute(r);
@@ -608,7 +763,6 @@ public final class TargetQueue extends NvmeTcpConnection
             return NvmeStatus.DATA_SGL_LENGTH_INVALID.status();
         }
         final int length = (int)sglLength;
-        r.dataLength = length;
         if (qid > 0 && opcode == Opcodes.IO_WRITE)
         {
             final int status = nvm.checkRw(r, length);
@@ -618,9 +772,15 @@ public final class TargetQueue extends NvmeTcpConnection
             }
             if (!ddgst && nvm.placeInBackend(r, length))
             {
+                r.dataLength = length;
                 return 0;
             }
         }
+        if (!makeRoom(r, Request.capacityFor(length)))
+        {
+            return WAIT_FOR_STAGING; // dataLength stays 0: start() asks again from the top
+        }
+        r.dataLength = length;
         r.staged = true;
         r.dataBuffer = r.staging(length);
         r.dataIndex = 0;
@@ -896,6 +1056,7 @@ public final class TargetQueue extends NvmeTcpConnection
 
     private void release(final Request r)
     {
+        slotFreed = true;
         r.state = Request.FREE;
         cidToSlot[r.cid] = NO_SLOT;
         freeSlots[freeCount++] = r.index;
