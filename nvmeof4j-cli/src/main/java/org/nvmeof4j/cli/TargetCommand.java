@@ -234,14 +234,12 @@ public final class TargetCommand implements Callable<Integer>
         try
         {
             final org.nvmeof4j.tcp.tls.HostPskTable psks = tlsTable();
-            target = builder.build().start();
+            final Target built = builder.build();
             if (psks != null)
             {
-                for (final Listener l : target.listeners())
-                {
-                    l.requireTls(psks);
-                }
+                built.requireTlsOnEveryPort(psks); // before the ports open: no plaintext moment
             }
+            target = built.start();
         }
         catch (final IllegalArgumentException e)
         {

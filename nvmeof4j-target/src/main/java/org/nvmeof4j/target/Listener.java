@@ -118,6 +118,12 @@ public final class Listener implements AutoCloseable
         target.discoveryLogChanged();
     }
 
+    /** As {@link #requireTls}, before the port is open (no discovery log change to announce yet). */
+    void tlsBeforeOpen(final org.nvmeof4j.tcp.tls.TlsProvider.PskLookup lookup)
+    {
+        this.tls = lookup;
+    }
+
     /** @return the PSK lookup of a TLS port, or null for a plain one. */
     public org.nvmeof4j.tcp.tls.TlsProvider.PskLookup tls()
     {

@@ -55,6 +55,7 @@ public final class Target implements AutoCloseable, TargetConfiguration
 
     private final TargetSettings settings;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private org.nvmeof4j.tcp.tls.TlsProvider.PskLookup tlsOnEveryPort;
     private final Map<String, Subsystem> subsystems = new ConcurrentHashMap<>();
     private final List<Subsystem> subsystemOrder = new CopyOnWriteArrayList<>();
     private final ControllerRegistry controllers = new ControllerRegistry(this);
@@ -98,6 +99,20 @@ public final class Target implements AutoCloseable, TargetConfiguration
         return new SubsystemSpec();
     }
 
+    /**
+     * Require TLS 1.3 with a PSK that {@code lookup} knows on every port, from the first connection on: call before
+     * {@link #start()} (a {@link Listener#requireTls} after it leaves a moment in which the port is plain).
+     */
+    public Target requireTlsOnEveryPort(final org.nvmeof4j.tcp.tls.TlsProvider.PskLookup lookup)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("already started: use Listener.requireTls");
+        }
+        tlsOnEveryPort = lookup;
+        return this;
+    }
+
     /** Bind every listener and start the pollers and acceptors. */
     public Target start() throws IOException
     {
@@ -119,6 +134,7 @@ public final class Target implements AutoCloseable, TargetConfiguration
             {
                 final Listener listener = new Listener(this, id++, l.host, l.port, l.discoveryOnly, l.subsystems,
                     l.referrals, l.anaGroups);
+                listener.tlsBeforeOpen(tlsOnEveryPort);
                 listener.open();
                 listeners.add(listener);
             }
