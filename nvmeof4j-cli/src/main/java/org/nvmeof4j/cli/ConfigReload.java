@@ -47,6 +47,17 @@ final class ConfigReload
     static String apply(final Target target, final NvmetConfig running, final NvmetConfig next)
     {
         final List<Target.SubsystemSpec> specs = next.subsystemSpecs(); // checks everything before any change
+        for (final Target.SubsystemSpec spec : specs)
+        {
+            final TargetOffloads.Spec was = running.offload(spec.nqn());
+            final TargetOffloads.Spec now = next.offload(spec.nqn());
+            if (target.subsystem(spec.nqn()) != null &&
+                !Objects.equals(was == null ? null : was.signature(), now == null ? null : now.signature()))
+            {
+                throw new Nvmeof4j.UsageException("subsystem " + spec.nqn() +
+                    ": its offload settings changed, which a reload does not apply (restart the target)");
+            }
+        }
         final List<String> changes = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
         final Set<String> wanted = new HashSet<>();
@@ -59,6 +70,7 @@ final class ConfigReload
             if (!s.isDiscovery() && !wanted.contains(s.nqn()))
             {
                 target.removeSubsystem(s.nqn());
+                TargetOffloads.destroy(s);
                 for (final Namespace ns : s.namespaces())
                 {
                     closeLater(ns.backend());
@@ -73,7 +85,13 @@ final class ConfigReload
             {
                 try
                 {
-                    target.addSubsystem(spec.build());
+                    final Subsystem added = spec.build();
+                    final TargetOffloads.Spec offload = next.offload(spec.nqn());
+                    if (offload != null)
+                    {
+                        changes.addAll(TargetOffloads.attach(added, offload, target.inlineDataSize()));
+                    }
+                    target.addSubsystem(added);
                     changes.add("+subsystem " + spec.nqn());
                 }
                 catch (final RuntimeException e)
@@ -83,7 +101,8 @@ final class ConfigReload
                 continue;
             }
             hosts(current, spec, changes);
-            namespaces(current, spec, running, next, changes, errors);
+            final TargetOffloads.Spec offload = next.offload(spec.nqn());
+            namespaces(current, spec, running, next, changes, errors, offload == null ? 0 : offload.backendQueues());
         }
         if (!running.portsSignature().equals(next.portsSignature()))
         {
@@ -142,7 +161,8 @@ final class ConfigReload
     }
 
     private static void namespaces(final Subsystem current, final Target.SubsystemSpec spec,
-        final NvmetConfig running, final NvmetConfig next, final List<String> changes, final List<String> errors)
+        final NvmetConfig running, final NvmetConfig next, final List<String> changes, final List<String> errors,
+        final int offloadQueues)
     {
         final String nqn = current.nqn();
         final Set<Integer> want = new LinkedHashSet<>(spec.namespaceIds());
@@ -151,6 +171,7 @@ final class ConfigReload
             final int nsid = ns.nsid();
             if (!want.contains(nsid))
             {
+                TargetOffloads.unmapRemoved(current, nsid);
                 current.removeNamespace(nsid);
                 closeLater(ns.backend());
                 changes.add(nqn + " -ns " + nsid);
@@ -160,10 +181,12 @@ final class ConfigReload
                 try
                 {
                     final Namespace replacement = spec.buildNamespace(nsid);
+                    TargetOffloads.unmapRemoved(current, nsid);
                     current.removeNamespace(nsid);
                     closeLater(ns.backend());
                     current.addNamespace(replacement);
                     changes.add(nqn + " ~ns " + nsid);
+                    mapAdded(current, replacement, offloadQueues, changes);
                 }
                 catch (final RuntimeException e)
                 {
@@ -177,13 +200,27 @@ final class ConfigReload
             {
                 try
                 {
-                    current.addNamespace(spec.buildNamespace(nsid));
+                    final Namespace added = spec.buildNamespace(nsid);
+                    current.addNamespace(added);
                     changes.add(nqn + " +ns " + nsid);
+                    mapAdded(current, added, offloadQueues, changes);
                 }
                 catch (final RuntimeException e)
                 {
                     errors.add(nqn + " ns " + nsid + ": " + e.getMessage());
                 }
+            }
+        }
+    }
+
+    private static void mapAdded(final Subsystem s, final Namespace ns, final int queues, final List<String> changes)
+    {
+        if (queues > 0)
+        {
+            final String change = TargetOffloads.mapAdded(s, ns, queues);
+            if (change != null)
+            {
+                changes.add(change);
             }
         }
     }

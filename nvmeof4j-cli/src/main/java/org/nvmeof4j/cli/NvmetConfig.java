@@ -40,6 +40,7 @@ public final class NvmetConfig
     private final JsonNode root;
     private final Path file;
     private final java.util.Map<String, String> signatures = new java.util.HashMap<>();
+    private final java.util.Map<String, TargetOffloads.Spec> offloads = new java.util.HashMap<>();
 
     private NvmetConfig(final JsonNode root, final Path file)
     {
@@ -128,6 +129,21 @@ public final class NvmetConfig
     public String namespaceSignature(final String nqn, final int nsid)
     {
         return signatures.get(nqn + "#" + nsid);
+    }
+
+    /**
+     * @return the target offload settings of subsystem {@code nqn} (its {@code "offload"} object), or null for none.
+     *         Valid after {@link #subsystemSpecs()} or {@link #apply}.
+     */
+    public TargetOffloads.Spec offload(final String nqn)
+    {
+        return offloads.get(nqn);
+    }
+
+    /** @return the NQNs of the subsystems with an {@code "offload"} object. */
+    public Set<String> offloadedSubsystems()
+    {
+        return offloads.keySet();
     }
 
     /**
@@ -284,6 +300,7 @@ public final class NvmetConfig
             }
             allowed.forEach(spec::allowHost);
             int blockSize = 512;
+            final List<int[]> fileNamespaces = new ArrayList<>();
             for (int i = 0; i < namespaces.size(); i++)
             {
                 final JsonNode n = namespaces.get(i);
@@ -294,6 +311,23 @@ public final class NvmetConfig
                 if (namespace(spec, n, at + ".namespaces[" + i + "]"))
                 {
                     signatures.put(nqn + "#" + n.path("nsid").asInt(), n + "|" + blockSize);
+                    final String path = n.path("device").path("path").asText();
+                    if (!path.startsWith("ram:") && !path.startsWith("null:"))
+                    {
+                        fileNamespaces.add(new int[] {n.path("nsid").asInt(), blockSize});
+                    }
+                }
+            }
+            offloads.remove(nqn);
+            if (s.has("offload") && !s.get("offload").isNull())
+            {
+                try
+                {
+                    offloads.put(nqn, TargetOffloads.parse(s.get("offload"), at + ".offload", fileNamespaces));
+                }
+                catch (final UsageException e)
+                {
+                    throw new UsageException("config " + file + ": " + e.getMessage());
                 }
             }
             return spec;

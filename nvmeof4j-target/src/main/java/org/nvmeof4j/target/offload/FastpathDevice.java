@@ -55,8 +55,15 @@ public final class FastpathDevice extends TargetOffloadDevice
     public OffloadContext offloadFileNamespaces(final Subsystem subsystem, final int inlineDataSize,
         final int backendQueues) throws OffloadException
     {
-        final OffloadContext ctx = createContext(subsystem,
-            OffloadContextAttributes.defaults(capabilities(), inlineDataSize));
+        return offloadFileNamespaces(subsystem, OffloadContextAttributes.defaults(capabilities(), inlineDataSize),
+            backendQueues);
+    }
+
+    /** As {@link #offloadFileNamespaces(Subsystem, int, int)}, with the context's attributes given. */
+    public OffloadContext offloadFileNamespaces(final Subsystem subsystem, final OffloadContextAttributes attributes,
+        final int backendQueues) throws OffloadException
+    {
+        final OffloadContext ctx = createContext(subsystem, attributes);
         try
         {
             for (final Namespace ns : subsystem.namespaces())
@@ -65,7 +72,7 @@ public final class FastpathDevice extends TargetOffloadDevice
                 {
                     final BackendController c = ctx.addBackendController(
                         new FileBackendController(fb, backendQueues, ctx.attributes().nvmeQueueDepth()));
-                    ctx.mapNamespace(ns.nsid(), c, FileBackendController.NSID, ns.blockSize());
+                    mapFile(ctx, ns, c);
                 }
             }
             return ctx;
@@ -73,6 +80,37 @@ public final class FastpathDevice extends TargetOffloadDevice
         catch (final OffloadException | RuntimeException e)
         {
             ctx.destroy();
+            throw e;
+        }
+    }
+
+    /**
+     * Map one file namespace onto its own file backend controller, with {@code backendQueues} queues. Any thread.
+     *
+     * @return the mapping, or null when the namespace's backend is not a file.
+     */
+    public static NamespaceMapping offloadFileNamespace(final OffloadContext ctx, final Namespace ns,
+        final int backendQueues) throws OffloadException
+    {
+        if (!(ns.backend() instanceof FileBackend fb))
+        {
+            return null;
+        }
+        final BackendController c = ctx.addBackendController(
+            new FileBackendController(fb, backendQueues, ctx.attributes().nvmeQueueDepth()));
+        return mapFile(ctx, ns, c);
+    }
+
+    private static NamespaceMapping mapFile(final OffloadContext ctx, final Namespace ns, final BackendController c)
+        throws OffloadException
+    {
+        try
+        {
+            return ctx.mapNamespace(ns.nsid(), c, FileBackendController.NSID, ns.blockSize());
+        }
+        catch (final OffloadException e)
+        {
+            ctx.removeBackendController(c);
             throw e;
         }
     }

@@ -130,6 +130,63 @@ public final class OffloadContext implements OffloadHook
         return controller;
     }
 
+    /**
+     * Detach a backend controller that no mapping uses, and close it (the RFC's {@code ibv_destroy_nvme_ctrl}).
+     * Any thread.
+     *
+     * @throws OffloadException {@code NOT_FOUND} when it is not attached; {@code INVALID_ARGUMENT} while a
+     *                          namespace is mapped to it.
+     */
+    public synchronized void removeBackendController(final BackendController controller) throws OffloadException
+    {
+        if (!controllers.contains(controller))
+        {
+            throw new OffloadException(OffloadException.Reason.NOT_FOUND,
+                "backend controller " + controller.name() + " is not attached");
+        }
+        for (final NamespaceMapping m : mappings())
+        {
+            if (m.controller() == controller)
+            {
+                throw invalid("backend controller " + controller.name() + " still backs namespace " + m.feNsid());
+            }
+        }
+        controllers.remove(controller);
+        device.releaseBackendCtrl();
+        controller.close();
+    }
+
+    /**
+     * Unmap a namespace and detach its backend controller when no other mapping uses it. Any thread.
+     *
+     * @return whether the namespace was mapped.
+     */
+    public synchronized boolean unmapNamespaceAndController(final int feNsid)
+    {
+        final NamespaceMapping m = mapping(feNsid);
+        if (m == null)
+        {
+            return false;
+        }
+        try
+        {
+            unmapNamespace(feNsid);
+            for (final NamespaceMapping other : mappings())
+            {
+                if (other.controller() == m.controller())
+                {
+                    return true;
+                }
+            }
+            removeBackendController(m.controller());
+        }
+        catch (final OffloadException e)
+        {
+            // checked above under the same lock
+        }
+        return true;
+    }
+
     /** @return the backend controllers attached, in order. */
     public synchronized List<BackendController> backendControllers()
     {

@@ -63,7 +63,31 @@ public abstract class TargetOffloadDevice
         }
     }
 
+    /**
+     * Check attributes against the capabilities without creating anything (a configuration's dry run), with the
+     * staging buffer's size given instead of the buffer (which may be null). Any thread.
+     *
+     * @throws OffloadException as {@link #createContext} would.
+     */
+    public final void checkAttributes(final OffloadContextAttributes attributes, final long stagingBufSize)
+        throws OffloadException
+    {
+        checkLimits(attributes);
+        checkStaging(attributes, stagingBufSize);
+    }
+
     private void check(final OffloadContextAttributes a) throws OffloadException
+    {
+        checkLimits(a);
+        if (a.stagingBuffer() == null || !a.stagingBuffer().isDirect())
+        {
+            throw new OffloadException(OffloadException.Reason.INVALID_ARGUMENT,
+                "the staging buffer must be direct memory");
+        }
+        checkStaging(a, a.stagingBuffer().capacity());
+    }
+
+    private void checkLimits(final OffloadContextAttributes a) throws OffloadException
     {
         final OffloadCapabilities c = capabilities;
         if (a.offloadType() == null || !c.supports(a.offloadType()))
@@ -76,12 +100,11 @@ public abstract class TargetOffloadDevice
         range("nvmeQueueDepth", a.nvmeQueueDepth(), c.minNvmeQueueDepth(), c.maxNvmeQueueDepth());
         range("ioccsz", a.ioccsz(), c.minIoccsz(), c.maxIoccsz());
         range("icdoff", a.icdoff(), 0, c.maxIcdoff());
-        if (a.stagingBuffer() == null || !a.stagingBuffer().isDirect())
-        {
-            throw new OffloadException(OffloadException.Reason.INVALID_ARGUMENT,
-                "the staging buffer must be direct memory");
-        }
-        final long size = a.stagingBuffer().capacity();
+    }
+
+    private void checkStaging(final OffloadContextAttributes a, final long size) throws OffloadException
+    {
+        final OffloadCapabilities c = capabilities;
         if (size < c.minStagingBufSize() || size < a.maxIoSz())
         {
             throw new OffloadException(OffloadException.Reason.INVALID_ARGUMENT, "staging buffer of " + size +
