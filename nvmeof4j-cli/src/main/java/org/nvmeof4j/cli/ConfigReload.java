@@ -57,6 +57,13 @@ final class ConfigReload
                 throw new Nvmeof4j.UsageException("subsystem " + spec.nqn() +
                     ": its offload settings changed, which a reload does not apply (restart the target)");
             }
+            if (target.subsystem(spec.nqn()) != null &&
+                !running.passthru(spec.nqn()).stream().map(TargetOffloads.Passthru::signature).toList()
+                    .equals(next.passthru(spec.nqn()).stream().map(TargetOffloads.Passthru::signature).toList()))
+            {
+                throw new Nvmeof4j.UsageException("subsystem " + spec.nqn() +
+                    ": its passthru namespaces changed, which a reload does not apply (restart the target)");
+            }
         }
         final List<String> changes = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
@@ -89,7 +96,8 @@ final class ConfigReload
                     final TargetOffloads.Spec offload = next.offload(spec.nqn());
                     if (offload != null)
                     {
-                        changes.addAll(TargetOffloads.attach(added, offload, target.inlineDataSize()));
+                        changes.addAll(TargetOffloads.attach(added, offload, target.inlineDataSize(),
+                            next.passthru(spec.nqn())));
                     }
                     target.addSubsystem(added);
                     changes.add("+subsystem " + spec.nqn());
@@ -166,9 +174,16 @@ final class ConfigReload
     {
         final String nqn = current.nqn();
         final Set<Integer> want = new LinkedHashSet<>(spec.namespaceIds());
+        // passthru namespaces are not in the spec (their backends connect at start); a reload keeps them as they are
+        final Set<Integer> passthru = new HashSet<>();
+        next.passthru(nqn).forEach(p -> passthru.add(p.nsid()));
         for (final Namespace ns : current.namespaces())
         {
             final int nsid = ns.nsid();
+            if (passthru.contains(nsid))
+            {
+                continue;
+            }
             if (!want.contains(nsid))
             {
                 TargetOffloads.unmapRemoved(current, nsid);

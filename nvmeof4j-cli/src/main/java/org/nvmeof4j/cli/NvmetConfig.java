@@ -41,6 +41,7 @@ public final class NvmetConfig
     private final Path file;
     private final java.util.Map<String, String> signatures = new java.util.HashMap<>();
     private final java.util.Map<String, TargetOffloads.Spec> offloads = new java.util.HashMap<>();
+    private final java.util.Map<String, List<TargetOffloads.Passthru>> passthrus = new java.util.HashMap<>();
 
     private NvmetConfig(final JsonNode root, final Path file)
     {
@@ -75,7 +76,7 @@ public final class NvmetConfig
         }
     }
 
-    private UsageException bad(final String where, final String what)
+    UsageException bad(final String where, final String what)
     {
         return new UsageException("config " + file + ": " + where + ": " + what);
     }
@@ -138,6 +139,12 @@ public final class NvmetConfig
     public TargetOffloads.Spec offload(final String nqn)
     {
         return offloads.get(nqn);
+    }
+
+    /** @return the passthru namespaces of subsystem {@code nqn} (backend controllers over NVMe/TCP), maybe none. */
+    public List<TargetOffloads.Passthru> passthru(final String nqn)
+    {
+        return passthrus.getOrDefault(nqn, List.of());
     }
 
     /** @return the NQNs of the subsystems with an {@code "offload"} object. */
@@ -301,12 +308,18 @@ public final class NvmetConfig
             allowed.forEach(spec::allowHost);
             int blockSize = 512;
             final List<int[]> fileNamespaces = new ArrayList<>();
+            final List<TargetOffloads.Passthru> passthru = new ArrayList<>();
             for (int i = 0; i < namespaces.size(); i++)
             {
                 final JsonNode n = namespaces.get(i);
                 if (n.has("block_size"))
                 {
                     blockSize = n.get("block_size").asInt();
+                }
+                if (n.has("passthru") && !(n.has("enable") && n.get("enable").asInt(1) == 0))
+                {
+                    passthru.add(TargetOffloads.Passthru.parse(n, at + ".namespaces[" + i + "]", this::bad));
+                    continue;
                 }
                 if (namespace(spec, n, at + ".namespaces[" + i + "]"))
                 {
@@ -319,6 +332,12 @@ public final class NvmetConfig
                 }
             }
             offloads.remove(nqn);
+            passthrus.put(nqn, passthru);
+            if (!passthru.isEmpty() && (!s.has("offload") || s.get("offload").isNull()))
+            {
+                throw bad(at, "passthru namespaces need the subsystem's \"offload\" object (they are served by " +
+                    "the target offload)");
+            }
             if (s.has("offload") && !s.get("offload").isNull())
             {
                 try

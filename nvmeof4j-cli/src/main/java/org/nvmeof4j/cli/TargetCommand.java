@@ -238,7 +238,8 @@ public final class TargetCommand implements Callable<Integer>
             final TargetOffloads.Spec spec = config != null ? running.offload(s.nqn()) : flagsOffload;
             if (spec != null)
             {
-                offloadLines.addAll(TargetOffloads.attach(s, spec, target.inlineDataSize()));
+                offloadLines.addAll(TargetOffloads.attach(s, spec, target.inlineDataSize(),
+                    config != null ? running.passthru(s.nqn()) : List.of()));
             }
         }
     }

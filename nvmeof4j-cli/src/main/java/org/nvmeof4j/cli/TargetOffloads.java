@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
+import org.nvmeof4j.gateway.Gateway;
+import org.nvmeof4j.gateway.NvmeTcpBackendController;
+import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.target.offload.FastpathDevice;
 import org.nvmeof4j.target.offload.NamespaceMapping;
 import org.nvmeof4j.target.offload.OffloadCapabilities;
@@ -25,7 +29,14 @@ import org.nvmeof4j.target.subsystem.Subsystem;
  * </pre>
  *
  * Every file namespace of such a subsystem is mapped onto its own backend controller; RAM and null namespaces stay
- * with the software target. Everything that can be checked before the target starts is checked at parse time (the
+ * with the software target. A namespace may instead name a backend NVMe/TCP controller, which makes the target a
+ * gateway (nvmet passthru's analog):
+ *
+ * <pre>
+ * { "nsid": 1, "passthru": { "traddr": "10.0.0.2", "trsvcid": "4420", "subnqn": NQN, "nsid": 1,
+ *                            "hostnqn": HOSTNQN, "queues": 2, "hdr_digest": 0, "data_digest": 0 } }
+ * </pre>
+ * Everything that can be checked before the target starts is checked at parse time (the
  * attributes against the device's capabilities, each namespace's block size against the LBA data sizes it maps, the
  * number of namespaces), so a bad mapping is one line and exit status 2, or a reload rejected with nothing changed.
  */
@@ -51,6 +62,72 @@ final class TargetOffloads
             return OffloadContextAttributes.defaults(FASTPATH.capabilities(), inlineDataSize).withOffloadType(type)
                 .withLimits(FASTPATH.capabilities().maxSrqNamespaces(), maxIoSz, queueDepth)
                 .withStagingBuffer(ByteBuffer.allocateDirect(stagingBufferSize));
+        }
+    }
+
+    /**
+     * A namespace served by a backend controller over NVMe/TCP.
+     *
+     * @param nsid        the front-end NSID.
+     * @param options     how to reach the backend controller.
+     * @param backendNsid its namespace.
+     * @param queues      backend submission queues.
+     * @param signature   the JSON it came from.
+     */
+    record Passthru(int nsid, ConnectOptions options, int backendNsid, int queues, String signature)
+    {
+        static Passthru parse(final JsonNode n, final String at, final BiFunction<String, String, UsageException> bad)
+        {
+            final JsonNode p = n.get("passthru");
+            if (!p.isObject())
+            {
+                throw bad.apply(at + ".passthru", "expected an object");
+            }
+            final int nsid = n.path("nsid").asInt(0);
+            if (nsid < 1)
+            {
+                throw bad.apply(at, "missing or bad \"nsid\"");
+            }
+            final String traddr = p.path("traddr").asText("");
+            final String subnqn = p.path("subnqn").asText("");
+            if (traddr.isEmpty() || subnqn.isEmpty())
+            {
+                throw bad.apply(at + ".passthru", "needs traddr, trsvcid and subnqn");
+            }
+            final int port;
+            try
+            {
+                port = Integer.parseInt(p.path("trsvcid").asText("4420").trim());
+            }
+            catch (final NumberFormatException e)
+            {
+                throw bad.apply(at + ".passthru.trsvcid", "not a number: " + p.path("trsvcid").asText());
+            }
+            if (port < 1 || port > 65535)
+            {
+                throw bad.apply(at + ".passthru.trsvcid", "must be 1..65535: " + port);
+            }
+            final int backendNsid = p.path("nsid").asInt(1);
+            final int queues = p.path("queues").asInt(2);
+            if (backendNsid < 1 || queues < 1 || queues > 64)
+            {
+                throw bad.apply(at + ".passthru", "nsid must be positive and queues 1..64");
+            }
+            final ConnectOptions o;
+            try
+            {
+                o = ConnectOptions.tcp(traddr, port, subnqn).hdrDigest(p.path("hdr_digest").asInt(0) != 0)
+                    .dataDigest(p.path("data_digest").asInt(0) != 0);
+                if (p.hasNonNull("hostnqn"))
+                {
+                    o.hostnqn(p.get("hostnqn").asText());
+                }
+            }
+            catch (final IllegalArgumentException e)
+            {
+                throw bad.apply(at + ".passthru", e.getMessage());
+            }
+            return new Passthru(nsid, o, backendNsid, queues, n.toString());
         }
     }
 
@@ -174,10 +251,51 @@ final class TargetOffloads
      */
     static List<String> attach(final Subsystem s, final Spec spec, final int inlineDataSize)
     {
+        return attach(s, spec, inlineDataSize, List.of());
+    }
+
+    /** As {@link #attach(Subsystem, Spec, int)}, then connect each passthru backend and map its namespace. */
+    static List<String> attach(final Subsystem s, final Spec spec, final int inlineDataSize,
+        final List<Passthru> passthru)
+    {
+        final OffloadContext ctx;
         try
         {
-            final OffloadContext ctx = FASTPATH.offloadFileNamespaces(s, spec.attributes(inlineDataSize),
-                spec.backendQueues());
+            ctx = FASTPATH.offloadFileNamespaces(s, spec.attributes(inlineDataSize), spec.backendQueues());
+        }
+        catch (final OffloadException e)
+        {
+            throw new UsageException("subsystem " + s.nqn() + ": offload fastpath: " + e.getMessage());
+        }
+        for (final Passthru p : passthru)
+        {
+            NvmeTcpBackendController be = null;
+            try
+            {
+                be = NvmeTcpBackendController.connect(p.options().copy(), p.queues());
+                Gateway.passthru(ctx, p.nsid(), be, p.backendNsid());
+            }
+            catch (final OffloadException | RuntimeException e)
+            {
+                if (be != null && !ctx.backendControllers().contains(be))
+                {
+                    be.close();
+                }
+                ctx.destroy();
+                for (final Passthru q : passthru)
+                {
+                    if (s.namespace(q.nsid()) != null && s.namespace(q.nsid()).backend().describe()
+                        .startsWith("passthru "))
+                    {
+                        s.removeNamespace(q.nsid());
+                    }
+                }
+                throw new UsageException("subsystem " + s.nqn() + " namespace " + p.nsid() + ": passthru to " +
+                    p.options().traddr() + ":" + p.options().trsvcid() + "/" + p.options().nqn() + ": " +
+                    String.valueOf(e.getMessage()).split("\n")[0]);
+            }
+        }
+        {
             final List<String> lines = new ArrayList<>();
             for (final NamespaceMapping m : ctx.mappings())
             {
@@ -188,10 +306,6 @@ final class TargetOffloads
                 lines.add("offload fastpath: no file namespace to map (RAM and null namespaces stay in software)");
             }
             return lines;
-        }
-        catch (final OffloadException e)
-        {
-            throw new UsageException("subsystem " + s.nqn() + ": offload fastpath: " + e.getMessage());
         }
     }
 

@@ -149,4 +149,61 @@ class TargetOffloadConfigTest
             ctx.destroy();
         }
     }
+
+    @Test
+    void shouldServeAPassthruNamespaceThroughABackendControllerAndKeepItAcrossReloads() throws Exception
+    {
+        try (Target backend = Target.builder().listen("127.0.0.1", 0)
+            .subsystem(s -> s.nqn("nqn.2024-01.x:backend").allowAnyHost().ramNamespace(1, 8L << 20)).build().start())
+        {
+            final String pt = "{ \"nsid\": 1, \"passthru\": { \"traddr\": \"127.0.0.1\", \"trsvcid\": \""
+                + backend.boundPort() + "\", \"subnqn\": \"nqn.2024-01.x:backend\", \"nsid\": 1, \"queues\": 2 } }";
+            final NvmetConfig a = NvmetConfig.parse(config("{ }", pt + ", " + ram(2)));
+            final Target.Builder b = Target.builder();
+            a.apply(b);
+            assertThat(a.passthru(NQN)).singleElement().extracting(TargetOffloads.Passthru::backendNsid).isEqualTo(1);
+            try (Target t = b.build())
+            {
+                final Subsystem s = t.subsystem(NQN);
+                TargetOffloads.attach(s, a.offload(NQN), t.inlineDataSize(), a.passthru(NQN));
+                t.start();
+                final OffloadContext ctx = (OffloadContext)s.offload();
+                assertThat(ctx.mapping(1).controller().name()).startsWith("nvme-tcp:127.0.0.1:");
+                try (NvmeController c = NvmeController.connect(ConnectOptions.tcp("127.0.0.1", t.boundPort(), NQN)
+                    .nrIoQueues(1)))
+                {
+                    assertThat(c.namespace(1).sizeBytes()).isEqualTo(8L << 20);
+                    final ByteBuffer w = ByteBuffer.allocateDirect(4096);
+                    w.putLong(0, 0x1122334455667788L);
+                    c.writeBlocking(1, 8, 8, w);
+                    final ByteBuffer r = ByteBuffer.allocateDirect(4096);
+                    c.readBlocking(1, 8, 8, r);
+                    assertThat(r).isEqualTo(w);
+                }
+                assertThat(ctx.mapping(1).stats().getWrites()).isEqualTo(1);
+                // an unchanged reload keeps the passthru namespace; a changed passthru entry is rejected
+                assertThat(ConfigReload.apply(t, a, NvmetConfig.parse(config("{ }", pt + ", " + ram(2)))))
+                    .isEqualTo("no change");
+                assertThat(s.namespace(1)).isNotNull();
+                final NvmetConfig moved = NvmetConfig.parse(config("{ }", pt.replace("\"queues\": 2", "\"queues\": 1")
+                    + ", " + ram(2)));
+                assertThatThrownBy(() -> ConfigReload.apply(t, a, moved)).hasMessageContaining("passthru namespaces");
+                ctx.destroy();
+            }
+        }
+    }
+
+    @Test
+    void shouldExitWith2AndOneLineForAnUnreachableOrUnsupportedPassthruBackend() throws Exception
+    {
+        final String pt = "{ \"nsid\": 1, \"passthru\": { \"traddr\": \"127.0.0.1\", \"trsvcid\": \"1\","
+            + " \"subnqn\": \"nqn.2024-01.x:nowhere\" } }";
+        final StringWriter err = new StringWriter();
+        assertThat(start(config("{ }", pt), err)).isEqualTo(2);
+        assertThat(err.toString().trim()).doesNotContain("\n")
+            .contains("namespace 1: passthru to 127.0.0.1:1/nqn.2024-01.x:nowhere");
+        final StringWriter err2 = new StringWriter();
+        assertThat(start(config(null, pt), err2)).isEqualTo(2);
+        assertThat(err2.toString().trim()).contains("passthru namespaces need the subsystem's \"offload\" object");
+    }
 }
