@@ -50,6 +50,24 @@ final class ConfigReload
     static String apply(final Target target, final NvmetConfig running, final NvmetConfig next)
     {
         final List<Target.SubsystemSpec> specs = next.subsystemSpecs(); // checks everything before any change
+        for (final Target.SubsystemSpec spec : specs)
+        {
+            final TargetOffloads.Spec was = running.offload(spec.nqn());
+            final TargetOffloads.Spec now = next.offload(spec.nqn());
+            if (target.subsystem(spec.nqn()) != null &&
+                !Objects.equals(was == null ? null : was.signature(), now == null ? null : now.signature()))
+            {
+                throw new Nvmeof4j.UsageException("subsystem " + spec.nqn() +
+                    ": its offload settings changed, which a reload does not apply (restart the target)");
+            }
+            if (target.subsystem(spec.nqn()) != null &&
+                !running.passthru(spec.nqn()).stream().map(TargetOffloads.Passthru::signature).toList()
+                    .equals(next.passthru(spec.nqn()).stream().map(TargetOffloads.Passthru::signature).toList()))
+            {
+                throw new Nvmeof4j.UsageException("subsystem " + spec.nqn() +
+                    ": its passthru namespaces changed, which a reload does not apply (restart the target)");
+            }
+        }
         final List<String> changes = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
         final Set<String> wanted = new HashSet<>();
@@ -62,6 +80,7 @@ final class ConfigReload
             if (!s.isDiscovery() && !wanted.contains(s.nqn()))
             {
                 target.removeSubsystem(s.nqn());
+                TargetOffloads.destroy(s);
                 for (final Namespace ns : s.namespaces())
                 {
                     closeLater(ns.backend());
@@ -76,7 +95,14 @@ final class ConfigReload
             {
                 try
                 {
-                    target.addSubsystem(spec.build());
+                    final Subsystem added = spec.build();
+                    final TargetOffloads.Spec offload = next.offload(spec.nqn());
+                    if (offload != null)
+                    {
+                        changes.addAll(TargetOffloads.attach(added, offload, target.inlineDataSize(),
+                            next.passthru(spec.nqn())));
+                    }
+                    target.addSubsystem(added);
                     changes.add("+subsystem " + spec.nqn());
                 }
                 catch (final RuntimeException e)
@@ -86,7 +112,8 @@ final class ConfigReload
                 continue;
             }
             hosts(current, spec, changes);
-            namespaces(current, spec, running, next, changes, errors);
+            final TargetOffloads.Spec offload = next.offload(spec.nqn());
+            namespaces(current, spec, running, next, changes, errors, offload == null ? 0 : offload.backendQueues());
         }
         if (!running.portsSignature().equals(next.portsSignature()))
         {
@@ -199,15 +226,24 @@ final class ConfigReload
     }
 
     private static void namespaces(final Subsystem current, final Target.SubsystemSpec spec,
-        final NvmetConfig running, final NvmetConfig next, final List<String> changes, final List<String> errors)
+        final NvmetConfig running, final NvmetConfig next, final List<String> changes, final List<String> errors,
+        final int offloadQueues)
     {
         final String nqn = current.nqn();
         final Set<Integer> want = new LinkedHashSet<>(spec.namespaceIds());
+        // passthru namespaces are not in the spec (their backends connect at start); a reload keeps them as they are
+        final Set<Integer> passthru = new HashSet<>();
+        next.passthru(nqn).forEach(p -> passthru.add(p.nsid()));
         for (final Namespace ns : current.namespaces())
         {
             final int nsid = ns.nsid();
+            if (passthru.contains(nsid))
+            {
+                continue;
+            }
             if (!want.contains(nsid))
             {
+                TargetOffloads.unmapRemoved(current, nsid);
                 current.removeNamespace(nsid);
                 closeLater(ns.backend());
                 changes.add(nqn + " -ns " + nsid);
@@ -225,10 +261,12 @@ final class ConfigReload
                 try
                 {
                     final Namespace replacement = spec.buildNamespace(nsid);
+                    TargetOffloads.unmapRemoved(current, nsid);
                     current.removeNamespace(nsid);
                     closeLater(ns.backend());
                     current.addNamespace(replacement);
                     changes.add(nqn + " ~ns " + nsid);
+                    mapAdded(current, replacement, offloadQueues, changes);
                 }
                 catch (final RuntimeException e)
                 {
@@ -242,13 +280,27 @@ final class ConfigReload
             {
                 try
                 {
-                    current.addNamespace(spec.buildNamespace(nsid));
+                    final Namespace added = spec.buildNamespace(nsid);
+                    current.addNamespace(added);
                     changes.add(nqn + " +ns " + nsid);
+                    mapAdded(current, added, offloadQueues, changes);
                 }
                 catch (final RuntimeException e)
                 {
                     errors.add(nqn + " ns " + nsid + ": " + e.getMessage());
                 }
+            }
+        }
+    }
+
+    private static void mapAdded(final Subsystem s, final Namespace ns, final int queues, final List<String> changes)
+    {
+        if (queues > 0)
+        {
+            final String change = TargetOffloads.mapAdded(s, ns, queues);
+            if (change != null)
+            {
+                changes.add(change);
             }
         }
     }

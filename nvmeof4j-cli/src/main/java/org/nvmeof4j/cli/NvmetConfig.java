@@ -48,6 +48,8 @@ public final class NvmetConfig
     private final Path file;
     private final java.util.Map<String, String> signatures = new java.util.HashMap<>();
     private final java.util.Map<String, Integer> anaGrpIds = new java.util.HashMap<>();
+    private final java.util.Map<String, TargetOffloads.Spec> offloads = new java.util.HashMap<>();
+    private final java.util.Map<String, List<TargetOffloads.Passthru>> passthrus = new java.util.HashMap<>();
 
     private NvmetConfig(final JsonNode root, final Path file)
     {
@@ -82,7 +84,7 @@ public final class NvmetConfig
         }
     }
 
-    private UsageException bad(final String where, final String what)
+    UsageException bad(final String where, final String what)
     {
         return new UsageException(oneLine("config " + file + ": " + where + ": " + what));
     }
@@ -243,6 +245,27 @@ public final class NvmetConfig
     public int namespaceAnaGroup(final String nqn, final int nsid)
     {
         return anaGrpIds.getOrDefault(nqn + "#" + nsid, 0);
+    }
+
+    /**
+     * @return the target offload settings of subsystem {@code nqn} (its {@code "offload"} object), or null for none.
+     *         Valid after {@link #subsystemSpecs()} or {@link #apply}.
+     */
+    public TargetOffloads.Spec offload(final String nqn)
+    {
+        return offloads.get(nqn);
+    }
+
+    /** @return the passthru namespaces of subsystem {@code nqn} (backend controllers over NVMe/TCP), maybe none. */
+    public List<TargetOffloads.Passthru> passthru(final String nqn)
+    {
+        return passthrus.getOrDefault(nqn, List.of());
+    }
+
+    /** @return the NQNs of the subsystems with an {@code "offload"} object. */
+    public Set<String> offloadedSubsystems()
+    {
+        return offloads.keySet();
     }
 
     /**
@@ -475,12 +498,19 @@ public final class NvmetConfig
             }
             allowed.forEach(h -> spec.allowHost(h, hostAuth.get(h)));
             int blockSize = 512;
+            final List<int[]> fileNamespaces = new ArrayList<>();
+            final List<TargetOffloads.Passthru> passthru = new ArrayList<>();
             for (int i = 0; i < namespaces.size(); i++)
             {
                 final JsonNode n = namespaces.get(i);
                 if (n.has("block_size"))
                 {
                     blockSize = n.get("block_size").asInt();
+                }
+                if (n.has("passthru") && !(n.has("enable") && n.get("enable").asInt(1) == 0))
+                {
+                    passthru.add(TargetOffloads.Passthru.parse(n, at + ".namespaces[" + i + "]", this::bad));
+                    continue;
                 }
                 if (namespace(spec, n, at + ".namespaces[" + i + "]"))
                 {
@@ -493,6 +523,29 @@ public final class NvmetConfig
                     signatures.put(nqn + "#" + n.path("nsid").asInt(), without + "|" + blockSize);
                     anaGrpIds.put(nqn + "#" + n.path("nsid").asInt(), n.has("ana_grpid")
                         ? n.get("ana_grpid").asInt() : AnaGroups.DEFAULT_GROUP);
+                    final String path = n.path("device").path("path").asText();
+                    if (!path.startsWith("ram:") && !path.startsWith("null:"))
+                    {
+                        fileNamespaces.add(new int[] {n.path("nsid").asInt(), blockSize});
+                    }
+                }
+            }
+            offloads.remove(nqn);
+            passthrus.put(nqn, passthru);
+            if (!passthru.isEmpty() && (!s.has("offload") || s.get("offload").isNull()))
+            {
+                throw bad(at, "passthru namespaces need the subsystem's \"offload\" object (they are served by " +
+                    "the target offload)");
+            }
+            if (s.has("offload") && !s.get("offload").isNull())
+            {
+                try
+                {
+                    offloads.put(nqn, TargetOffloads.parse(s.get("offload"), at + ".offload", fileNamespaces));
+                }
+                catch (final UsageException e)
+                {
+                    throw new UsageException("config " + file + ": " + e.getMessage());
                 }
             }
             return spec;

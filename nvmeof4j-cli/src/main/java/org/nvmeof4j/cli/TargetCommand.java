@@ -192,6 +192,17 @@ public final class TargetCommand implements Callable<Integer>
             "subsystem, namespace and queue (port 0: any free port; the URL is printed at start)")
     String metrics;
 
+    @Option(names = "--offload", paramLabel = "DEVICE",
+        description = "serve the file namespace's Read/Write/Flush with a target offload device (seed 004): fastpath")
+    String offload;
+
+    @Option(names = "--offload-type", paramLabel = "TYPE",
+        description = "what --offload serves: write, read, read_write, read_write_flush (default)")
+    String offloadType;
+
+    /** Lines about offload mappings for the banner. */
+    private final List<String> offloadLines = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception
     {
@@ -218,11 +229,20 @@ public final class TargetCommand implements Callable<Integer>
             }
             if (config != null)
             {
+                if (offload != null || offloadType != null)
+                {
+                    throw new UsageException("--offload goes with the flags form; with --config give a subsystem " +
+                        "an \"offload\" object");
+                }
                 running = NvmetConfig.load(config);
                 running.apply(builder);
             }
             else
             {
+                if (offloadType != null && offload == null)
+                {
+                    throw new UsageException("--offload-type needs --offload");
+                }
                 fromFlags(builder);
             }
         }
@@ -230,20 +250,36 @@ public final class TargetCommand implements Callable<Integer>
         {
             throw new UsageException(e.getMessage());
         }
+        final TargetOffloads.Spec flagsOffload = offload == null ? null : TargetOffloads.fromFlags(offload, offloadType);
         final Target target;
         try
         {
-            final org.nvmeof4j.tcp.tls.HostPskTable psks = tlsTable();
-            final Target built = builder.build();
-            if (psks != null)
-            {
-                built.requireTlsOnEveryPort(psks); // before the ports open: no plaintext moment
-            }
-            target = built.start();
+            target = builder.build();
         }
         catch (final IllegalArgumentException e)
         {
             throw new UsageException(e.getMessage());
+        }
+        try
+        {
+            final org.nvmeof4j.tcp.tls.HostPskTable psks = tlsTable();
+            if (psks != null)
+            {
+                target.requireTlsOnEveryPort(psks); // before the ports open: no plaintext moment
+            }
+            // offload contexts attach before the listeners open: no host connects to a half-configured subsystem
+            attachOffloads(target, flagsOffload);
+            target.start();
+        }
+        catch (final IllegalArgumentException e)
+        {
+            target.close();
+            throw new UsageException(e.getMessage());
+        }
+        catch (final UsageException | IOException e)
+        {
+            target.close();
+            throw e;
         }
         final MetricsServer metricsServer;
         try
@@ -303,6 +339,23 @@ public final class TargetCommand implements Callable<Integer>
         catch (final UsageException e)
         {
             System.err.println("nvmeof4j target: reload rejected, nothing changed: " + e.getMessage());
+        }
+    }
+
+    private void attachOffloads(final Target target, final TargetOffloads.Spec flagsOffload)
+    {
+        for (final Subsystem s : target.subsystems())
+        {
+            if (s.isDiscovery())
+            {
+                continue;
+            }
+            final TargetOffloads.Spec spec = config != null ? running.offload(s.nqn()) : flagsOffload;
+            if (spec != null)
+            {
+                offloadLines.addAll(TargetOffloads.attach(s, spec, target.inlineDataSize(),
+                    config != null ? running.passthru(s.nqn()) : List.of()));
+            }
         }
     }
 
@@ -414,7 +467,7 @@ public final class TargetCommand implements Callable<Integer>
         });
     }
 
-    private static void printBanner(final Target target)
+    private void printBanner(final Target target)
     {
         for (final Listener l : target.listeners())
         {
@@ -438,6 +491,10 @@ public final class TargetCommand implements Callable<Integer>
             {
                 System.out.println("    " + n);
             }
+        }
+        for (final String line : offloadLines)
+        {
+            System.out.println("  " + line);
         }
         System.out.println("  discovery " + Nqn.DISCOVERY + " on every port; Ctrl-C stops");
         System.out.flush();

@@ -2,6 +2,7 @@ package org.nvmeof4j.tcp;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 import org.nvmeof4j.protocol.crc.Crc32c;
 import org.nvmeof4j.protocol.pdu.CommonHeader;
@@ -52,6 +53,9 @@ public final class PduSender
     private int[] savedLimit;
     private boolean[] hasDdgst;
     private long[] tokens;
+    /** PDU data that is a file region sent with {@link FileChannel#transferTo} (null: none); see {@link #commitFile}. */
+    private FileChannel[] files;
+    private long[] filePosition;
     private int mask;
     private long head;
     private long tail;
@@ -122,13 +126,53 @@ public final class PduSender
     public void commit(final ByteBuffer data, final int index, final int length, final long token)
     {
         final int slot = (int)tail & mask;
+        final boolean dd = finishHeader(slot, length, ddgstEnabled);
+        if (dd)
+        {
+            Crc32c.put(ddgsts[slot], 0, crc.compute(data, index, length));
+        }
+        enqueue(slot, data, index, length, dd, token);
+    }
+
+    /**
+     * Finish and queue the claimed PDU with data that is a region of a file, sent from the page cache to the socket
+     * with {@link FileChannel#transferTo} (sendfile: no copy through user space). Only without data digests (the
+     * sender never sees the bytes, so it cannot compute one). The PDU goes out in order with the others: PDUs queued
+     * after it wait until the whole region is on the wire.
+     *
+     * @param file     the file; positional reads only, so it may be shared with other threads.
+     * @param position where the region starts in the file.
+     * @param length   data bytes, more than 0; the file must hold them (a short file ends the connection with an
+     *                 {@link IOException} from {@link #flush}).
+     * @throws IllegalStateException when data digests are enabled.
+     */
+    public void commitFile(final FileChannel file, final long position, final int length, final long token)
+    {
+        if (ddgstEnabled)
+        {
+            throw new IllegalStateException("file regions cannot carry a data digest");
+        }
+        if (length <= 0)
+        {
+            throw new IllegalArgumentException("file region length " + length);
+        }
+        final int slot = (int)tail & mask;
+        finishHeader(slot, length, false);
+        enqueue(slot, null, 0, length, false, token);
+        files[slot] = file;
+        filePosition[slot] = position;
+    }
+
+    /** Fill in HDGSTF/DDGSTF, PDO, PLEN and the header digest of a claimed slot; @return whether a DDGST follows. */
+    private boolean finishHeader(final int slot, final int length, final boolean ddgstOn)
+    {
         final ByteBuffer h = headers[slot];
         final PduType type = PduType.valueOf(h.get(CommonHeader.PDU_TYPE_OFFSET) & 0xFF);
         final int hlen = type.hlen();
         final int hd = hdgstEnabled && type.mayCarryHeaderDigest() ? CommonHeader.DIGEST_LENGTH : 0;
         int flags = h.get(CommonHeader.FLAGS_OFFSET) & ~(CommonHeader.FLAG_HDGSTF | CommonHeader.FLAG_DDGSTF);
         int headerLength = hlen + hd;
-        final boolean dd = length > 0 && ddgstEnabled;
+        final boolean dd = length > 0 && ddgstOn;
         final long plen;
         if (length > 0)
         {
@@ -163,11 +207,7 @@ public final class PduSender
             Crc32c.put(h, hlen, crc.compute(h, 0, hlen));
         }
         h.limit(headerLength).position(0);
-        if (dd)
-        {
-            Crc32c.put(ddgsts[slot], 0, crc.compute(data, index, length));
-        }
-        enqueue(slot, data, index, length, dd, token);
+        return dd;
     }
 
     private void enqueue(
@@ -177,12 +217,13 @@ public final class PduSender
         dataIndex[slot] = index;
         dataLength[slot] = length;
         dataSent[slot] = 0;
-        if (length > 0)
+        if (length > 0 && buf != null)
         {
             savedPosition[slot] = buf.position();
             savedLimit[slot] = buf.limit();
         }
         hasDdgst[slot] = dd;
+        files[slot] = null;
         ddgsts[slot].clear();
         tokens[slot] = token;
         tail++;
@@ -221,6 +262,18 @@ public final class PduSender
         long total = 0;
         while (head != tail)
         {
+            final int first = (int)head & mask;
+            if (files[first] != null && !headers[first].hasRemaining())
+            {
+                // the header of a file region is out: stream the region itself
+                final long sent = transferFile(first, channel);
+                total += sent;
+                if (files[first] != null)
+                {
+                    break; // socket full
+                }
+                continue;
+            }
             final int count = buildBatch();
             final long written = channel.write(iov, 0, count);
             total += written;
@@ -235,6 +288,34 @@ public final class PduSender
             }
         }
         return total;
+    }
+
+    private long transferFile(final int slot, final GatheringByteChannel channel) throws IOException
+    {
+        final FileChannel file = files[slot];
+        final long position = filePosition[slot] + dataSent[slot];
+        final long remaining = dataLength[slot] - dataSent[slot];
+        final long n = file.transferTo(position, remaining, channel);
+        if (n == 0 && position + remaining > file.size())
+        {
+            throw new IOException("file region [" + filePosition[slot] + ", +" + dataLength[slot] +
+                ") ends past the end of the file (" + file.size() + " bytes)");
+        }
+        dataSent[slot] += (int)n;
+        bytesSent += n;
+        if (dataSent[slot] == dataLength[slot])
+        {
+            files[slot] = null;
+            final long token = tokens[slot];
+            head++;
+            pdusSent++;
+            if (token != NO_TOKEN && sentListener != null)
+            {
+                sentListener.onPduSent(token);
+            }
+            retire();
+        }
+        return n;
     }
 
     private void clearIov(final int count)
@@ -260,6 +341,10 @@ public final class PduSender
             if (h.hasRemaining())
             {
                 iov[count++] = h;
+            }
+            if (files[slot] != null)
+            {
+                break; // the region follows its header with transferTo; nothing may be written in between
             }
             if (d != null)
             {
@@ -304,9 +389,9 @@ public final class PduSender
         while (head != tail)
         {
             final int slot = (int)head & mask;
-            if (headers[slot].hasRemaining())
+            if (headers[slot].hasRemaining() || files[slot] != null)
             {
-                return;
+                return; // a file region's data goes out in flush, after its header
             }
             final ByteBuffer d = data[slot];
             if (d != null)
@@ -364,6 +449,7 @@ public final class PduSender
                 restore(slot, data[slot]);
                 data[slot] = null;
             }
+            files[slot] = null;
             head++;
         }
         claimed = false;
@@ -388,6 +474,7 @@ public final class PduSender
                 restore(slot, data[slot]);
                 data[slot] = null;
             }
+            files[slot] = null;
         }
         tail = keep;
         claimed = false;
@@ -412,6 +499,8 @@ public final class PduSender
         savedLimit = new int[capacity];
         hasDdgst = new boolean[capacity];
         tokens = new long[capacity];
+        files = new FileChannel[capacity];
+        filePosition = new long[capacity];
         mask = capacity - 1;
     }
 
@@ -428,6 +517,8 @@ public final class PduSender
         final int[] olim = savedLimit;
         final boolean[] ohd = hasDdgst;
         final long[] ot = tokens;
+        final FileChannel[] ofiles = files;
+        final long[] ofp = filePosition;
         final int omask = mask;
         allocate(old * 2);
         int i = 0;
@@ -456,6 +547,8 @@ public final class PduSender
             savedLimit[i] = olim[from];
             hasDdgst[i] = ohd[from];
             tokens[i] = ot[from];
+            files[i] = ofiles[from];
+            filePosition[i] = ofp[from];
         }
         tail = tail - head;
         head = 0;

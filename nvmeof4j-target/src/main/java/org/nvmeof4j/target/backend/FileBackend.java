@@ -65,6 +65,15 @@ public final class FileBackend implements Backend
         }
     }
 
+    /**
+     * @return the file's channel, for positional reads and writes and {@code transferTo} by a target offload
+     *         (never close it or move its position).
+     */
+    public FileChannel channel()
+    {
+        return channel;
+    }
+
     private static long blockDeviceSize(final Path path)
     {
         try

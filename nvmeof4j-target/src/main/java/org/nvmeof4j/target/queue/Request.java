@@ -81,6 +81,47 @@ public final class Request
         fabrics.wrap(sqeBuffer, 0);
     }
 
+    /** @return the slot index (the R2T transfer tag minus one); stable for the life of the queue. */
+    public int index()
+    {
+        return index;
+    }
+
+    /** @return the namespace resolved by the range check ({@link TargetQueue#checkReadWrite}), or null. */
+    public org.nvmeof4j.target.subsystem.Namespace namespace()
+    {
+        return namespace;
+    }
+
+    /** @return the byte offset of the starting LBA in the namespace, set by the range check. */
+    public long byteOffset()
+    {
+        return byteOffset;
+    }
+
+    /** @return where the host-to-controller data was received (null before any). */
+    public ByteBuffer dataBuffer()
+    {
+        return dataBuffer;
+    }
+
+    /** @return the index of the first data byte in {@link #dataBuffer()}. */
+    public int dataIndex()
+    {
+        return dataIndex;
+    }
+
+    /**
+     * Receive this command's host-to-controller data into {@code buffer} from {@code index} (a target offload's
+     * staging buffer): called before the R2T goes out, on the queue's thread.
+     */
+    public void placeData(final ByteBuffer buffer, final int index)
+    {
+        this.dataBuffer = buffer;
+        this.dataIndex = index;
+        this.staged = true;
+    }
+
     /** @return the command identifier. */
     public int cid()
     {

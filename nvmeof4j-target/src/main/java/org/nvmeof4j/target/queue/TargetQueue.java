@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import org.nvmeof4j.protocol.auth.AuthMessage;
 import org.nvmeof4j.protocol.auth.DhchapController;
@@ -25,6 +26,7 @@ import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.controller.Controller;
 import org.nvmeof4j.target.subsystem.HostAuth;
+import org.nvmeof4j.target.offload.OffloadHook;
 import org.nvmeof4j.tcp.PduReceiver;
 import org.nvmeof4j.tcp.PduSender;
 import org.nvmeof4j.tcp.Poller;
@@ -70,6 +72,8 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
     private final ConnectHandler connectHandler;
     private final NvmCommands nvm;
     private final char[] cidToSlot = new char[65536];
+    /** The target offload serving this I/O queue (seed 004): set only after Connect, null when none. */
+    private OffloadHook.Connection offload;
 
     private Request[] requests;
     private int[] freeSlots;
@@ -207,7 +211,7 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
     }
 
     /** @return whether data digests were negotiated in ICReq/ICResp (data then goes through staging buffers). */
-    boolean dataDigest()
+    public boolean dataDigest()
     {
         return ddgst;
     }
@@ -499,6 +503,10 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
     @Override
     protected void onClosed(final String reason, final Throwable cause)
     {
+        if (offload != null)
+        {
+            offload.closed();
+        }
         target.queueClosed(this, reason, cause);
         if (controller != null)
         {
@@ -770,6 +778,10 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
             {
                 return status;
             }
+            if (offload != null && offload.placeWrite(r, length))
+            {
+                return 0;
+            }
             if (!ddgst && nvm.placeInBackend(r, length))
             {
                 r.dataLength = length;
@@ -826,7 +838,11 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
             }
             else
             {
-                status = nvm.execute(r);
+                status = offload == null ? OffloadHook.NOT_OFFLOADED : offload.execute(r);
+                if (status == OffloadHook.NOT_OFFLOADED)
+                {
+                    status = nvm.execute(r);
+                }
                 if (status < 0)
                 {
                     return; // completed with data
@@ -967,7 +983,48 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
         if (qid > 0)
         {
             nvm.connected(requests.length);
+            // the RFC's rule: offload is enabled on a queue only once its Connect succeeded, never before
+            final OffloadHook hook = ctrl.subsystem().offload();
+            offload = hook == null ? null : hook.enable(this);
         }
+    }
+
+    /** @return the target offload serving this queue, or null (software only, or before Connect). */
+    public OffloadHook.Connection offload()
+    {
+        return offload;
+    }
+
+    /**
+     * Check the namespace, LBA range and transfer length of a Read or Write (for a target offload); sets the
+     * request's namespace and byte offset. Queue thread.
+     *
+     * @return 0 or the NVMe status to complete with.
+     */
+    public int checkReadWrite(final Request r, final long transferLength)
+    {
+        return nvm.checkRw(r, transferLength);
+    }
+
+    /**
+     * Send a Read's data as one C2HData PDU whose payload is a file region, written with
+     * {@link FileChannel#transferTo} (zero copy from the page cache), then the completion. Only with data digests
+     * off. Queue thread.
+     */
+    public void completeWithFile(final Request r, final FileChannel file, final long position, final int length)
+    {
+        final boolean success = sqFlowControlDisabled;
+        final ByteBuffer h = sender.claimHeader();
+        final int flags = CommonHeader.FLAG_LAST_PDU | (success ? CommonHeader.FLAG_SUCCESS : 0);
+        dataPdu.wrap(h, 0).encode(PduType.C2H_DATA, flags, 0, 0, r.cid, 0, 0, length);
+        if (success)
+        {
+            r.state = Request.SENDING;
+            sender.commitFile(file, position, length, r.index);
+            return;
+        }
+        sender.commitFile(file, position, length, PduSender.NO_TOKEN);
+        complete(r, 0);
     }
 
 
@@ -975,7 +1032,7 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
     // send side
 
     /** Send controller-to-host data, then the completion (or C2HData SUCCESS when SQ flow control is off). */
-    void completeWithData(final Request r, final ByteBuffer buf, final int index, final int length)
+    public void completeWithData(final Request r, final ByteBuffer buf, final int index, final int length)
     {
         if (length <= 0)
         {
@@ -1057,6 +1114,10 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
     private void release(final Request r)
     {
         slotFreed = true;
+        if (offload != null)
+        {
+            offload.released(r);
+        }
         r.state = Request.FREE;
         cidToSlot[r.cid] = NO_SLOT;
         freeSlots[freeCount++] = r.index;

@@ -41,6 +41,8 @@ public final class Subsystem
     private final Object cntlidLock = new Object();
     private final Set<Integer> cntlidsInUse = new java.util.HashSet<>();
     private int nextCntlid = 1;
+    /** The offload context serving this subsystem's mapped namespaces (seed 004), or null. */
+    private volatile org.nvmeof4j.target.offload.OffloadHook offload;
 
     /**
      * @param nqn    the subsystem NQN.
@@ -77,6 +79,25 @@ public final class Subsystem
             throw new IllegalArgumentException(what + " must be at most " + max + " printable ASCII characters: " + s);
         }
         return s;
+    }
+
+    /**
+     * @return the target offload hook of this subsystem (its offload context), or null: every command is served by
+     *         the software target.
+     */
+    public org.nvmeof4j.target.offload.OffloadHook offload()
+    {
+        return offload;
+    }
+
+    /**
+     * Attach (or, with null, detach) a target offload hook. Queues consult it when their Connect succeeds, so a
+     * change applies to I/O queues connected afterwards. Any thread.
+     */
+    public Subsystem offload(final org.nvmeof4j.target.offload.OffloadHook hook)
+    {
+        this.offload = hook;
+        return this;
     }
 
     public String nqn()

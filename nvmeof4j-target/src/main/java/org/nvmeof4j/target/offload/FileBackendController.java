@@ -1,0 +1,116 @@
+package org.nvmeof4j.target.offload;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import org.nvmeof4j.target.backend.FileBackend;
+
+/**
+ * Backend kind 1: a local file or block device seen as a backend controller with one namespace (NSID 1). Its
+ * "submission queues" are logical: positional I/O on one {@link FileChannel} (pread/pwrite, safe from many threads),
+ * so round-robin over them only spreads the per-queue counters. Reads can go out with zero copy
+ * ({@link #zeroCopySource}); Flush is {@link FileChannel#force(boolean)}.
+ *
+ * <p>It shares the {@link FileBackend} of the front-end namespace, so commands the device does not serve (Write
+ * Zeroes, Compare, ...) see the same bytes through the software target.
+ */
+public final class FileBackendController implements BackendController
+{
+    /** The only namespace of a file controller. */
+    public static final int NSID = 1;
+
+    private final FileBackend file;
+    private final int queueDepth;
+    private final BackendQueue[] queues;
+
+    /**
+     * @param file       the file (owned by the front-end namespace: closing this controller does not close it).
+     * @param queues     logical submission queues, at least 1.
+     * @param queueDepth entries per queue, checked against the device's capabilities.
+     */
+    public FileBackendController(final FileBackend file, final int queues, final int queueDepth)
+    {
+        if (queues < 1)
+        {
+            throw new IllegalArgumentException("a backend controller needs at least one queue: " + queues);
+        }
+        this.file = file;
+        this.queueDepth = queueDepth;
+        this.queues = new BackendQueue[queues];
+        for (int i = 0; i < queues; i++)
+        {
+            this.queues[i] = new FileQueue();
+        }
+    }
+
+    @Override
+    public String name()
+    {
+        return "file:" + file.path();
+    }
+
+    @Override
+    public int queueCount()
+    {
+        return queues.length;
+    }
+
+    @Override
+    public BackendQueue queue(final int i)
+    {
+        return queues[i];
+    }
+
+    @Override
+    public int queueDepth()
+    {
+        return queueDepth;
+    }
+
+    @Override
+    public long namespaceSize(final int nsid)
+    {
+        return nsid == NSID ? file.size() : -1;
+    }
+
+    @Override
+    public int lbaDataSize(final int nsid)
+    {
+        return 0;
+    }
+
+    @Override
+    public void close()
+    {
+        // the file belongs to the front-end namespace
+    }
+
+    private final class FileQueue implements BackendQueue
+    {
+        @Override
+        public void read(final int nsid, final long offset, final ByteBuffer dst, final int index, final int length)
+            throws IOException
+        {
+            file.read(offset, dst, index, length);
+        }
+
+        @Override
+        public void write(final int nsid, final long offset, final ByteBuffer src, final int index, final int length)
+            throws IOException
+        {
+            file.write(offset, src, index, length);
+        }
+
+        @Override
+        public void flush(final int nsid) throws IOException
+        {
+            file.flush();
+        }
+
+        @Override
+        public FileChannel zeroCopySource(final int nsid)
+        {
+            return file.channel();
+        }
+    }
+}
