@@ -780,6 +780,7 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
             }
             if (offload != null && offload.placeWrite(r, length))
             {
+                r.dataLength = length; // the R2T asks for it; dataLength 0 means "not placed yet" (staging waits)
                 return 0;
             }
             if (!ddgst && nvm.placeInBackend(r, length))
