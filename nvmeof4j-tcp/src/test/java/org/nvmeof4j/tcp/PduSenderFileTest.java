@@ -64,7 +64,7 @@ class PduSenderFileTest
             plain.connectionInitialized(hd, false, align);
             for (int i = 0; i < 12; i++)
             {
-                final int datao = i * 3000 + (int)(Math.abs(seed) % 500);
+                final int datao = i * 3000 + (int)Math.floorMod(seed, 500L);
                 final int len = 1000 + i * 150;
                 queue(mixed, i, datao, len, data, i % 3 == 0 ? null : fc);
                 queue(plain, i, datao, len, data, null);
