@@ -636,7 +636,7 @@ public final class NvmetConfig
     /**
      * The target's connection limits from a port's {@code param} (nvmeof4j's own keys; nvmet has no such limits):
      * {@code max_connections_per_port}, {@code max_connections_per_address}, {@code icreq_timeout_ms},
-     * {@code connect_timeout_ms}. They apply to the whole target; keys absent keep the flags' values.
+     * {@code connect_timeout_ms}, {@code max_connections_per_host}, {@code staging_per_connection}. They apply to the whole target; keys absent keep the flags' values.
      */
     private void limits(final Target.Builder builder, final JsonNode param, final String at)
     {
@@ -649,9 +649,13 @@ public final class NvmetConfig
             ? integer(param, "icreq_timeout_ms", at, 0, 3_600_000) : l.icReqTimeoutMillis();
         final long connect = param.has("connect_timeout_ms")
             ? integer(param, "connect_timeout_ms", at, 0, 3_600_000) : l.connectTimeoutMillis();
+        final int perHost = param.has("max_connections_per_host")
+            ? integer(param, "max_connections_per_host", at, 1, 1_000_000) : l.maxConnectionsPerHost();
+        final int staging = param.has("staging_per_connection")
+            ? integer(param, "staging_per_connection", at, 1, 4096) : l.stagingPerConnection();
         try
         {
-            builder.connectionLimits(new ConnectionLimits(perPort, perAddress, icReq, connect));
+            builder.connectionLimits(new ConnectionLimits(perPort, perAddress, icReq, connect, perHost, staging));
         }
         catch (final IllegalArgumentException e)
         {

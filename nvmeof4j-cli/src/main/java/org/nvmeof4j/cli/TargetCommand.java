@@ -169,6 +169,18 @@ public final class TargetCommand implements Callable<Integer>
         description = "live connections from one host IP address (default ${DEFAULT-VALUE})", defaultValue = "1024")
     int maxConnectionsPerAddress;
 
+    @Option(names = "--max-connections-per-host", paramLabel = "N",
+        description = "connected queues (admin and I/O) of one host NQN over all subsystems and ports; more fail " +
+            "with Connect Controller Busy (default ${DEFAULT-VALUE})",
+        defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONNECTIONS_PER_HOST)
+    int maxConnectionsPerHost;
+
+    @Option(names = "--staging-per-connection", paramLabel = "N",
+        description = "staging memory one connection may hold, in MAXH2CDATA units; must hold one command of the " +
+            "largest transfer size (default ${DEFAULT-VALUE})",
+        defaultValue = "" + ConnectionLimits.DEFAULT_STAGING_PER_CONNECTION)
+    int stagingPerConnection;
+
     @Option(names = "--icreq-timeout-ms", paramLabel = "MS",
         description = "drop a connection that sends no ICReq this long after accept; 0: never (default ${DEFAULT-VALUE})",
         defaultValue = "10000")
@@ -219,8 +231,7 @@ public final class TargetCommand implements Callable<Integer>
         final String idleName = idle;
         try
         {
-            builder.connectionLimits(new ConnectionLimits(maxConnectionsPerPort, maxConnectionsPerAddress,
-                icReqTimeoutMillis, connectTimeoutMillis));
+            builder.connectionLimits(connectionLimits());
             builder.inlineDataSize(inlineDataSize).maxH2cData(maxH2cData).pollers(pollers)
                 .idleStrategy(() -> IdleStrategy.parse(idleName));
             if (discoveryPort != null)
@@ -321,6 +332,17 @@ public final class TargetCommand implements Callable<Integer>
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The connection limits the flags give ({@code --config} port params may override them).
+     *
+     * @throws IllegalArgumentException for a value out of range.
+     */
+    ConnectionLimits connectionLimits()
+    {
+        return new ConnectionLimits(maxConnectionsPerPort, maxConnectionsPerAddress, icReqTimeoutMillis,
+            connectTimeoutMillis, maxConnectionsPerHost, stagingPerConnection);
     }
 
     /**

@@ -211,7 +211,8 @@ class NvmetConfigFuzzTest
             value(addr, "trsvcid", data);
             final ObjectNode param = p.putObject("param");
             for (final String k : new String[] {"inline_data_size", "max_connections_per_port",
-                "max_connections_per_address", "icreq_timeout_ms", "connect_timeout_ms"})
+                "max_connections_per_address", "icreq_timeout_ms", "connect_timeout_ms", "max_connections_per_host",
+                "staging_per_connection"})
             {
                 if (data.consumeInt(0, 3) == 0)
                 {

@@ -147,6 +147,78 @@ class TargetCommandTest
             .hasMessageContaining("ports[0].param.icreq_timeout_ms");
     }
 
+    @Test
+    void shouldReadThePerHostAndStagingLimitsFromAPortsParamAndNameABadOne()
+    {
+        final String json = "{ \"ports\": [ { \"addr\": { \"trtype\": \"tcp\", \"traddr\": \"127.0.0.1\","
+            + " \"trsvcid\": \"0\" }, \"param\": { \"max_connections_per_host\": \"5\","
+            + " \"staging_per_connection\": 32 } } ], \"subsystems\": [] }";
+        final Target.Builder b = Target.builder();
+        NvmetConfig.parse(json).apply(b);
+        try (Target t = b.build())
+        {
+            assertThat(t.connectionLimits().maxConnectionsPerHost()).isEqualTo(5);
+            assertThat(t.connectionLimits().stagingPerConnection()).isEqualTo(32);
+            assertThat(t.stagingBudget()).isEqualTo(32L * t.maxH2cData());
+            // absent keys keep their defaults
+            assertThat(t.connectionLimits().maxConnectionsPerAddress()).isEqualTo(1024);
+        }
+        assertThatThrownBy(() -> NvmetConfig.parse(json.replace("\"5\"", "\"0\"")).apply(Target.builder()))
+            .isInstanceOf(Nvmeof4j.UsageException.class)
+            .hasMessageContaining("ports[0].param.max_connections_per_host");
+        assertThatThrownBy(() -> NvmetConfig.parse(json.replace("32", "4097")).apply(Target.builder()))
+            .isInstanceOf(Nvmeof4j.UsageException.class)
+            .hasMessageContaining("ports[0].param.staging_per_connection");
+        assertThatThrownBy(() -> NvmetConfig.parse(json.replace("32", "\"lots\"")).apply(Target.builder()))
+            .isInstanceOf(Nvmeof4j.UsageException.class)
+            .hasMessageContaining("ports[0].param.staging_per_connection");
+    }
+
+    @Test
+    void shouldPassThePerHostAndStagingFlagsToTheTargetsConnectionLimits()
+    {
+        final CommandLine cl = Nvmeof4j.commandLine();
+        final CommandLine.ParseResult r = cl.parseArgs("target", "--max-connections-per-host", "3",
+            "--staging-per-connection", "64");
+        final TargetCommand cmd = (TargetCommand)r.subcommand().commandSpec().userObject();
+        try (Target t = Target.builder().connectionLimits(cmd.connectionLimits()).build())
+        {
+            assertThat(t.connectionLimits().maxConnectionsPerHost()).isEqualTo(3);
+            assertThat(t.connectionLimits().stagingPerConnection()).isEqualTo(64);
+            assertThat(t.stagingBudget()).isEqualTo(64L * t.maxH2cData());
+            assertThat(t.connectionLimits().maxConnectionsPerPort()).isEqualTo(4096);
+        }
+        // the defaults are ConnectionLimits' own
+        final CommandLine cl2 = Nvmeof4j.commandLine();
+        final TargetCommand dflt = (TargetCommand)cl2.parseArgs("target").subcommand().commandSpec().userObject();
+        assertThat(dflt.connectionLimits()).isEqualTo(org.nvmeof4j.target.ConnectionLimits.DEFAULT);
+    }
+
+    @Test
+    void shouldExitWith2AndOneLineForABadPerHostOrStagingFlag()
+    {
+        for (final String[] args : new String[][] {
+            {"target", "--max-connections-per-host", "0"},
+            {"target", "--max-connections-per-host", "1000001"},
+            {"target", "--max-connections-per-host", "many"},
+            {"target", "--staging-per-connection", "0"},
+            {"target", "--staging-per-connection", "4097"},
+            {"target", "--staging-per-connection", "x"},
+            // 1 x 4 KiB of staging cannot hold one command of the largest transfer size
+            {"target", "--staging-per-connection", "1", "--max-h2c-data", "4096"}})
+        {
+            final StringWriter err = new StringWriter();
+            assertThat(run(err, args)).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(err.toString().trim()).as(String.join(" ", args)).isNotEmpty().doesNotContain("\n");
+        }
+        final StringWriter err = new StringWriter();
+        assertThat(run(err, "target", "--max-connections-per-host", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("per host");
+        final StringWriter err2 = new StringWriter();
+        assertThat(run(err2, "target", "--staging-per-connection", "4097")).isEqualTo(2);
+        assertThat(err2.toString()).contains("staging per connection");
+    }
+
     private static String reloadConfig(final String exported, final String subsystems)
     {
         return "{ \"ports\": [ { \"portid\": 1, \"addr\": { \"trtype\": \"tcp\", \"traddr\": \"127.0.0.1\","
