@@ -235,7 +235,7 @@ public final class HostConnectOptions
     {
         if (multipath())
         {
-            throw new UsageException("--path (multipath) is taken by read, write and list-subsys only, not by this " +
+            throw new UsageException("--path (multipath) is taken by read, write, list-subsys and perf only, not by this " +
                 "command yet");
         }
         return singlePath(hostnqn, defaultPort, needNqn);
@@ -404,7 +404,13 @@ public final class HostConnectOptions
     static <T, E extends Exception> T subsystem(final HostConnectOptions options, final String hostnqn,
         final String what, final SubsystemWork<T, E> work) throws E
     {
-        final java.util.List<ConnectOptions> paths = options.pathOptions(hostnqn);
+        return subsystem(options, hostnqn, what, options.pathOptions(hostnqn), work);
+    }
+
+    /** {@link #subsystem(HostConnectOptions, String, String, SubsystemWork)} on paths already built (and tuned). */
+    static <T, E extends Exception> T subsystem(final HostConnectOptions options, final String hostnqn,
+        final String what, final java.util.List<ConnectOptions> paths, final SubsystemWork<T, E> work) throws E
+    {
         final org.nvmeof4j.host.multipath.NvmeSubsystem s;
         try
         {

@@ -17,6 +17,7 @@ import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.IoQueue;
 import org.nvmeof4j.host.Namespace;
 import org.nvmeof4j.host.NvmeController;
+import org.nvmeof4j.host.multipath.NvmeSubsystem;
 import org.nvmeof4j.host.offload.NvmeTcpOffload;
 import org.nvmeof4j.host.offload.NvmeTcpOfldDev;
 import org.nvmeof4j.host.offload.TcpOffloadTransport;
@@ -195,7 +196,7 @@ public final class PerfCommand implements Callable<Integer>
         checkWritable(histogramFile, "--histogram");
         checkWritable(plotFile, "--plot");
         final InetSocketAddress metricsAddress = metrics == null ? null : metricsAddress(metrics);
-        final boolean embedded = connect.traddr == null;
+        final boolean embedded = connect.traddr == null && !connect.multipath();
         final boolean doVerify = verify != null ? verify : embedded;
         Target target = null;
         if (embedded)
@@ -228,6 +229,10 @@ public final class PerfCommand implements Callable<Integer>
                 throw new UsageException("-q must be below --queue-size");
             }
         }
+        if (connect.multipath())
+        {
+            return runMultipath(target, metricsAddress, readPct, random, doVerify);
+        }
         final ConnectOptions o = connect.toOptions(hostnqn, ConnectOptions.DEFAULT_PORT, true).nrIoQueues(0)
             .nrPollQueues(queues).ctrlLossTmo(Duration.ofSeconds(10)).reconnectDelay(Duration.ofSeconds(1));
         final UlpDdpDevice ddpDevice = DdpCommand.deviceFor(ddp, ddpLoss, ddpReorder);
@@ -244,6 +249,56 @@ public final class PerfCommand implements Callable<Integer>
             {
                 throw new UsageException("namespace " + nsid + " is not active on " + o.nqn());
             }
+            return workload(target, metricsAddress, report, ns, c::openIoQueue, random, readPct, doVerify,
+                workers -> metricsText(target, c, workers, report));
+        }
+    }
+
+    /**
+     * {@code --path}: every path is one multipath {@link NvmeSubsystem} ({@code --iopolicy} picks the path of each
+     * I/O) and each worker owns a {@link NvmeSubsystem#openIoQueue} queue over its async path, which also measures
+     * the longest pause between completions ({@code max_pause_ms}), e.g. across a failover.
+     */
+    private int runMultipath(final Target target, final InetSocketAddress metricsAddress, final int readPct,
+        final boolean random, final boolean doVerify) throws Exception
+    {
+        final List<ConnectOptions> paths = connect.pathOptions(hostnqn);
+        final UlpDdpDevice ddpDevice = DdpCommand.deviceFor(ddp, ddpLoss, ddpReorder);
+        for (final ConnectOptions p : paths)
+        {
+            p.ctrlLossTmo(Duration.ofSeconds(10)).reconnectDelay(Duration.ofSeconds(1));
+            if (ddpDevice != null)
+            {
+                p.readOffload(org.nvmeof4j.host.tcp.DdpReadOffload.factory(
+                    org.nvmeof4j.ddp.UlpDdpRegistry.global(), ddpDevice.name()));
+            }
+        }
+        final PerfReport report = new PerfReport(this, readPct, doVerify, paths.get(0), target != null, ddpDevice);
+        return HostConnectOptions.subsystem(connect, hostnqn, "perf", paths, s ->
+        {
+            final Namespace ns = s.namespace(nsid);
+            if (ns == null)
+            {
+                throw new UsageException("namespace " + nsid + " is not active on " + s.nqn());
+            }
+            return workload(target, metricsAddress, report, ns, () -> s.openIoQueue(depth), random, readPct,
+                doVerify, workers -> metricsText(target, null, workers, report));
+        });
+    }
+
+    /** Opens one worker's queue. */
+    @FunctionalInterface
+    private interface QueueOpener
+    {
+        IoQueue open();
+    }
+
+    /** The workload on an open controller or subsystem: build the workers, run them, write the files. */
+    private int workload(final Target target, final InetSocketAddress metricsAddress, final PerfReport report,
+        final Namespace ns, final QueueOpener opener, final boolean random, final int readPct, final boolean doVerify,
+        final java.util.function.Function<List<PerfWorker>, String> metricsText) throws Exception
+    {
+        {
             final int bs = ns.blockSize();
             if (ioSize % bs != 0)
             {
@@ -260,7 +315,7 @@ public final class PerfCommand implements Callable<Integer>
             final long perThread = chunks / queues;
             for (int i = 0; i < queues; i++)
             {
-                final PerfWorker w = new PerfWorker(i, c.openIoQueue(), nsid, bs, ioSize, depth, i * perThread,
+                final PerfWorker w = new PerfWorker(i, opener.open(), nsid, bs, ioSize, depth, i * perThread,
                     perThread, random, readPct, doVerify, hostIdleStrategy(hostIdle));
                 if (rate > 0)
                 {
@@ -270,7 +325,7 @@ public final class PerfCommand implements Callable<Integer>
             }
             final boolean ok;
             try (MetricsServer server = metricsAddress == null ? null :
-                startMetrics(metricsAddress, () -> metricsText(target, c, workers, report)))
+                startMetrics(metricsAddress, () -> metricsText.apply(workers)))
             {
                 ok = run(workers, report);
             }
@@ -318,6 +373,8 @@ public final class PerfCommand implements Callable<Integer>
         final PerfReport report)
     {
         final PrometheusText p = new PrometheusText();
+        if (c != null)
+        {
         final String nqn = c.options().nqn();
         p.sample("nvmeof4j_host_reconnects_total", PrometheusText.Type.COUNTER, "Reconnects the host controller " +
             "completed since connect", c.reconnects(), "subsystem", nqn);
@@ -325,6 +382,7 @@ public final class PerfCommand implements Callable<Integer>
             "host sent on the admin queue", c.keepAlivesSent(), "subsystem", nqn);
         p.sample("nvmeof4j_host_async_events_total", PrometheusText.Type.COUNTER, "Asynchronous events the host " +
             "controller received", c.asyncEvents(), "subsystem", nqn);
+        }
         p.family("nvmeof4j_perf_ios_total", PrometheusText.Type.COUNTER, "I/Os a perf queue completed since it " +
             "started (prefill and warm-up included, errors included)");
         p.family("nvmeof4j_perf_io_bytes_total", PrometheusText.Type.COUNTER, "Data bytes of the I/Os a perf " +

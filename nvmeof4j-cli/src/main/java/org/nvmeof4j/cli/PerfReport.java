@@ -145,8 +145,10 @@ final class PerfReport
         long checked = 0;
         long mismatches = 0;
         String firstError = null;
+        long maxPause = -1;
         for (final PerfWorker w : workers)
         {
+            maxPause = Math.max(maxPause, w.maxPauseNanos);
             h.add(w.histogram);
             ios += w.measuredIos;
             errors += w.errors;
@@ -187,6 +189,11 @@ final class PerfReport
         lat.put("p99_99", round(h.getValueAtPercentile(99.99) / 1000.0, 2));
         lat.put("max", round(h.getMaxValue() / 1000.0, 2));
         r.put("latency_us", lat);
+        if (maxPause >= 0)
+        {
+            // --path: the longest gap between two completions of one queue (e.g. a failover)
+            r.put("max_pause_ms", round(maxPause / 1e6, 3));
+        }
         final Map<String, Object> cpu = new LinkedHashMap<>();
         cpu.put("user", round(user, 2));
         cpu.put("system", round(system, 2));
@@ -234,6 +241,11 @@ final class PerfReport
             out.printf("%-14s: %.2f%n", "MiB/s", mibs);
             out.printf("%-14s: avg %.2f  p50 %.2f  p99 %.2f  p99.9 %.2f  p99.99 %.2f  max %.2f%n", "latency (us)",
                 lat.get("avg"), lat.get("p50"), lat.get("p99"), lat.get("p99_9"), lat.get("p99_99"), lat.get("max"));
+            if (maxPause >= 0)
+            {
+                out.printf("%-14s: %.3f ms (longest gap between completions of one queue)%n", "max pause",
+                    maxPause / 1e6);
+            }
             out.printf("%-14s: user %.2f  system %.2f  (%.1f s wall, %d cores%s)%n", "CPU (s)", user, system, secs,
                 Runtime.getRuntime().availableProcessors(), embedded ? ", includes the embedded target" : "");
             out.printf("%-14s: %.3f s, %.4f s/GiB (%s)%n", "host CPU", hostCpu, gib > 0 ? hostCpu / gib : 0.0,

@@ -5,6 +5,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.nvmeof4j.host.CompletionHandler;
 import org.nvmeof4j.host.IoQueue;
+import org.nvmeof4j.host.multipath.SubsystemIoQueue;
 import org.nvmeof4j.protocol.nvme.NvmeStatus;
 import org.nvmeof4j.tcp.IdleStrategy;
 
@@ -42,6 +43,13 @@ final class PerfWorker implements Runnable, CompletionHandler
     /** The host queue's QID. */
     final int qid;
     long verified;
+    /**
+     * With a multipath queue ({@link SubsystemIoQueue}): the longest gap between two completions while measuring, in
+     * nanoseconds; -1 with a controller's own queue, which does not measure it.
+     */
+    volatile long maxPauseNanos;
+    private final SubsystemIoQueue pauses;
+    private boolean pausesReset;
     long mismatches;
     String firstError;
     private long seq;
@@ -66,6 +74,8 @@ final class PerfWorker implements Runnable, CompletionHandler
         this.id = id;
         this.q = q;
         this.qid = q.qid();
+        this.pauses = q instanceof SubsystemIoQueue ? (SubsystemIoQueue)q : null;
+        this.maxPauseNanos = pauses != null ? 0 : -1;
         this.idleStrategy = idleStrategy;
         this.waiter = q::await;
         this.nsid = nsid;
@@ -262,6 +272,16 @@ final class PerfWorker implements Runnable, CompletionHandler
         {
             histogram.recordValue(Math.max(0, now - slotStart[slot]));
             measuredIos++;
+            if (pauses != null)
+            {
+                if (!pausesReset)
+                {
+                    // the gaps of the prefill and warm-up do not count; the first measured completion starts anew
+                    pauses.resetLongestGap();
+                    pausesReset = true;
+                }
+                maxPauseNanos = pauses.longestGapNanos();
+            }
         }
         final int chunk = (int)slotChunk[slot];
         if (status != 0)
