@@ -140,26 +140,7 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             final SocketChannel client = SocketChannel.open(server.getLocalAddress());
             final SocketChannel peer = server.accept();
-            final Thread writer = new Thread(() ->
-            {
-                try
-                {
-                    for (long i = 0; i < repeats; i++)
-                    {
-                        final ByteBuffer b = stream.duplicate();
-                        while (b.hasRemaining())
-                        {
-                            peer.write(b);
-                        }
-                    }
-                    peer.shutdownOutput();
-                }
-                catch (final IOException ignore)
-                {
-                    // reader gone
-                }
-            }, "rxbench-writer");
-            writer.setDaemon(true);
+            final Thread writer = writer(peer, stream, repeats);
             final PduReceiver rx = new PduReceiver(PduReceiver.Role.HOST, this);
             rx.connectionInitialized(false, ddgst, 0);
             connection = new BenchConnection(client);
@@ -223,26 +204,7 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             final SocketChannel client = SocketChannel.open(server.getLocalAddress());
             final SocketChannel peer = server.accept();
-            final Thread writer = new Thread(() ->
-            {
-                try
-                {
-                    for (long i = 0; i < repeats; i++)
-                    {
-                        final ByteBuffer b = stream.duplicate();
-                        while (b.hasRemaining())
-                        {
-                            peer.write(b);
-                        }
-                    }
-                    peer.shutdownOutput();
-                }
-                catch (final IOException ignore)
-                {
-                    // reader gone
-                }
-            }, "rxbench-floor-writer");
-            writer.setDaemon(true);
+            final Thread writer = writer(peer, stream, repeats);
             client.configureBlocking(true);
             writer.start();
             final long cpu0 = mx.getCurrentThreadCpuTime();
@@ -257,6 +219,32 @@ final class DdpRxBench implements PduListener, UlpDdpUlpOps
     }
 
     private final org.nvmeof4j.protocol.crc.Crc32c floorCrc = new org.nvmeof4j.protocol.crc.Crc32c();
+
+    /** A daemon thread that writes {@code stream} to {@code peer} {@code repeats} times, then shuts output down. */
+    private static Thread writer(final SocketChannel peer, final ByteBuffer stream, final long repeats)
+    {
+        final Thread writer = new Thread(() ->
+        {
+            try
+            {
+                for (long i = 0; i < repeats; i++)
+                {
+                    final ByteBuffer b = stream.duplicate();
+                    while (b.hasRemaining())
+                    {
+                        peer.write(b);
+                    }
+                }
+                peer.shutdownOutput();
+            }
+            catch (final IOException ignore)
+            {
+                // reader gone
+            }
+        }, "rxbench-writer");
+        writer.setDaemon(true);
+        return writer;
+    }
 
     private long drainInto(final java.nio.channels.ReadableByteChannel ch) throws IOException
     {
