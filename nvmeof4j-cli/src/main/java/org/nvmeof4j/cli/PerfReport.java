@@ -250,8 +250,11 @@ final class PerfReport
                 Runtime.getRuntime().availableProcessors(), embedded ? ", includes the embedded target" : "");
             out.printf("%-14s: %.3f s, %.4f s/GiB (%s)%n", "host CPU", hostCpu, gib > 0 ? hostCpu / gib : 0.0,
                 offload ? "perf + offload engine threads" : "perf threads: the host side");
-            out.printf("%-14s: %.3f s, %.4f s/GiB (perf threads: submit and complete)%n", "app CPU", appCpu,
-                gib > 0 ? appCpu / gib : 0.0);
+            if (offload) // without an engine the app threads are the host side: the same figure twice says nothing
+            {
+                out.printf("%-14s: %.3f s, %.4f s/GiB (perf threads: submit and complete)%n", "app CPU", appCpu,
+                    gib > 0 ? appCpu / gib : 0.0);
+            }
             out.printf("%-14s: %d%s%n", "errors", errors, firstError != null ? " (first: " + firstError + ")" : "");
             if (ddpDevice != null)
             {
