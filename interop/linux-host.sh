@@ -29,6 +29,17 @@ Options:
                        prints "INTEROP REQUEST add-ns 2" / "remove-ns 2" and
                        waits for /dev/nvmeXn2 to come and go; whoever runs the
                        target must act on those lines (LinuxHostInteropTest does)
+  --second-port PORT2  multipath mode instead of the checks above: connect to
+                       PORT and PORT2 (same NQN) and check that native multipath
+                       joins them (mp-connect, mp-subsys, mp-ana-sysfs: group 1
+                       optimized on both), then run an O_DIRECT write + read-back
+                       workload while the guest prints "INTEROP REQUEST ana 1
+                       inaccessible", "ana 1 optimized" (path 1's group 1),
+                       "port-down 2", "port-up 2" and waits for sysfs to show
+                       each; the caller must act on them (LinuxHostMultipathInteropTest
+                       does). The namespace needs 26 MiB; [24, 26) MiB is overwritten
+  --iopolicy P         multipath mode: the subsystem's iopolicy, numa or
+                       round-robin (default round-robin: both paths carry I/O)
   --hostnqn NQN        host NQN (default $INTEROP_DEFAULT_HOSTNQN)
   --dhchap-secret KEY  connect with DH-HMAC-CHAP (dhchap_secret=KEY, DHHC-1:hh:...:);
                        kernel 6.0+ built with CONFIG_NVME_HOST_AUTH (Debian 6.1's is not)
@@ -47,12 +58,14 @@ Exit status: 0 all checks passed; 1 a check failed; 2 usage error;
 EOF
 }
 
-port="" nqn="" hdr=0 data=0 nrq="" qsize="" nsev=0 referral="" hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300 dhchap="" dhchap_ctrl=""
+port="" port2="" iopolicy=round-robin nqn="" hdr=0 data=0 nrq="" qsize="" nsev=0 referral="" hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300 dhchap="" dhchap_ctrl=""
 need_arg() { (( $2 >= 2 )) || { usage >&2; die "$1 needs a value" 2; }; }
 while (( $# )); do
     case "$1" in
         --port) need_arg "$1" $#; port="$2"; shift ;;
         --nqn) need_arg "$1" $#; nqn="$2"; shift ;;
+        --second-port) need_arg "$1" $#; port2="$2"; shift ;;
+        --iopolicy) need_arg "$1" $#; iopolicy="$2"; shift ;;
         --hdr-digest) hdr=1 ;;
         --data-digest) data=1 ;;
         --nr-io-queues) need_arg "$1" $#; nrq="$2"; shift ;;
@@ -74,6 +87,8 @@ done
 [[ -n "$port" && -n "$nqn" ]] || { usage >&2; die "--port and --nqn are required" 2; }
 [[ -z "$referral" || "$referral" =~ ^[0-9.]+:[0-9]+$ ]] || die "bad --referral '$referral' (IPv4:PORT)" 2
 valid_port "$port" || die "bad --port '$port'" 2
+[[ -z "$port2" ]] || { valid_port "$port2" && [[ "$port2" != "$port" ]]; } || die "bad --second-port '$port2'" 2
+[[ "$iopolicy" =~ ^(numa|round-robin)$ ]] || die "bad --iopolicy '$iopolicy' (numa or round-robin)" 2
 valid_nqn "$nqn" || die "bad --nqn '$nqn' (allowed: A-Z a-z 0-9 . _ : + @ / -, at most 223 bytes)" 2
 valid_nqn "$hostnqn" || die "bad --hostnqn '$hostnqn'" 2
 [[ -z "$nrq" ]] || { is_uint "$nrq" && (( nrq >= 1 )); } || die "bad --nr-io-queues '$nrq'" 2
@@ -115,6 +130,8 @@ nonce="$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
 {
     conf_line MODE host
     conf_line PORT "$port"
+    conf_line PORT2 "$port2"
+    conf_line IOPOLICY "$iopolicy"
     conf_line NQN "$nqn"
     conf_line HOSTNQN "$hostnqn"
     conf_line HOSTID "$hostid"
@@ -137,7 +154,7 @@ interop_qemu_base qemu "$smp" 1024 "$logfile" "$work/initrd.img" ""
 qemu+=(-netdev "user,id=n0,net=10.0.2.0/24,host=10.0.2.2"
        -device "virtio-net-pci,netdev=n0,romfile=")
 
-log "booting Linux host VM (kernel $INTEROP_KVER, smp $smp) against 127.0.0.1:$port nqn=$nqn; log $logfile"
+log "booting Linux host VM (kernel $INTEROP_KVER, smp $smp) against 127.0.0.1:$port${port2:+ and :$port2} nqn=$nqn; log $logfile"
 start=$SECONDS
 ( with_pdeathsig timeout -k 5 "$timeout_s" setpriv --pdeathsig KILL -- "${qemu[@]}" ) </dev/null &
 qpid=$!

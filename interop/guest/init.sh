@@ -398,6 +398,265 @@ run_host() {
 
 
 # ---------------------------------------------------------------------------
+# multipath mode (host mode with PORT2): the Linux host's native multipath over
+# two paths (10.0.2.2:PORT and :PORT2) to one subsystem, an O_DIRECT verify
+# workload running while the caller changes path 1's ANA state and takes
+# port 2 down and up again (it acts on the INTEROP REQUEST lines)
+# ---------------------------------------------------------------------------
+# connect_path PORT: prints the new controller's instance number
+connect_path() {
+    o="transport=tcp,traddr=10.0.2.2,trsvcid=$1,nqn=$NQN,hostnqn=$HOSTNQN,hostid=$HOSTID,reconnect_delay=1"
+    [ "$HDR_DIGEST" = 1 ] && o="$o,hdr_digest"
+    [ "$DATA_DIGEST" = 1 ] && o="$o,data_digest"
+    [ -n "$NR_IO_QUEUES" ] && o="$o,nr_io_queues=$NR_IO_QUEUES"
+    [ -n "$QUEUE_SIZE" ] && o="$o,queue_size=$QUEUE_SIZE"
+    echo "  connect options: $o" >&2
+    r=$(timeout 60 sh -c 'exec 3<>/dev/nvme-fabrics && printf "%s" "$1" >&3 && read -r r <&3 && echo "$r"' sh "$o" 2>/tmp/conn.err)
+    case "$r" in
+        instance=*) r=${r#instance=}; echo "${r%%,*}" ;;
+        *) echo "  connect to port $1 failed: $(oneline < /tmp/conn.err)$r" >&2; return 1 ;;
+    esac
+}
+
+# path_dir nvmeN: the sysfs directory of that controller's path to the namespace (nvmeXcNnY)
+path_dir() {
+    for e in /sys/class/nvme/$1/nvme*c*n*; do
+        [ -e "$e/ana_state" ] && { echo "$e"; return 0; }
+    done
+    return 1
+}
+
+# wait_value FILE VALUE SECS: until FILE holds VALUE
+wait_value() {
+    i=0
+    while [ "$(cat "$1" 2>/dev/null)" != "$2" ]; do
+        [ $i -ge $(($3 * 10)) ] && return 1
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "  $1 = $2 after $((i / 10)).$((i % 10)) s"
+}
+
+# The workload: round i writes pattern i%3 (256 KiB, O_DIRECT, bs 64k) into region i%8 of [24, 26) MiB and reads
+# the region back (O_DIRECT, bs 256k); consecutive writes of a region differ, so stale data shows. State in
+# /tmp/wl.state: "ROUNDS ERRORS".
+wl_run() {
+    i=0 errs=0
+    while [ ! -e /tmp/wl.stop ]; do
+        p=$((i % 3)) r=$((i % 8))
+        if ! dd if=/tmp/wl.pat$p of="$DEV" bs=65536 seek=$((384 + r * 4)) count=4 oflag=direct conv=notrunc \
+                2>/tmp/wl.err; then
+            errs=$((errs + 1)); echo "  workload round $i: write failed at $(uptime_s) s: $(oneline < /tmp/wl.err)"
+        else
+            got=$(dd if="$DEV" bs=262144 skip=$((96 + r)) count=1 iflag=direct 2>/tmp/wl.err | md5)
+            if [ "$got" != "$(cat /tmp/wl.md5$p)" ]; then
+                errs=$((errs + 1))
+                echo "  workload round $i: region $r read back md5 $got != pattern $p at $(uptime_s) s $(oneline < /tmp/wl.err)"
+            fi
+        fi
+        i=$((i + 1))
+        echo "$i $errs" > /tmp/wl.state.new && mv /tmp/wl.state.new /tmp/wl.state
+    done
+}
+wl_rounds() { s=$(cat /tmp/wl.state 2>/dev/null); echo "${s%% *}"; }
+wl_errors() { s=$(cat /tmp/wl.state 2>/dev/null); echo "${s##* }"; }
+# wl_advance N SECS: the workload completes N more rounds within SECS
+wl_advance() {
+    from=$(wl_rounds) i=0
+    while [ $(($(wl_rounds) - from)) -lt $1 ]; do
+        [ $i -ge $(($2 * 10)) ] && return 1
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "  workload: $1 rounds in $((i / 10)).$((i % 10)) s (round $(wl_rounds), errors $(wl_errors))"
+}
+
+# mp_phase NAME CHECK_CMD: after a REQUEST, CHECK_CMD (waiting for sysfs) must pass and the workload must go on
+mp_phase() {
+    name=$1 WHY=""; shift
+    if ! "$@"; then
+        fail "$name" "$WHY"
+    elif [ "$(wl_errors)" != 0 ]; then
+        fail "$name" "workload errors: $(wl_errors) after $(wl_rounds) rounds"
+    elif ! wl_advance 1 90; then
+        fail "$name" "the workload stalled: no round in 90 s (round $(wl_rounds))"
+    else
+        # one round after the change every I/O from before it has completed (the workload runs one at a time):
+        # from here on each path's completed I/Os (sysfs stat: reads + writes) show where the kernel sends them
+        a1=$(path_ios $C1) a2=$(path_ios $C2)
+        if ! wl_advance 4 90; then
+            fail "$name" "the workload stalled: fewer than 4 rounds in 90 s (round $(wl_rounds))"
+            return
+        fi
+        IOS1=$(($(path_ios $C1) - a1)) IOS2=$(($(path_ios $C2) - a2))
+        info "$name: $(paths_state) I/Os in 4 rounds: $C1 $IOS1, $C2 $IOS2"
+        case "$EXPECT_IOS" in
+            1) [ $IOS1 -gt 0 ] && [ $IOS2 = 0 ] ;;
+            2) [ $IOS1 = 0 ] && [ $IOS2 -gt 0 ] ;;
+            any) [ $((IOS1 + IOS2)) -gt 0 ] ;;
+            *) [ $IOS1 -gt 0 ] && [ $IOS2 -gt 0 ] ;;
+        esac || { fail "$name" "I/Os per path $IOS1/$IOS2, expected them on ${EXPECT_IOS:-both}"; return; }
+        pass "$name"
+    fi
+}
+# path_ios nvmeN: reads + writes completed on that controller's path
+path_ios() {
+    d=$(path_dir $1)
+    set -- $(cat $d/stat 2>/dev/null)
+    echo $(( ${1:-0} + ${5:-0} ))
+}
+paths_state() {
+    for c in $C1 $C2; do
+        d=$(path_dir $c)
+        printf '%s ' "$c:$(cat /sys/class/nvme/$c/state 2>/dev/null)/$(cat $d/ana_state 2>/dev/null)"
+    done
+}
+expect_ana() { # CTRL STATE SECS
+    d=$(path_dir $1) && wait_value "$d/ana_state" "$2" "$3" && return 0
+    WHY="$1 path ana_state is '$(cat "$d/ana_state" 2>/dev/null)', not $2, after $3 s"; return 1
+}
+expect_ctrl_not_live() { # CTRL SECS
+    i=0
+    while [ "$(cat /sys/class/nvme/$1/state 2>/dev/null)" = live ]; do
+        [ $i -ge $(($2 * 10)) ] && { WHY="$1 still live $2 s after port-down"; return 1; }
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "  $1 state $(cat /sys/class/nvme/$1/state 2>/dev/null) after $((i / 10)).$((i % 10)) s"
+}
+expect_ctrl_live() { # CTRL SECS
+    wait_value /sys/class/nvme/$1/state live "$2" && expect_ana "$1" optimized 30 && return 0
+    WHY="${WHY:-$1 state '$(cat /sys/class/nvme/$1/state 2>/dev/null)', not live, $2 s after port-up}"; return 1
+}
+
+run_multipath() {
+    mp=$(cat /sys/module/nvme_core/parameters/multipath 2>/dev/null)
+    info "kernel=$(uname -r) cpus=$(nproc) ports=$PORT,$PORT2 nqn=$NQN nvme_core.multipath=$mp iopolicy=$IOPOLICY hdr_digest=$HDR_DIGEST data_digest=$DATA_DIGEST"
+    echo "$HOSTNQN" > /etc/nvme/hostnqn
+    echo "$HOSTID" > /etc/nvme/hostid
+    C1="" C2="" DEV=""
+    # -- mp-connect: one connect per port, one namespace head for both
+    if [ "$mp" != Y ]; then
+        fail mp-connect "native multipath is off (nvme_core multipath=$mp)"
+    elif ! i1=$(connect_path "$PORT"); then
+        fail mp-connect "port $PORT: $(dmesg | grep -i nvme | tail -n 1 | sed 's/^\[[ 0-9.]*\] //')"
+    elif ! i2=$(connect_path "$PORT2"); then
+        fail mp-connect "port $PORT2: $(dmesg | grep -i nvme | tail -n 1 | sed 's/^\[[ 0-9.]*\] //')"
+    else
+        C1=nvme$i1 C2=nvme$i2
+        n1="" n2="" i=0
+        while [ $i -lt 150 ]; do
+            n1=$(find_ns "$i1") && n2=$(find_ns "$i2") && [ -b "/dev/$n1" ] && break
+            sleep 0.1; i=$((i + 1))
+        done
+        info "mp-connect: $C1 (port $PORT, cntlid $(cat /sys/class/nvme/$C1/cntlid)) -> ${n1:-none}, $C2 (port $PORT2, cntlid $(cat /sys/class/nvme/$C2/cntlid)) -> ${n2:-none}"
+        if [ -z "$n1" ] || [ ! -b "/dev/$n1" ]; then
+            fail mp-connect "no namespace block device after 15 s"
+        elif [ "$n1" != "$n2" ]; then
+            fail mp-connect "the two paths give two namespaces, /dev/$n1 and /dev/$n2, not one head"
+        else
+            DEV=/dev/$n1
+            pass mp-connect
+        fi
+    fi
+    # -- mp-subsys: both controllers in one nvme-subsystem, two paths under the head, nvme list-subsys
+    if [ -z "$DEV" ]; then
+        fail mp-subsys "not run: no namespace"
+    else
+        sub=""
+        for s in /sys/class/nvme-subsystem/nvme-subsys*; do
+            [ -e "$s/$C1" ] && [ -e "$s/$C2" ] && sub=$s
+        done
+        d1=$(path_dir $C1) d2=$(path_dir $C2)
+        p1=${d1##*/} p2=${d2##*/}
+        heads="$p1 $p2"
+        [ -d /sys/block/${DEV#/dev/}/multipath ] && heads="$heads (multipath/: $(ls /sys/block/${DEV#/dev/}/multipath | oneline))"
+        timeout 30 nvme list-subsys "$DEV" > /tmp/ls.out 2>&1
+        show < /tmp/ls.out
+        npaths=$(grep -c -E '^ *\+- nvme[0-9]+ tcp' /tmp/ls.out)
+        info "mp-subsys: ${sub##*/} holds $(ls $sub 2>/dev/null | grep -E '^nvme[0-9]+$' | oneline); paths of ${DEV#/dev/}: $heads; list-subsys paths: $npaths"
+        if [ -z "$sub" ]; then
+            fail mp-subsys "$C1 and $C2 are not in one /sys/class/nvme-subsystem entry"
+        elif [ -z "$p1" ] || [ -z "$p2" ] || [ "$p1" = "$p2" ] || [ "${p1%%c*}n${p1##*n}" != "${DEV#/dev/}" ] ||
+                [ "${p2%%c*}n${p2##*n}" != "${DEV#/dev/}" ]; then
+            fail mp-subsys "the path nodes of $C1 and $C2 ('$p1', '$p2') are not two paths of ${DEV#/dev/}"
+        elif [ "$npaths" != 2 ] || ! grep -qE "trsvcid=$PORT2([^0-9]|\$)" /tmp/ls.out ||
+                ! grep -qE "trsvcid=$PORT([^0-9]|\$)" /tmp/ls.out; then
+            fail mp-subsys "nvme list-subsys shows $npaths paths: $(oneline < /tmp/ls.out)"
+        else
+            echo "$IOPOLICY" > $sub/iopolicy
+            info "mp-subsys: iopolicy=$(cat $sub/iopolicy)"
+            pass mp-subsys
+        fi
+    fi
+    # -- mp-ana-sysfs: each path shows its ANA group and state
+    if [ -z "$DEV" ]; then
+        fail mp-ana-sysfs "not run: no namespace"
+    else
+        d1=$(path_dir $C1) d2=$(path_dir $C2)
+        info "mp-ana-sysfs: ${d1##*/} grpid=$(cat $d1/ana_grpid 2>/dev/null) state=$(cat $d1/ana_state 2>/dev/null); ${d2##*/} grpid=$(cat $d2/ana_grpid 2>/dev/null) state=$(cat $d2/ana_state 2>/dev/null)"
+        if [ "$(cat $d1/ana_state 2>/dev/null)" = optimized ] && [ "$(cat $d2/ana_state 2>/dev/null)" = optimized ] &&
+                [ "$(cat $d1/ana_grpid 2>/dev/null)" = 1 ] && [ "$(cat $d2/ana_grpid 2>/dev/null)" = 1 ]; then
+            pass mp-ana-sysfs
+        else
+            fail mp-ana-sysfs "expected group 1 optimized on both paths"
+        fi
+    fi
+    # -- the workload, while path 1 goes inaccessible and back, and port 2 goes down and up
+    if [ -z "$DEV" ]; then
+        for c in mp-workload-start mp-ana-inaccessible mp-ana-optimized mp-port-down mp-port-up mp-workload; do
+            fail $c "not run: no namespace"
+        done
+    else
+        for p in 0 1 2; do
+            pattern /tmp/wl.pat$p "wl$p" 262144
+            md5 < /tmp/wl.pat$p > /tmp/wl.md5$p
+        done
+        rm -f /tmp/wl.stop
+        echo "0 0" > /tmp/wl.state
+        wl_run > /tmp/wl.log 2>&1 &
+        wlpid=$!
+        if wl_advance 3 90; then pass mp-workload-start; else fail mp-workload-start "fewer than 3 rounds in 90 s"; fi
+        # with round-robin both paths carry I/O while both are usable; numa keeps to one
+        both=both; [ "$IOPOLICY" = round-robin ] || both=any
+        echo "INTEROP REQUEST ana 1 inaccessible"
+        EXPECT_IOS=2; mp_phase mp-ana-inaccessible expect_ana $C1 inaccessible 30
+        echo "INTEROP REQUEST ana 1 optimized"
+        EXPECT_IOS=$both; mp_phase mp-ana-optimized expect_ana $C1 optimized 30
+        echo "INTEROP REQUEST port-down 2"
+        EXPECT_IOS=1; mp_phase mp-port-down expect_ctrl_not_live $C2 30
+        echo "INTEROP REQUEST port-up 2"
+        EXPECT_IOS=$both; mp_phase mp-port-up expect_ctrl_live $C2 60
+        touch /tmp/wl.stop
+        wait $wlpid
+        show < /tmp/wl.log
+        info "mp-workload: $(wl_rounds) rounds of 256 KiB write + read-back, $(wl_errors) errors"
+        if [ "$(wl_errors)" = 0 ] && [ "$(wl_rounds)" -ge 19 ]; then
+            pass mp-workload
+        else
+            fail mp-workload "$(wl_errors) errors in $(wl_rounds) rounds: $(head -n 3 /tmp/wl.log | oneline)"
+        fi
+    fi
+    # -- disconnect both paths
+    gone=1
+    for c in $C1 $C2; do
+        echo 1 > /sys/class/nvme/$c/delete_controller 2>/dev/null
+    done
+    for c in $C1 $C2; do
+        i=0
+        while [ -e /sys/class/nvme/$c ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+        [ -e /sys/class/nvme/$c ] && gone=0
+    done
+    if [ -z "$C1" ]; then fail disconnect "not run: no controller"
+    elif [ $gone = 1 ]; then pass disconnect
+    else fail disconnect "a controller is still present 10 s after delete_controller"; fi
+
+    echo "INTEROP SUMMARY passed=$PASSED failed=$FAILED"
+    echo "---- dmesg (nvme) ----"
+    dmesg | grep -i nvme
+    echo "---- end of dmesg ----"
+    halt_now
+}
+
+
+# ---------------------------------------------------------------------------
 # security mode (6.12 only): the guest-side tools the TLS / DH-HMAC-CHAP work
 # needs, each checked once
 # ---------------------------------------------------------------------------
@@ -449,7 +708,7 @@ run_security() {
 case "$MODE" in
     target) run_target ;;
     security) run_security ;;
-    host) run_host ;;
+    host) if [ -n "${PORT2:-}" ]; then run_multipath; else run_host; fi ;;
     *) say "unknown MODE '$MODE'"; halt_now ;;
 esac
 halt_now
