@@ -75,12 +75,17 @@ final class ControllerRegistry
         }
     }
 
-    /** Tear down the controllers whose admin queue came in through {@code port}. */
+    /**
+     * Tear down the controllers with a queue that came in through {@code port}: the admin queue or any I/O queue (a
+     * host may connect an I/O queue through another port of the subsystem than its admin queue; that connection
+     * goes with the port, as nvmet closes every queue of a port it removes, and a controller that lost a queue is
+     * torn down here as any failed queue ends the association).
+     */
     void shutdownPort(final Listener port, final String reason)
     {
         for (final Controller c : controllers.values())
         {
-            if (c.adminQueue().listener() == port)
+            if (c.hasQueueThrough(port))
             {
                 c.shutdown(reason);
             }

@@ -330,4 +330,25 @@ class AnaTargetTest
             adminSetup(again, false, false, 1);
         }
     }
+
+    @Test
+    void shouldTakeDownAnIoQueueThatCameInThroughAnotherPortThanItsAdminQueue() throws Exception
+    {
+        // admin queue through port A, I/O queue 1 through port B (same subsystem, same CNTLID)
+        try (RawHost admin = new RawHost(portA.port()); RawHost io = new RawHost(portB.port());
+            RawHost other = new RawHost(portA.port()))
+        {
+            final int cntlid = adminSetup(admin, false, false, 1);
+            ioSetup(io, cntlid, 1, false, false);
+            adminSetup(other, false, false, 1);
+            assertThat(target.controllers()).hasSize(2);
+            portB.disconnect();
+            assertThat(io.closedByPeerNotTimedOut()).as("the I/O queue that came in through port B").isTrue();
+            assertThat(admin.closedByPeerNotTimedOut()).as("its controller lost a queue: torn down").isTrue();
+            assertThat(target.controllers()).extracting(c -> c.cntlid()).doesNotContain(cntlid);
+            assertThat(target.controllers()).as("port A's other controller lives on").hasSize(1);
+            assertNoNotice(other, 40);
+        }
+        portB.reopen();
+    }
 }

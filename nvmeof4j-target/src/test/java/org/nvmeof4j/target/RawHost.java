@@ -229,6 +229,23 @@ final class RawHost implements AutoCloseable
     }
 
     /** @return whether the peer closed the connection (EOF) within the timeout. */
+    /** @return true only if the peer closed or reset the connection; a read timeout (5 s) is false. */
+    boolean closedByPeerNotTimedOut()
+    {
+        try
+        {
+            return ch.socket().getInputStream().read(new byte[1]) < 0;
+        }
+        catch (final java.net.SocketTimeoutException e)
+        {
+            return false;
+        }
+        catch (final IOException e)
+        {
+            return true;
+        }
+    }
+
     boolean closedByPeer()
     {
         try

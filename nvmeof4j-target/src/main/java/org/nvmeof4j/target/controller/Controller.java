@@ -156,6 +156,26 @@ public final class Controller
         return l;
     }
 
+    /** @return whether the admin queue or a connected I/O queue came in through {@code port}. */
+    public boolean hasQueueThrough(final org.nvmeof4j.target.Listener port)
+    {
+        if (adminQueue.listener() == port)
+        {
+            return true;
+        }
+        synchronized (lock)
+        {
+            for (int i = 1; i < ioQueues.length; i++)
+            {
+                if (ioQueues[i] != null && ioQueues[i].listener() == port)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** An I/O queue's Connect: the QID must be granted and not yet connected. */
     public boolean attachIoQueue(final int qid, final TargetQueue queue)
     {
