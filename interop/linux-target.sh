@@ -33,6 +33,17 @@ Options:
   --dhchap-ctrl-key KEY   dhchap_ctrl_key (bidirectional)
   --dhchap-hash H    dhchap_hash: hmac(sha256), hmac(sha384) or hmac(sha512)
   --dhchap-dhgroup G dhchap_dhgroup: null, ffdhe2048 ... ffdhe8192
+  --second-port P2   also forward 127.0.0.1:P2 to the guest's 4421, nvmet port 2 of
+                     the same subsystem (a second path)
+  --ana-state N:G=S  at boot: ANA group G of nvmet port N (1 or 2) in state S
+                     (optimized, non-optimized, inaccessible, persistent-loss,
+                     change); repeatable. Group G > 1 is created on both ports
+                     (optimized unless set) and --ana-grpid puts namespace 1 in it
+  --ana-grpid G      namespace 1's ana_grpid (default 1)
+  --control-port CP  a control line on 127.0.0.1:CP (the guest's second serial
+                     port, ttyS1): send "ana N G STATE" (echo STATE >
+                     ports/N/ana_groups/G/ana_state) and read back one
+                     "ok ana N G STATE" or "error ..." line per command
   --kernel K         guest kernel: 6.1 (default, Debian 12) or 6.12 (Debian 13,
                      nvme-cli 2.13); also INTEROP_KERNEL=K
   -h, --help         this text
@@ -44,12 +55,19 @@ problem; 0 the VM stopped by itself (--timeout); 130/143 killed by a signal.
 EOF
 }
 
-port="" nqn="" size_mib=128 serial="" logfile="" pidfile="" smp=2 boot_timeout=180 timeout_s=0
+port="" port2="" ana_states="" ana_grpid=1 control_port="" nqn="" size_mib=128 serial="" logfile="" pidfile="" smp=2 boot_timeout=180 timeout_s=0
 need_arg() { (( $2 >= 2 )) || { usage >&2; die "$1 needs a value" 2; }; }
 while (( $# )); do
     case "$1" in
         --port) need_arg "$1" $#; port="$2"; shift ;;
         --nqn) need_arg "$1" $#; nqn="$2"; shift ;;
+        --second-port) need_arg "$1" $#; port2="$2"; shift ;;
+        --ana-state) need_arg "$1" $#
+            [[ "$2" =~ ^[12]:([1-9]|[1-9][0-9]|1[01][0-9]|12[0-8])=(optimized|non-optimized|inaccessible|persistent-loss|change)$ ]] \
+                || die "bad --ana-state '$2' (PORT:GRPID=STATE, PORT 1 or 2, GRPID 1..128)" 2
+            ana_states="$ana_states $2"; shift ;;
+        --ana-grpid) need_arg "$1" $#; ana_grpid="$2"; shift ;;
+        --control-port) need_arg "$1" $#; control_port="$2"; shift ;;
         --size-mib) need_arg "$1" $#; size_mib="$2"; shift ;;
         --serial) need_arg "$1" $#; serial="$2"; shift ;;
         --log) need_arg "$1" $#; logfile="$2"; shift ;;
@@ -70,6 +88,10 @@ while (( $# )); do
 done
 [[ -n "$port" && -n "$nqn" ]] || { usage >&2; die "--port and --nqn are required" 2; }
 valid_port "$port" || die "bad --port '$port'" 2
+[[ -z "$port2" ]] || { valid_port "$port2" && [[ "$port2" != "$port" ]]; } || die "bad --second-port '$port2'" 2
+[[ -z "$control_port" ]] || valid_port "$control_port" || die "bad --control-port '$control_port'" 2
+is_uint "$ana_grpid" && (( ana_grpid >= 1 && ana_grpid <= 128 )) || die "bad --ana-grpid '$ana_grpid' (1..128)" 2
+[[ -n "$port2" || "$ana_states" != *" 2:"* ]] || die "--ana-state 2:... needs --second-port" 2
 valid_nqn "$nqn" || die "bad --nqn '$nqn' (allowed: A-Z a-z 0-9 . _ : + @ / -, at most 223 bytes)" 2
 is_uint "$size_mib" && (( size_mib >= 1 && size_mib <= 768 )) || die "bad --size-mib '$size_mib' (1..768)" 2
 [[ -z "$serial" || "$serial" =~ ^[A-Za-z0-9._-]{1,20}$ ]] || die "bad --serial '$serial' (1..20 of A-Z a-z 0-9 . _ -)" 2
@@ -112,6 +134,10 @@ trap 'exit 129' HUP
     conf_line MODE target
     conf_line NQN "$nqn"
     conf_line SIZE_MIB "$size_mib"
+    conf_line PORT2 "${port2:+4421}"
+    conf_line ANA_STATES "${ana_states# }"
+    conf_line ANA_GRPID "$ana_grpid"
+    conf_line CONTROL "${control_port:+1}"
     conf_line SERIAL "$serial"
     conf_line DHCHAP_HOST "$dh_host"
     conf_line DHCHAP_KEY "$dh_key"
@@ -128,13 +154,18 @@ declare -a qemu
 interop_qemu_base qemu "$smp" "$mem" "$logfile" "$work/initrd.img" ""
 # restrict=on: the guest can open no connection of its own; only the
 # forwarded port reaches it.
-qemu+=(-netdev "user,id=n0,net=10.0.2.0/24,restrict=on,hostfwd=tcp:127.0.0.1:${port}-10.0.2.15:4420"
+fwd="hostfwd=tcp:127.0.0.1:${port}-10.0.2.15:4420"
+[[ -z "$port2" ]] || fwd="$fwd,hostfwd=tcp:127.0.0.1:${port2}-10.0.2.15:4421"
+qemu+=(-netdev "user,id=n0,net=10.0.2.0/24,restrict=on,$fwd"
        -device "virtio-net-pci,netdev=n0,romfile=")
+# the control line: the guest's ttyS1, a TCP server on the machine's loopback only
+[[ -z "$control_port" ]] || qemu+=(-chardev "socket,id=ctl,host=127.0.0.1,port=$control_port,server=on,wait=off"
+                                   -serial chardev:ctl)
 if (( timeout_s > 0 )); then
     qemu=(timeout -k 5 "$timeout_s" setpriv --pdeathsig KILL -- "${qemu[@]}")
 fi
 
-log "booting Linux target VM (kernel $INTEROP_KVER) on 127.0.0.1:$port nqn=$nqn size=${size_mib}MiB; log $logfile"
+log "booting Linux target VM (kernel $INTEROP_KVER) on 127.0.0.1:$port${port2:+ and :$port2} nqn=$nqn size=${size_mib}MiB; log $logfile"
 start=$SECONDS
 ( with_pdeathsig "${qemu[@]}" ) </dev/null &
 qpid=$!

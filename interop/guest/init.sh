@@ -84,18 +84,76 @@ run_target() {
     echo ipv4 > "$p/addr_adrfam"
     echo 0.0.0.0 > "$p/addr_traddr"
     echo 4420 > "$p/addr_trsvcid"
-    ln -s "$s" "$p/subsystems/$NQN" || tfail "link subsystem to port"
-    i=0
-    while ! netstat -ltn 2>/dev/null | grep -q ':4420 '; do
-        i=$((i + 1)); [ $i -gt 50 ] && tfail "nothing listens on 4420"
-        sleep 0.1
+    if [ -n "${PORT2:-}" ]; then
+        # a second port (path) to the same subsystem
+        p2=$cfg/ports/2
+        mkdir "$p2" || tfail "mkdir port 2"
+        echo tcp > "$p2/addr_trtype"
+        echo ipv4 > "$p2/addr_adrfam"
+        echo 0.0.0.0 > "$p2/addr_traddr"
+        echo "$PORT2" > "$p2/addr_trsvcid"
+    fi
+    # ANA: groups other than 1 exist on every port; then the states asked for, before the ports are linked
+    ports=1; [ -n "${PORT2:-}" ] && ports="1 2"
+    for g in ${ANA_GRPID:-1} $(echo "${ANA_STATES:-}" | tr ' ' '\n' | sed -n 's/^[12]:\([0-9]*\)=.*/\1/p'); do
+        [ "$g" = 1 ] && continue
+        for n in $ports; do
+            [ -d "$cfg/ports/$n/ana_groups/$g" ] || mkdir "$cfg/ports/$n/ana_groups/$g" || tfail "mkdir ports/$n/ana_groups/$g"
+        done
     done
-    echo "INTEROP TARGET INFO nqn=$NQN size_mib=$SIZE_MIB listen=0.0.0.0:4420 kernel=$(uname -r)"
+    for a in ${ANA_STATES:-}; do
+        n=${a%%:*} g=${a#*:}; g=${g%%=*}
+        echo "${a#*=}" > "$cfg/ports/$n/ana_groups/$g/ana_state" || tfail "ana_state $a"
+    done
+    if [ "${ANA_GRPID:-1}" != 1 ]; then
+        echo 0 > "$s/namespaces/1/enable"
+        echo "$ANA_GRPID" > "$s/namespaces/1/ana_grpid" || tfail "ana_grpid $ANA_GRPID"
+        echo 1 > "$s/namespaces/1/enable" || tfail "enable namespace"
+    fi
+    ln -s "$s" "$p/subsystems/$NQN" || tfail "link subsystem to port"
+    [ -n "${PORT2:-}" ] && { ln -s "$s" "$cfg/ports/2/subsystems/$NQN" || tfail "link subsystem to port 2"; }
+    for l in 4420 ${PORT2:-}; do
+        i=0
+        while ! netstat -ltn 2>/dev/null | grep -q ":$l "; do
+            i=$((i + 1)); [ $i -gt 50 ] && tfail "nothing listens on $l"
+            sleep 0.1
+        done
+    done
+    ana=""
+    for n in $ports; do
+        for d in $cfg/ports/$n/ana_groups/*; do ana="$ana port$n/grp${d##*/}=$(cat $d/ana_state)"; done
+    done
+    echo "INTEROP TARGET INFO nqn=$NQN size_mib=$SIZE_MIB listen=0.0.0.0:4420${PORT2:+,0.0.0.0:$PORT2} ana_grpid=$(cat $s/namespaces/1/ana_grpid 2>/dev/null) ana:$ana kernel=$(uname -r)"
     echo "INTEROP TARGET READY"
     # From now on every kernel message (nvmet connects, errors) goes to the
     # console, i.e. the log.
     echo 8 > /proc/sys/kernel/printk
+    [ "${CONTROL:-}" = 1 ] && target_control
     while true; do sleep 3600; done
+}
+
+# The control line (linux-target.sh --control-port): commands on ttyS1, one answer line each.
+target_control() {
+    t=/dev/ttyS1
+    [ -c $t ] || { echo "interop-guest: no $t for the control line"; return; }
+    stty -F $t raw -echo 2>/dev/null
+    while true; do
+        while read -r cmd a1 a2 a3 rest; do
+            case "$cmd" in
+                ana)
+                    f=/sys/kernel/config/nvmet/ports/$a1/ana_groups/$a2/ana_state
+                    if [ -n "$a3" ] && [ -e "$f" ] && echo "$a3" > "$f" 2>/dev/null && [ "$(cat $f)" = "$a3" ]; then
+                        echo "INTEROP TARGET CONTROL ana port $a1 group $a2 -> $a3" > /dev/console
+                        echo "ok ana $a1 $a2 $a3"
+                    else
+                        echo "error ana $a1 $a2 $a3: no such port or group, or state refused"
+                    fi ;;
+                "") ;;
+                *) echo "error unknown command '$cmd' (known: ana PORT GRPID STATE)" ;;
+            esac > $t
+        done < $t
+        sleep 0.2
+    done
 }
 
 # ---------------------------------------------------------------------------

@@ -26,12 +26,71 @@ final class LinuxTargetVm implements AutoCloseable
     private final int port;
     private final String nqn;
     private final List<String> vmOutput = new ArrayList<>();
+    private int port2;
+    private int controlPort;
+    private java.net.Socket control;
+    private BufferedReader controlIn;
 
     private LinuxTargetVm(final Process vm, final int port, final String nqn)
     {
         this.vm = vm;
         this.port = port;
         this.nqn = nqn;
+    }
+
+    /**
+     * Boot the VM with two nvmet ports for the subsystem ({@code --second-port}, both forwarded from free ports of
+     * 127.0.0.1) and the control line ({@code --control-port}, see {@link #control}), plus {@code more} options
+     * (e.g. {@code --ana-state 2:1=non-optimized}).
+     */
+    static LinuxTargetVm startTwoPorts(final String nqn, final int sizeMib, final List<String> more) throws Exception
+    {
+        final int p2 = freePort();
+        final int cp = freePort();
+        final List<String> all = new ArrayList<>(List.of("--second-port", String.valueOf(p2), "--control-port",
+            String.valueOf(cp)));
+        all.addAll(more);
+        final LinuxTargetVm t = start(nqn, sizeMib, all);
+        t.port2 = p2;
+        t.controlPort = cp;
+        return t;
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket s = new ServerSocket(0))
+        {
+            return s.getLocalPort();
+        }
+    }
+
+    /** @return the port on 127.0.0.1 forwarded to nvmet port 2 (0 without {@link #startTwoPorts}). */
+    int port2()
+    {
+        return port2;
+    }
+
+    /**
+     * Send one command on the control line (the guest's ttyS1), e.g. {@code ana 1 1 inaccessible}, and return the
+     * guest's answer line ({@code ok ...} or {@code error ...}).
+     */
+    synchronized String control(final String command) throws IOException
+    {
+        if (control == null)
+        {
+            control = new java.net.Socket("127.0.0.1", controlPort);
+            control.setSoTimeout(30_000);
+            controlIn = new BufferedReader(new InputStreamReader(control.getInputStream(), StandardCharsets.US_ASCII));
+        }
+        control.getOutputStream().write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+        control.getOutputStream().flush();
+        String line;
+        do
+        {
+            line = controlIn.readLine();
+        }
+        while (line != null && line.isBlank());
+        return line == null ? "error: the control line closed" : line.replace("\r", "").trim();
     }
 
     /** Boot the VM exporting {@code nqn} with namespace 1 of {@code sizeMib} MiB, and wait until it is READY. */
@@ -122,6 +181,17 @@ final class LinuxTargetVm implements AutoCloseable
     @Override
     public void close() throws InterruptedException
     {
+        if (control != null)
+        {
+            try
+            {
+                control.close();
+            }
+            catch (final IOException ignore)
+            {
+                // the VM goes anyway
+            }
+        }
         vm.destroy();
         if (!vm.waitFor(30, TimeUnit.SECONDS))
         {
