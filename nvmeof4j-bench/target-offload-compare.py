@@ -9,6 +9,7 @@ turn (alternated, so drift of a shared machine hits all alike) and reads the tar
 Paths:
   software   host -> `target --file F`                    (CPU: that target)
   fastpath   host -> `target --file F --offload fastpath` (CPU: that target)
+  fastpath-sendfile  the same with every read sent by sendfile (mapped reads off), for comparison
   direct     host -> backend `target --file G`            (CPU: the backend)
   gateway    host -> gateway (`--config`, passthru namespace, fastpath) -> the same backend
              (CPU: the gateway, the backend, and both)
@@ -29,6 +30,8 @@ NQN = "nqn.2014-08.org.nvmeof4j:default"
 GW_NQN = "nqn.2024-01.org.nvmeof4j:gateway"
 CLK = os.sysconf("SC_CLK_TCK")
 JAVA = ["java", "-XX:+UseParallelGC", "-Xms256m"]
+# the fastpath device before mapped reads: sendfile for every read
+SENDFILE = ["-Dnvmeof4j.fastpath.mappedReads=false", "-Dnvmeof4j.fastpath.zeroCopyMinBytes=0"]
 
 
 def free_port():
@@ -77,6 +80,8 @@ def main():
                     help="comma-separated WORKLOAD:IO_SIZE")
     ap.add_argument("--paths", default="software,fastpath,direct,gateway")
     ap.add_argument("--json", help="also write all runs as JSON to this file")
+    ap.add_argument("--fastpath-java-opts", default="", help="JVM options of the fastpath and gateway targets, "
+                    "e.g. -Dnvmeof4j.fastpath.zeroCopyMinBytes=0")
     a = ap.parse_args()
     if not os.path.exists(JAR):
         sys.exit(f"no {JAR}: run ./nvmeof4j --version first")
@@ -84,19 +89,21 @@ def main():
     paths = a.paths.split(",")
     tmp = tempfile.mkdtemp(prefix="nvmeof4j-tocmp-")
     imgs = {}
-    for name in ("software", "fastpath", "backend"):
+    for name in ("software", "fastpath", "fastpath-sendfile", "backend"):
         imgs[name] = os.path.join(tmp, name + ".img")
         with open(imgs[name], "wb") as f:
             f.write(os.urandom(1 << 20) * a.size_mib)  # in the page cache from here on
     procs = {}
     ports = {}
     try:
-        for name in ("software", "fastpath"):
+        for name in ("software", "fastpath", "fastpath-sendfile"):
             if name in paths:
                 ports[name] = free_port()
                 procs[name] = start_target(["--port", str(ports[name]), "--file", imgs[name], "--size-mib",
-                                            str(a.size_mib)] + (["--offload", "fastpath"] if name == "fastpath"
-                                                                 else []), os.path.join(tmp, name + ".log"))
+                                            str(a.size_mib)] + (["--offload", "fastpath"] if name != "software"
+                                                                 else []), os.path.join(tmp, name + ".log"),
+                                            SENDFILE if name == "fastpath-sendfile"
+                                            else a.fastpath_java_opts.split() if name == "fastpath" else ())
         if "direct" in paths or "gateway" in paths:
             ports["direct"] = free_port()
             procs["backend"] = start_target(["--port", str(ports["direct"]), "--file", imgs["backend"],
@@ -113,10 +120,11 @@ def main():
             with open(os.path.join(tmp, "gateway.json"), "w") as f:
                 json.dump(cfg, f)
             procs["gateway"] = start_target(["--config", os.path.join(tmp, "gateway.json")],
-                                            os.path.join(tmp, "gateway.log"))
+                                            os.path.join(tmp, "gateway.log"), a.fastpath_java_opts.split())
         nqn = {p: (GW_NQN if p == "gateway" else NQN) for p in paths}
         # which JVMs' CPU each path costs
-        charged = {"software": ["software"], "fastpath": ["fastpath"], "direct": ["backend"],
+        charged = {"software": ["software"], "fastpath": ["fastpath"], "fastpath-sendfile": ["fastpath-sendfile"],
+                   "direct": ["backend"],
                    "gateway": ["gateway", "backend"]}
         print(f"# {len(workloads)} workloads x {len(paths)} paths x {a.rounds} rounds, {a.time} s each, "
               f"QD {a.qd}, {a.size_mib} MiB files in the page cache; load average {os.getloadavg()[0]:.2f}",
@@ -137,7 +145,7 @@ def main():
                            "cpu_s_per_gib": {k: v / gib for k, v in cpu.items()},
                            "total_cpu_s_per_gib": sum(cpu.values()) / gib}
                     runs.append(run)
-                    print(f"round {r} {wl:9s} {size:>7d} {p:9s} iops {j['iops']:>9.0f} MiB/s "
+                    print(f"round {r} {wl:9s} {size:>7d} {p:17s} iops {j['iops']:>9.0f} MiB/s "
                           f"{j['mib_per_s']:>8.1f} target CPU s/GiB " +
                           " ".join(f"{k} {v:.3f}" for k, v in run["cpu_s_per_gib"].items()), flush=True)
         if a.json:
@@ -146,7 +154,8 @@ def main():
         print()
         print(f"| workload | path | IOPS (median, min..max) | target CPU s/GiB (median, min..max) | vs base |")
         print("|---|---|---|---|---|")
-        base_of = {"software": "software", "fastpath": "software", "direct": "direct", "gateway": "direct"}
+        base_of = {"software": "software", "fastpath": "software", "fastpath-sendfile": "software",
+                   "direct": "direct", "gateway": "direct"}
         for wl, size in workloads:
             med = {}
             for p in paths:

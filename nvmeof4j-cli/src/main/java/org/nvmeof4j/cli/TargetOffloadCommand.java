@@ -168,6 +168,7 @@ public final class TargetOffloadCommand implements Runnable
                 m.put("bytes_read", s.getAttribute(n, "BytesRead"));
                 m.put("bytes_written", s.getAttribute(n, "BytesWritten"));
                 m.put("zero_copy_reads", s.getAttribute(n, "ZeroCopyReads"));
+                m.put("mapped_reads", s.getAttribute(n, "MappedReads"));
                 m.put("staged_writes", s.getAttribute(n, "StagedWrites"));
                 m.put("errors", s.getAttribute(n, "Errors"));
                 final long[] buckets = (long[])s.getAttribute(n, "LatencyBuckets");
@@ -249,8 +250,9 @@ public final class TargetOffloadCommand implements Runnable
                 ((Map<Integer, Map<String, Object>>)c.get("namespaces")).forEach((nsid, m) ->
                 {
                     out.printf("  nsid %d -> %s%n", nsid, m.get("backend"));
-                    out.printf("    reads %s (%s zero-copy), writes %s (%s staged), flushes %s, errors %s%n",
-                        m.get("reads"), m.get("zero_copy_reads"), m.get("writes"), m.get("staged_writes"),
+                    out.printf("    reads %s (%s zero-copy, %s mapped), writes %s (%s staged), flushes %s, errors %s%n",
+                        m.get("reads"), m.get("zero_copy_reads"), m.get("mapped_reads"), m.get("writes"),
+                        m.get("staged_writes"),
                         m.get("flushes"), m.get("errors"));
                     out.printf("    bytes read %s, bytes written %s%n", m.get("bytes_read"), m.get("bytes_written"));
                     final Map<String, Object> lat = (Map<String, Object>)m.get("latency_us_upper_bound");
