@@ -295,7 +295,9 @@ public final class FastpathDevice extends TargetOffloadDevice
             final long offset = r.byteOffset();
             try
             {
-                final ByteBuffer mapped = mappedReads && !queue.dataDigest()
+                // only where the kernel alone reads the mapping: a digest or TLS would read it in Java, where a
+                // file cut under it faults (InternalError) instead of failing a write
+                final ByteBuffer mapped = mappedReads && !queue.dataDigest() && queue.secureChannel() == null
                     ? bq.mappedSource(m.backendNsid(), offset, length, mappedIndex) : null;
                 if (mapped != null)
                 {
