@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
         PerfCommand.class,
         DdpCommand.class,
         OffloadCommand.class,
+        TargetOffloadCommand.class,
         GenDhchapKeyCommand.class,
         GenTlsKeyCommand.class,
     })

@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Linux kernel target (nvmet-tcp) in a QEMU VM booted by {@code interop/linux-target.sh} on a free port of
  * 127.0.0.1, for the {@code linux-interop} tests: {@link #start} returns once the VM prints READY, {@link #close}
- * stops it.
+ * stops it. Public for the linux-interop tests of other modules (through the host test-jar).
  */
-final class LinuxTargetVm implements AutoCloseable
+public final class LinuxTargetVm implements AutoCloseable
 {
     private final Process vm;
     private final int port;
@@ -94,13 +94,14 @@ final class LinuxTargetVm implements AutoCloseable
     }
 
     /** Boot the VM exporting {@code nqn} with namespace 1 of {@code sizeMib} MiB, and wait until it is READY. */
-    static LinuxTargetVm start(final String nqn, final int sizeMib) throws Exception
+    public static LinuxTargetVm start(final String nqn, final int sizeMib) throws Exception
     {
         return start(nqn, sizeMib, java.util.List.of());
     }
 
     /** As {@link #start(String, int)}, with more linux-target.sh options (e.g. {@code --dhchap-host}). */
-    static LinuxTargetVm start(final String nqn, final int sizeMib, final java.util.List<String> more) throws Exception
+    public static LinuxTargetVm start(final String nqn, final int sizeMib, final java.util.List<String> more)
+        throws Exception
     {
         Path script = Path.of("interop", "linux-target.sh");
         if (!Files.exists(script))
@@ -166,13 +167,13 @@ final class LinuxTargetVm implements AutoCloseable
     }
 
     /** @return the port on 127.0.0.1 forwarded to the target's 4420. */
-    int port()
+    public int port()
     {
         return port;
     }
 
     /** @return options to connect to the exported subsystem: one I/O queue, no poll queues. */
-    ConnectOptions options()
+    public ConnectOptions options()
     {
         return ConnectOptions.tcp("127.0.0.1", port, nqn).nrIoQueues(1).nrPollQueues(0);
     }

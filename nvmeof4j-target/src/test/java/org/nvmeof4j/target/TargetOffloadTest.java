@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nvmeof4j.protocol.nvme.NvmeStatus;
 import org.nvmeof4j.target.backend.RamBackend;
@@ -89,12 +90,13 @@ class TargetOffloadTest
         return ctx.mapping(nsid).stats();
     }
 
-    @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void shouldServeWritesThroughStagingAndReadsWithZeroCopyOnlyWithoutDataDigest(final boolean digests)
-        throws Exception
+    @ParameterizedTest(name = "digests={0} mapped reads={1}")
+    @CsvSource({"false,true", "true,true", "false,false", "true,false"})
+    void shouldServeWritesThroughStagingAndReadsMappedOrWithZeroCopyOnlyWithoutDataDigest(final boolean digests,
+        final boolean mapped) throws Exception
     {
-        start(new FastpathDevice());
+        // mapped reads off and no size floor: every read (128 KiB and 4 KiB) goes out with sendfile
+        start(mapped ? new FastpathDevice() : new FastpathDevice(OffloadCapabilities.builder().build(), 0, false));
         assertThat(ctx.mappings()).extracting(NamespaceMapping::feNsid).containsExactly(1);
         try (RawHost io = ioQueue(digests, digests))
         {
@@ -109,7 +111,8 @@ class TargetOffloadTest
         assertThat(st.getWrites()).isEqualTo(2);
         assertThat(st.getStagedWrites()).isEqualTo(2);
         assertThat(st.getReads()).isEqualTo(2);
-        assertThat(st.getZeroCopyReads()).isEqualTo(digests ? 0 : 2);
+        assertThat(st.getZeroCopyReads()).isEqualTo(digests || mapped ? 0 : 2);
+        assertThat(st.getMappedReads()).isEqualTo(digests || !mapped ? 0 : 2);
         assertThat(st.getBytesWritten()).isEqualTo(128 * 1024 + 4096);
         assertThat(st.getBytesRead()).isEqualTo(128 * 1024 + 4096);
         assertThat(st.getErrors()).isZero();

@@ -1,6 +1,7 @@
 package org.nvmeof4j.tcp;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -98,7 +99,24 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
     /** Write what the sender holds through the socket or the TLS session. */
     protected long flushSender() throws IOException
     {
-        return sender.flush(writeIo);
+        if (secureChannel != null || !sender.hasFileRegion())
+        {
+            return sender.flush(writeIo);
+        }
+        // A file region leaves with sendfile after a write of its header alone; with TCP_NODELAY the header, the
+        // data and the next response would each be pushed as a segment of its own, and each costs the loopback or
+        // NIC path and a wakeup of the peer. Nagle for the length of this flush lets the kernel join them while
+        // data is in flight, and switching TCP_NODELAY back on pushes whatever it still holds (Linux:
+        // tcp_push_pending_frames in the setsockopt), which is what TCP_CORK does and Java cannot set.
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, false);
+        try
+        {
+            return sender.flush(writeIo);
+        }
+        finally
+        {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
     }
 
     /** @return the TLS session, or null on a plain connection. */
@@ -153,7 +171,7 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
             return work;
         }
         work += onDuty(System.nanoTime());
-        if (!closed && sender.hasPending() && sender.flush(writeIo) > 0)
+        if (!closed && sender.hasPending() && flushSender() > 0)
         {
             work++;
         }

@@ -236,6 +236,19 @@ public final class PduSender
         return head != tail;
     }
 
+    /** @return whether a queued PDU's data is a file region ({@link #commitFile}) not yet fully written. */
+    public boolean hasFileRegion()
+    {
+        for (long s = head; s != tail; s++)
+        {
+            if (files[(int)s & mask] != null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @return PDUs queued and not yet fully written. */
     public int pending()
     {

@@ -118,4 +118,29 @@ class PduSenderFileTest
             }).isInstanceOf(IOException.class).hasMessageContaining("past the end of the file");
         }
     }
+
+    @Test
+    void shouldTellWhileAFileRegionWaitsToBeWritten() throws IOException
+    {
+        final PduSender s = new PduSender(4, null);
+        s.connectionInitialized(false, false, 0);
+        final ByteBuffer data = PduReceiverTest.pattern(8192, 3);
+        final Path p = file(data);
+        try (FileChannel fc = FileChannel.open(p, StandardOpenOption.READ))
+        {
+            queue(s, 1, 0, 512, data, null);
+            assertThat(s.hasFileRegion()).isFalse();
+            queue(s, 2, 512, 4096, null, fc);
+            queue(s, 3, 0, 512, data, null);
+            assertThat(s.hasFileRegion()).isTrue();
+            // a socket that takes at most 1000 bytes per write
+            final PduSenderTest.StingyChannel ch = new PduSenderTest.StingyChannel(7, 1000);
+            for (int guard = 0; s.hasPending() && guard < 10_000; guard++)
+            {
+                s.flush(ch);
+            }
+            assertThat(s.hasPending()).isFalse();
+            assertThat(s.hasFileRegion()).isFalse();
+        }
+    }
 }

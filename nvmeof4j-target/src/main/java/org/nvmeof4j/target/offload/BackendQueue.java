@@ -32,4 +32,18 @@ public interface BackendQueue
     {
         return null;
     }
+
+    /**
+     * A read-only shared mapping of the namespace's bytes {@code [offset, offset + length)}, for reads that the
+     * socket write copies straight from the page cache (one copy, in the kernel, instead of a read into a buffer and
+     * the write's copy). The data path never reads the mapped bytes itself, so a file truncated under it costs the
+     * write an {@code EFAULT}, not the JVM a fault.
+     *
+     * @return a buffer holding the region from {@code index} (set through {@code index[0]}), or null when the backend
+     *         has no mapping for it (the default, a file too small or not mappable, a region across two windows).
+     */
+    default ByteBuffer mappedSource(final int nsid, final long offset, final int length, final int[] index)
+    {
+        return null;
+    }
 }

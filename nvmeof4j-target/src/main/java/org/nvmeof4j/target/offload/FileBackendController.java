@@ -2,6 +2,7 @@ package org.nvmeof4j.target.offload;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import org.nvmeof4j.target.backend.FileBackend;
 
@@ -19,9 +20,15 @@ public final class FileBackendController implements BackendController
     /** The only namespace of a file controller. */
     public static final int NSID = 1;
 
+    /** Bytes per mapped window: a read across two windows is not served from the mapping. */
+    static final long WINDOW = 1L << 30;
+
     private final FileBackend file;
     private final int queueDepth;
     private final BackendQueue[] queues;
+    /** Read-only windows of the file, mapped on first use; a null entry after a failed map stays unmapped. */
+    private volatile MappedByteBuffer[] windows;
+    private volatile boolean mapFailed;
 
     /**
      * @param file       the file (owned by the front-end namespace: closing this controller does not close it).
@@ -82,7 +89,60 @@ public final class FileBackendController implements BackendController
     @Override
     public void close()
     {
-        // the file belongs to the front-end namespace
+        // the file belongs to the front-end namespace; the mappings go with their buffers
+        windows = null;
+    }
+
+    /** @return the window holding {@code [offset, offset + length)}, mapping the file first; null when none can. */
+    private MappedByteBuffer window(final long offset, final int length)
+    {
+        final long w = offset / WINDOW;
+        if (mapFailed || (offset + length - 1) / WINDOW != w)
+        {
+            return null;
+        }
+        MappedByteBuffer[] ws = windows;
+        if (ws == null)
+        {
+            ws = map();
+            if (ws == null)
+            {
+                return null;
+            }
+        }
+        return w < ws.length ? ws[(int)w] : null;
+    }
+
+    private synchronized MappedByteBuffer[] map()
+    {
+        if (windows != null || mapFailed)
+        {
+            return windows;
+        }
+        try
+        {
+            // the namespace's size must be in the file: past its end a mapping has no pages (a block device's
+            // channel reports 0 and stays with sendfile or copies)
+            final long size = file.size();
+            if (file.channel().size() < size)
+            {
+                mapFailed = true;
+                return null;
+            }
+            final MappedByteBuffer[] ws = new MappedByteBuffer[(int)((size + WINDOW - 1) / WINDOW)];
+            for (int i = 0; i < ws.length; i++)
+            {
+                final long at = i * WINDOW;
+                ws[i] = file.channel().map(FileChannel.MapMode.READ_ONLY, at, Math.min(WINDOW, size - at));
+            }
+            windows = ws;
+            return ws;
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            mapFailed = true; // e.g. a device that cannot be mapped: reads use the other paths
+            return null;
+        }
     }
 
     private final class FileQueue implements BackendQueue
@@ -111,6 +171,18 @@ public final class FileBackendController implements BackendController
         public FileChannel zeroCopySource(final int nsid)
         {
             return file.channel();
+        }
+
+        @Override
+        public ByteBuffer mappedSource(final int nsid, final long offset, final int length, final int[] index)
+        {
+            final MappedByteBuffer w = nsid == NSID ? window(offset, length) : null;
+            if (w == null || offset % WINDOW + length > w.capacity())
+            {
+                return null;
+            }
+            index[0] = (int)(offset % WINDOW);
+            return w;
         }
     }
 }

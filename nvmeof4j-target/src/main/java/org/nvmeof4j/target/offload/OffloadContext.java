@@ -4,7 +4,9 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -25,6 +27,9 @@ import org.nvmeof4j.target.subsystem.Subsystem;
  */
 public final class OffloadContext implements OffloadHook
 {
+    /** How many of the latest events the context keeps for JMX and the CLI. */
+    public static final int RECENT_EVENTS = 16;
+
     private static final System.Logger LOG = System.getLogger("org.nvmeof4j.target.offload");
 
     private final TargetOffloadDevice device;
@@ -34,6 +39,9 @@ public final class OffloadContext implements OffloadHook
     private final List<BackendController> controllers = new ArrayList<>();
     private final List<OffloadEvent.Listener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLongArray eventCounts = new AtomicLongArray(OffloadEvent.Type.values().length);
+    /** The latest events as lines, a ring indexed by the event's sequence number; written wait-free. */
+    private final AtomicReferenceArray<String> recentEvents = new AtomicReferenceArray<>(RECENT_EVENTS);
+    private final AtomicLong eventSeq = new AtomicLong();
     private volatile NamespaceMapping[] mappings = new NamespaceMapping[Subsystem.MAX_NSID + 1];
     private volatile boolean destroyed;
     private int mapped;
@@ -335,10 +343,30 @@ public final class OffloadContext implements OffloadHook
         return eventCounts.get(type.ordinal());
     }
 
+    /** @return the latest events (at most {@link #RECENT_EVENTS}), oldest first, one line each. */
+    public List<String> recentEvents()
+    {
+        final long end = eventSeq.get();
+        final List<String> l = new ArrayList<>();
+        for (long i = Math.max(0, end - RECENT_EVENTS); i < end; i++)
+        {
+            final String e = recentEvents.get((int)(i % RECENT_EVENTS));
+            if (e != null)
+            {
+                l.add(e);
+            }
+        }
+        return l;
+    }
+
     /** Raise an event (from a device's data path): counted, logged, then given to the listeners. */
     void raise(final OffloadEvent event)
     {
         eventCounts.incrementAndGet(event.type().ordinal());
+        final long seq = eventSeq.getAndIncrement();
+        recentEvents.set((int)(seq % RECENT_EVENTS), java.time.Instant.now() + " " + event.type() + " nsid " +
+            event.feNsid() + " opcode 0x" + Integer.toHexString(event.opcode()) + " (" + event.backend() + "): " +
+            event.detail());
         LOG.log(System.Logger.Level.WARNING, () -> "target offload " + event.type() + " on " + event.subsystemNqn() +
             " nsid " + event.feNsid() + " (" + event.backend() + "): " + event.detail());
         for (final OffloadEvent.Listener l : listeners)
@@ -385,6 +413,7 @@ public final class OffloadContext implements OffloadHook
                 subsystem.offload(null);
             }
         }
+        unregisterContext();
         for (final NamespaceMapping m : mappings())
         {
             unregister(m);
@@ -431,6 +460,132 @@ public final class OffloadContext implements OffloadHook
         catch (final JMException e)
         {
             throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** @return the JMX object name of a subsystem's offload context. */
+    public static ObjectName contextObjectName(final String subsystemNqn)
+    {
+        try
+        {
+            return new ObjectName(OffloadContextMXBean.OBJECT_NAME_PREFIX + "subsystem=" +
+                ObjectName.quote(subsystemNqn));
+        }
+        catch (final JMException e)
+        {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Register the context's JMX view (by the device, once the context is attached to its subsystem). */
+    void registerContext()
+    {
+        final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        final ObjectName name = contextObjectName(subsystem.nqn());
+        try
+        {
+            if (server.isRegistered(name))
+            {
+                server.unregisterMBean(name);
+            }
+            server.registerMBean(new View(), name);
+        }
+        catch (final JMException e)
+        {
+            // JMX is a view: a failure to register must not stop the offload
+        }
+    }
+
+    private void unregisterContext()
+    {
+        try
+        {
+            final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            final ObjectName name = contextObjectName(subsystem.nqn());
+            if (server.isRegistered(name))
+            {
+                server.unregisterMBean(name);
+            }
+        }
+        catch (final JMException ignore)
+        {
+            // not registered
+        }
+    }
+
+    /** The context as JMX sees it: a separate object so the context's own API keeps no getters for JMX's sake. */
+    private final class View implements OffloadContextMXBean
+    {
+        @Override
+        public String getSubsystemNqn()
+        {
+            return subsystem.nqn();
+        }
+
+        @Override
+        public String getDevice()
+        {
+            return device.name();
+        }
+
+        @Override
+        public String getOffloadType()
+        {
+            return attributes.offloadType().name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        @Override
+        public int getMaxIoSz()
+        {
+            return attributes.maxIoSz();
+        }
+
+        @Override
+        public int[] getMappedNamespaces()
+        {
+            return mappings().stream().mapToInt(NamespaceMapping::feNsid).toArray();
+        }
+
+        @Override
+        public String[] getBackendControllers()
+        {
+            return backendControllers().stream().map(BackendController::name).toArray(String[]::new);
+        }
+
+        @Override
+        public int getStagingChunks()
+        {
+            return stagingChunks();
+        }
+
+        @Override
+        public int getStagingChunksInUse()
+        {
+            return stagingChunksInUse();
+        }
+
+        @Override
+        public long getBackendErrorEvents()
+        {
+            return eventCount(OffloadEvent.Type.BACKEND_ERROR);
+        }
+
+        @Override
+        public long getBackendTimeoutEvents()
+        {
+            return eventCount(OffloadEvent.Type.BACKEND_TIMEOUT);
+        }
+
+        @Override
+        public long getUnsupportedCommandEvents()
+        {
+            return eventCount(OffloadEvent.Type.UNSUPPORTED_COMMAND);
+        }
+
+        @Override
+        public String[] getRecentEvents()
+        {
+            return recentEvents().toArray(new String[0]);
         }
     }
 

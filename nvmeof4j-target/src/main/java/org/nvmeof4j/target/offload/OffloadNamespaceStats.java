@@ -17,6 +17,7 @@ public final class OffloadNamespaceStats implements OffloadNamespaceStatsMXBean
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
     private final LongAdder zeroCopyReads = new LongAdder();
+    private final LongAdder mappedReads = new LongAdder();
     private final LongAdder stagedWrites = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram();
@@ -36,6 +37,14 @@ public final class OffloadNamespaceStats implements OffloadNamespaceStatsMXBean
         {
             zeroCopyReads.increment();
         }
+        latency.record(nanos);
+    }
+
+    void mappedRead(final int bytes, final long nanos)
+    {
+        reads.increment();
+        bytesRead.add(bytes);
+        mappedReads.increment();
         latency.record(nanos);
     }
 
@@ -122,6 +131,12 @@ public final class OffloadNamespaceStats implements OffloadNamespaceStatsMXBean
     }
 
     @Override
+    public long getMappedReads()
+    {
+        return mappedReads.sum();
+    }
+
+    @Override
     public long getStagedWrites()
     {
         return stagedWrites.sum();
@@ -155,7 +170,8 @@ public final class OffloadNamespaceStats implements OffloadNamespaceStatsMXBean
     public String toString()
     {
         return "nsid " + feNsid + " -> " + backend + ": reads " + getReads() + " (" + getZeroCopyReads() +
-            " zero-copy), writes " + getWrites() + " (" + getStagedWrites() + " staged), flushes " + getFlushes() +
+            " zero-copy, " + getMappedReads() + " mapped), writes " + getWrites() + " (" + getStagedWrites() +
+            " staged), flushes " + getFlushes() +
             ", bytes read " + getBytesRead() + ", bytes written " + getBytesWritten() + ", errors " + getErrors() +
             ", latency p50 < " + getLatencyP50UpperBoundNanos() / 1000.0 + " us, p99 < " +
             getLatencyP99UpperBoundNanos() / 1000.0 + " us";

@@ -29,6 +29,9 @@ public interface OffloadNamespaceStatsMXBean
     /** @return Reads sent from the page cache with {@code transferTo} (data digest off). */
     long getZeroCopyReads();
 
+    /** @return Reads sent out of a mapping of the file (data digest off): one copy, by the socket write. */
+    long getMappedReads();
+
     /** @return Writes received into the context's staging buffer (the rest used per-request staging). */
     long getStagedWrites();
 

@@ -59,6 +59,7 @@ public abstract class TargetOffloadDevice
             }
             final OffloadContext ctx = new OffloadContext(this, subsystem, attributes);
             subsystem.offload(ctx);
+            ctx.registerContext();
             return ctx;
         }
     }

@@ -181,6 +181,37 @@ class OffloadContextTest
     }
 
     @Test
+    void shouldShowTheContextAndItsLatestEventsThroughJmxUntilDestroyed() throws Exception
+    {
+        final FastpathDevice dev = new FastpathDevice();
+        final Subsystem s = subsystem(1, 2);
+        final OffloadContext ctx = dev.createContext(s, OffloadContextAttributes.defaults(dev.capabilities(), 8192));
+        ctx.mapNamespace(2, ctx.addBackendController(new Ram(1 << 20, 32)), 1, 512);
+        final javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        final javax.management.ObjectName name = OffloadContext.contextObjectName(s.nqn());
+        assertThat(server.getAttribute(name, "Device")).isEqualTo("fastpath");
+        assertThat(server.getAttribute(name, "OffloadType")).isEqualTo("read_write_flush");
+        assertThat((int[])server.getAttribute(name, "MappedNamespaces")).containsExactly(2);
+        assertThat((String[])server.getAttribute(name, "BackendControllers")).hasSize(1);
+        assertThat((String[])server.getAttribute(name, "RecentEvents")).isEmpty();
+        for (int i = 0; i < OffloadContext.RECENT_EVENTS + 3; i++)
+        {
+            ctx.raise(new OffloadEvent(OffloadEvent.Type.BACKEND_ERROR, s.nqn(), 2, "ram", 0x02, "event " + i));
+        }
+        ctx.raise(new OffloadEvent(OffloadEvent.Type.BACKEND_TIMEOUT, s.nqn(), 2, "ram", 0x01, "late"));
+        assertThat(server.getAttribute(name, "BackendErrorEvents")).isEqualTo((long)OffloadContext.RECENT_EVENTS + 3);
+        assertThat(server.getAttribute(name, "BackendTimeoutEvents")).isEqualTo(1L);
+        assertThat(server.getAttribute(name, "UnsupportedCommandEvents")).isEqualTo(0L);
+        final String[] recent = (String[])server.getAttribute(name, "RecentEvents");
+        // the ring keeps the latest 16, oldest first
+        assertThat(recent).hasSize(OffloadContext.RECENT_EVENTS);
+        assertThat(recent[0]).contains("BACKEND_ERROR nsid 2 opcode 0x2 (ram): event 4");
+        assertThat(recent[recent.length - 1]).contains("BACKEND_TIMEOUT nsid 2 opcode 0x1 (ram): late");
+        ctx.destroy();
+        assertThat(server.isRegistered(name)).isFalse();
+    }
+
+    @Test
     void shouldPlaceLatenciesInPowerOfTwoBuckets()
     {
         final LatencyHistogram h = new LatencyHistogram();
