@@ -50,6 +50,13 @@ final class ConfigReload
     static String apply(final Target target, final NvmetConfig running, final NvmetConfig next)
     {
         final List<Target.SubsystemSpec> specs = next.subsystemSpecs(); // checks everything before any change
+        if (!running.portTlsModes().equals(next.portTlsModes()))
+        {
+            // as nvmet, which refuses a new addr_tsas on an enabled port: turning TLS on, off or optional on a live
+            // port is a restart, never a signal (a mistyped reload must not open a port to plaintext)
+            throw new Nvmeof4j.UsageException("a port's addr.tsas or addr.treq changed, which a reload does not " +
+                "apply (restart the target)");
+        }
         for (final Target.SubsystemSpec spec : specs)
         {
             final TargetOffloads.Spec was = running.offload(spec.nqn());
@@ -70,6 +77,11 @@ final class ConfigReload
         }
         final List<String> changes = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
+        final int tlsKeys = running.reloadTlsKeys(next);
+        if (tlsKeys > 0)
+        {
+            changes.add("tls keys of " + tlsKeys + " host(s)");
+        }
         final Set<String> wanted = new HashSet<>();
         for (final Target.SubsystemSpec spec : specs)
         {

@@ -40,6 +40,12 @@ import org.nvmeof4j.target.Target;
  * discovery only. ANA as nvmet: {@code ports[].ana_groups} creates groups 1..128 on a port with a state
  * ({@code optimized}, {@code non-optimized}, {@code inaccessible}, {@code persistent-loss}, {@code change}; group 1
  * is on every port, optimized unless listed), {@code namespaces[].ana_grpid} puts a namespace in a group (default 1).
+ * TLS as nvmet names it: {@code ports[].addr.tsas} {@code "tls1.3"} (or {@code "none"}, the default) and
+ * {@code ports[].addr.treq} {@code "required"} (the default with tls1.3: plaintext is refused) or
+ * {@code "not required"} (a host may start with TLS or with a plaintext ICReq); each host's configured PSK as
+ * {@code hosts[].tls_key} (or {@code "tls": {"key": ...}}), the interchange format {@code NVMeTLSkey-1:hh:...:} or
+ * the path of a file holding it (nvmet keeps these in the kernel's keyring instead). A TLS port accepts the PSKs of
+ * every host that has one.
  * Any mistake is reported as one line naming the JSON path.
  */
 public final class NvmetConfig
@@ -141,17 +147,131 @@ public final class NvmetConfig
         final Set<String> knownHosts = new LinkedHashSet<>();
         final JsonNode hosts = root.path("hosts");
         hostAuth.clear();
+        tlsKeys.clear();
         for (int i = 0; i < hosts.size(); i++)
         {
             final String nqn = text(hosts.get(i), "nqn", "hosts[" + i + "]");
             knownHosts.add(nqn);
+            final JsonNode tlsGroup = hosts.get(i).path("tls");
+            final JsonNode tlsKey = tlsGroup.hasNonNull("key") ? tlsGroup.get("key") : hosts.get(i).get("tls_key");
+            if (tlsKey != null && !tlsKey.isNull() && !tlsKey.asText().isBlank())
+            {
+                final String at = "hosts[" + i + "].tls_key";
+                try
+                {
+                    tlsKeys.put(nqn, TlsKeys.read(tlsKey.asText().trim(), at));
+                }
+                catch (final UsageException e)
+                {
+                    throw new UsageException(oneLine("config " + file + ": " + e.getMessage()));
+                }
+            }
             final org.nvmeof4j.target.subsystem.HostAuth auth = hostAuth(hosts.get(i), "hosts[" + i + "]");
             if (auth != null)
             {
                 hostAuth.put(nqn, auth);
             }
         }
+        final JsonNode ports = root.path("ports");
+        for (int i = 0; i < ports.size(); i++)
+        {
+            final int mode = portTls(ports.get(i), "ports[" + i + "]");
+            if (mode == TLS_REQUIRED && tlsKeys.isEmpty())
+            {
+                throw bad("ports[" + i + "].addr.tsas", "tls1.3 with treq required, but no host has a tls_key: no " +
+                    "host could connect");
+            }
+        }
         return knownHosts;
+    }
+
+    /** A port's TLS: none, required ({@code tsas} tls1.3, {@code treq} required or unset), optional. */
+    static final int TLS_NONE = 0;
+    static final int TLS_REQUIRED = 1;
+    static final int TLS_OPTIONAL = 2;
+
+    /** The hosts' configured PSKs, by NQN (filled by {@link #knownHosts()}). */
+    private final java.util.Map<String, org.nvmeof4j.tcp.tls.ConfiguredPsk> tlsKeys = new java.util.LinkedHashMap<>();
+    /** The table the running target's TLS ports look PSKs up in (made by {@link #apply}, kept across reloads). */
+    private org.nvmeof4j.tcp.tls.HostPskTable tlsTable;
+
+    /** nvmet's {@code addr_tsas} and {@code addr_treq} of a port, checked. */
+    private int portTls(final JsonNode port, final String at)
+    {
+        final JsonNode addr = port.path("addr");
+        final String tsas = addr.path("tsas").asText("none").trim();
+        final String treq = addr.path("treq").asText("not specified").trim();
+        if (!tsas.equals("none") && !tsas.equals("tls1.3"))
+        {
+            throw bad(at + ".addr.tsas", "expected \"none\" or \"tls1.3\", not '" + tsas + "'");
+        }
+        if (!treq.equals("not specified") && !treq.equals("required") && !treq.equals("not required"))
+        {
+            throw bad(at + ".addr.treq", "expected \"required\", \"not required\" or \"not specified\", not '" +
+                treq + "'");
+        }
+        if (tsas.equals("none"))
+        {
+            if (treq.equals("required"))
+            {
+                throw bad(at + ".addr.treq", "required needs tsas \"tls1.3\" (the only secure channel here)");
+            }
+            return TLS_NONE;
+        }
+        if (discoveryOnly(port, at))
+        {
+            throw bad(at + ".addr.tsas", "tls1.3 on a discovery-only port is not supported");
+        }
+        return treq.equals("not required") ? TLS_OPTIONAL : TLS_REQUIRED;
+    }
+
+    /** @return per regular listener in config order, its TLS mode ({@link #TLS_NONE} ...). */
+    List<Integer> portTlsModes()
+    {
+        final List<Integer> out = new ArrayList<>();
+        final JsonNode ports = root.path("ports");
+        for (int i = 0; i < ports.size(); i++)
+        {
+            if (!discoveryOnly(ports.get(i), "ports[" + i + "]"))
+            {
+                out.add(portTls(ports.get(i), "ports[" + i + "]"));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Make the running target's PSKs those of {@code next} (new connections use them; sessions up keep theirs) and
+     * hand {@code next} the live table.
+     *
+     * @return how many hosts' keys were added, changed or removed.
+     */
+    int reloadTlsKeys(final NvmetConfig next)
+    {
+        int changed = 0;
+        if (tlsTable == null)
+        {
+            tlsTable = new org.nvmeof4j.tcp.tls.HostPskTable();
+        }
+        for (final String host : tlsKeys.keySet())
+        {
+            if (!next.tlsKeys.containsKey(host))
+            {
+                tlsTable.remove(host);
+                changed++;
+            }
+        }
+        for (final java.util.Map.Entry<String, org.nvmeof4j.tcp.tls.ConfiguredPsk> e : next.tlsKeys.entrySet())
+        {
+            final org.nvmeof4j.tcp.tls.ConfiguredPsk was = tlsKeys.get(e.getKey());
+            if (was == null || !was.format().equals(e.getValue().format()))
+            {
+                tlsTable.put(e.getKey(), e.getValue());
+                changed++;
+            }
+        }
+        next.tlsTable = tlsTable;
+        return changed;
     }
 
     /** DH-HMAC-CHAP settings of the hosts, by NQN (filled by {@link #knownHosts()}). */
@@ -426,6 +546,16 @@ public final class NvmetConfig
                 {
                     // no subsystems listed: discovery (and referrals) only
                     builder.listen(traddr, svc, exported(p), referrals(p.path("referrals"), at + ".referrals"));
+                    final int tls = portTls(p, at);
+                    if (tls != TLS_NONE)
+                    {
+                        if (tlsTable == null)
+                        {
+                            tlsTable = new org.nvmeof4j.tcp.tls.HostPskTable();
+                            tlsKeys.forEach(tlsTable::put);
+                        }
+                        builder.tls(tlsTable, tls == TLS_REQUIRED);
+                    }
                     anaGroups(p.path("ana_groups"), at + ".ana_groups").forEach(builder::anaGroup);
                 }
             }

@@ -245,6 +245,11 @@ public final class TargetCommand implements Callable<Integer>
                     throw new UsageException("--offload goes with the flags form; with --config give a subsystem " +
                         "an \"offload\" object");
                 }
+                if (tls || (tlsKeys != null && !tlsKeys.isEmpty()))
+                {
+                    throw new UsageException("--tls and --tls-key go with the flags form; with --config set a " +
+                        "port's addr.tsas \"tls1.3\" and the hosts' tls_key");
+                }
                 running = NvmetConfig.load(config);
                 running.apply(builder);
             }

@@ -189,6 +189,11 @@ class NvmetConfigFuzzTest
 
     // ------------------------------------------------------------------ a config from the input
 
+    private static final String TLS_KEY = org.nvmeof4j.tcp.tls.ConfiguredPsk.generate(
+        org.nvmeof4j.tcp.tls.TlsPskHash.SHA_256, new java.security.SecureRandom()).format();
+    private static final String[] TSAS = {"none", "tls1.3", "tls1.2", ""};
+    private static final String[] TREQ = {"required", "not required", "not specified", "maybe"};
+
     private static String generated(final FuzzedDataProvider data)
     {
         final ObjectNode root = JSON.createObjectNode();
@@ -197,7 +202,12 @@ class NvmetConfigFuzzTest
             final ArrayNode hosts = root.putArray("hosts");
             for (int i = data.consumeInt(0, 2); i > 0; i--)
             {
-                hosts.addObject().put("nqn", data.consumeBoolean() ? HOST : data.consumeString(40));
+                final ObjectNode h = hosts.addObject().put("nqn", data.consumeBoolean() ? HOST : data.consumeString(40));
+                if (data.consumeInt(0, 3) == 0)
+                {
+                    // a valid configured PSK, a damaged one, or a path that is no key file
+                    h.put("tls_key", data.consumeBoolean() ? TLS_KEY : data.consumeString(60));
+                }
             }
         }
         final ArrayNode ports = root.putArray("ports");
@@ -209,6 +219,14 @@ class NvmetConfigFuzzTest
             addr.put("trtype", data.consumeInt(0, 3) == 0 ? "rdma" : "tcp").put("adrfam", "ipv4")
                 .put("traddr", data.consumeBoolean() ? "127.0.0.1" : data.consumeString(20));
             value(addr, "trsvcid", data);
+            if (data.consumeInt(0, 3) == 0)
+            {
+                addr.put("tsas", TSAS[data.consumeInt(0, TSAS.length - 1)]);
+            }
+            if (data.consumeInt(0, 3) == 0)
+            {
+                addr.put("treq", TREQ[data.consumeInt(0, TREQ.length - 1)]);
+            }
             final ObjectNode param = p.putObject("param");
             for (final String k : new String[] {"inline_data_size", "max_connections_per_port",
                 "max_connections_per_address", "icreq_timeout_ms", "connect_timeout_ms", "max_connections_per_host",

@@ -19,6 +19,9 @@ final class ListenSpec
     final List<Referral> referrals;
     /** ANA groups created on this port beyond the default, by group ID (the builder adds to it). */
     final Map<Integer, AnaState> anaGroups = new TreeMap<>();
+    /** TLS on this port (null: plain, or the target-wide setting), and whether plaintext is refused. */
+    org.nvmeof4j.tcp.tls.TlsProvider.PskLookup tls;
+    boolean tlsRequired = true;
 
     ListenSpec(final String host, final int port, final boolean discoveryOnly, final Set<String> subsystems,
         final List<Referral> referrals)

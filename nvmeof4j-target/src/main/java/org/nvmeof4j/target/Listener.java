@@ -36,8 +36,10 @@ public final class Listener implements AutoCloseable
     private InetSocketAddress bound;
     private Thread thread;
     private volatile boolean closed;
-    /** Non-null: TLS required on this port (nvmet {@code addr_tsas} "tls1.3", {@code treq} "required"). */
+    /** Non-null: TLS on this port (nvmet {@code addr_tsas} "tls1.3"). */
     private volatile org.nvmeof4j.tcp.tls.TlsProvider.PskLookup tls;
+    /** With {@link #tls}: whether plaintext is refused ({@code addr_treq} "required", the default) or allowed. */
+    private volatile boolean tlsRequired = true;
 
     Listener(final Target target, final int portId, final String host, final int port, final boolean discoveryOnly,
         final Set<String> subsystemNqns, final List<Referral> referrals, final Map<Integer, AnaState> anaGroups)
@@ -114,14 +116,32 @@ public final class Listener implements AutoCloseable
      */
     public void requireTls(final org.nvmeof4j.tcp.tls.TlsProvider.PskLookup lookup)
     {
+        tls(lookup, true);
+    }
+
+    /**
+     * TLS 1.3 with a PSK on this port, required or not: {@code required} false accepts a host that starts with a
+     * plaintext ICReq as well (nvmet's {@code addr_treq} "not required"; the discovery log says TREQ not required).
+     * Applies to new connections. Null makes the port plain.
+     */
+    public void tls(final org.nvmeof4j.tcp.tls.TlsProvider.PskLookup lookup, final boolean required)
+    {
+        this.tlsRequired = required;
         this.tls = lookup;
         target.discoveryLogChanged();
     }
 
-    /** As {@link #requireTls}, before the port is open (no discovery log change to announce yet). */
-    void tlsBeforeOpen(final org.nvmeof4j.tcp.tls.TlsProvider.PskLookup lookup)
+    /** As {@link #tls}, before the port is open (no discovery log change to announce yet). */
+    void tlsBeforeOpen(final org.nvmeof4j.tcp.tls.TlsProvider.PskLookup lookup, final boolean required)
     {
+        this.tlsRequired = required;
         this.tls = lookup;
+    }
+
+    /** @return whether this TLS port refuses plaintext (meaningless on a plain port). */
+    public boolean tlsRequired()
+    {
+        return tlsRequired;
     }
 
     /** @return the PSK lookup of a TLS port, or null for a plain one. */

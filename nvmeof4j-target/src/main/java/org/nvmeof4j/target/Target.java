@@ -67,6 +67,10 @@ public final class Target implements AutoCloseable, TargetConfiguration
     private final LimitCounters limitCounters = new LimitCounters();
     private final java.util.concurrent.atomic.LongAdder authSucceeded = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder authFailed = new java.util.concurrent.atomic.LongAdder();
+    /** Failed TLS sessions by {@link org.nvmeof4j.tcp.tls.TlsFailure} ordinal. */
+    private final java.util.concurrent.atomic.LongAdder[] tlsFailures =
+        new java.util.concurrent.atomic.LongAdder[org.nvmeof4j.tcp.tls.TlsFailure.values().length];
+    private javax.management.ObjectName securityMBean;
     /** One instance, so that {@link #removeSubsystem} can unregister it. */
     private final Runnable accessListener = this::discoveryLogChanged;
     /** One instance, so that {@link #removeSubsystem} can unregister it. */
@@ -80,6 +84,10 @@ public final class Target implements AutoCloseable, TargetConfiguration
     Target(final TargetSettings settings)
     {
         this.settings = settings;
+        for (int i = 0; i < tlsFailures.length; i++)
+        {
+            tlsFailures[i] = new java.util.concurrent.atomic.LongAdder();
+        }
         addSubsystem(new Subsystem(Nqn.DISCOVERY, null, "nvmeof4j discovery"));
         for (final Subsystem s : settings.subsystems())
         {
@@ -134,10 +142,18 @@ public final class Target implements AutoCloseable, TargetConfiguration
             {
                 final Listener listener = new Listener(this, id++, l.host, l.port, l.discoveryOnly, l.subsystems,
                     l.referrals, l.anaGroups);
-                listener.tlsBeforeOpen(tlsOnEveryPort);
+                if (l.tls != null)
+                {
+                    listener.tlsBeforeOpen(l.tls, l.tlsRequired);
+                }
+                else
+                {
+                    listener.tlsBeforeOpen(tlsOnEveryPort, true);
+                }
                 listener.open();
                 listeners.add(listener);
             }
+            securityMBean = TargetSecurity.register(this);
         }
         catch (final IOException | RuntimeException e)
         {
@@ -348,7 +364,7 @@ public final class Target implements AutoCloseable, TargetConfiguration
             if (tls != null)
             {
                 // every byte from the ClientHello on; a plaintext ICReq is not a TLS record and fails the session
-                q.secure(org.nvmeof4j.tcp.tls.TlsProvider.get().server(ch, tls));
+                q.secure(org.nvmeof4j.tcp.tls.TlsProvider.get().server(ch, tls, !listener.tlsRequired()));
             }
             poller.add(q, ch);
             LOG.log(System.Logger.Level.DEBUG, () -> "accepted " + remote(ch) + " on " + listener);
@@ -436,6 +452,23 @@ public final class Target implements AutoCloseable, TargetConfiguration
     public long authenticationsFailed()
     {
         return authFailed.sum();
+    }
+
+    /** @return TLS sessions that failed for {@code reason} since start. */
+    public long tlsFailures(final org.nvmeof4j.tcp.tls.TlsFailure reason)
+    {
+        return tlsFailures[reason.ordinal()].sum();
+    }
+
+    /**
+     * Count a failed TLS session (called by the queue whose session failed, once) and log it once, without any key:
+     * the peer, the reason and the one-line detail.
+     */
+    public void countTlsFailure(final org.nvmeof4j.tcp.tls.TlsFailure reason, final String peer, final String detail)
+    {
+        tlsFailures[reason.ordinal()].increment();
+        LOG.log(System.Logger.Level.WARNING, () -> "TLS session from " + peer + " failed (" + reason.label() + ")" +
+            (detail == null ? "" : ": " + detail));
     }
 
     /** Count one DH-HMAC-CHAP outcome (called by the queue that ran it). */
@@ -559,6 +592,7 @@ public final class Target implements AutoCloseable, TargetConfiguration
             return;
         }
         closed = true;
+        TargetSecurity.unregister(securityMBean);
         for (final Listener l : listeners)
         {
             l.close();

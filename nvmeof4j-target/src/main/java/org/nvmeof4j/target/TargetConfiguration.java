@@ -93,6 +93,23 @@ public sealed interface TargetConfiguration permits Target
             return this;
         }
 
+        /**
+         * TLS 1.3 with a PSK from {@code lookup} on the port declared last ({@link #listen}), from its first
+         * connection on: {@code required} refuses plaintext (nvmet's {@code addr_treq} "required"), false lets a host
+         * choose (nvmet's "not required"). Overrides {@link Target#requireTlsOnEveryPort} for that port.
+         */
+        public Builder tls(final org.nvmeof4j.tcp.tls.TlsProvider.PskLookup lookup, final boolean required)
+        {
+            if (listens.isEmpty())
+            {
+                throw new IllegalStateException("declare a port (listen) before its TLS");
+            }
+            final ListenSpec l = listens.get(listens.size() - 1);
+            l.tls = Objects.requireNonNull(lookup, "lookup");
+            l.tlsRequired = required;
+            return this;
+        }
+
         /** Also serve the discovery controller alone on {@code port} (8009 is the well-known one). */
         public Builder discoveryPort(final int port)
         {

@@ -3,14 +3,23 @@ package org.nvmeof4j.tls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsFatalAlertReceived;
 import org.bouncycastle.tls.TlsProtocol;
 import org.nvmeof4j.tcp.tls.SecureChannel;
+import org.nvmeof4j.tcp.tls.TlsFailure;
 
 /**
  * A TLS session on a non-blocking socket with Bouncy Castle's non-blocking protocol API ({@code offerInput},
  * {@code readInput}, {@code writeApplicationData}, {@code readOutput}): ciphertext read from the socket is offered
  * to the protocol and plaintext is read back; plaintext written is encrypted into records kept in a direct buffer
  * until the socket takes them. Owned by one thread (the connection's), like the connection itself.
+ *
+ * <p>A server channel waits for the host's first bytes: a TLS handshake record (content type 22) starts TLS; anything
+ * else is refused ({@link TlsFailure#PLAINTEXT}) on a port that requires TLS, or switches the channel to plain
+ * pass-through on a port where TLS is not required (as nvmet peeks at the first PDU of a tls1.3 port). A failure is
+ * classified once ({@link #failure()}) for the target's counters.
  */
 final class BcSecureChannel implements SecureChannel
 {
@@ -30,33 +39,94 @@ final class BcSecureChannel implements SecureChannel
     private boolean endOfStream;
     private boolean open = true;
 
-    BcSecureChannel(final SocketChannel socket, final TlsProtocol protocol, final BcTlsProvider.Session session)
+    /**
+     * TLS record content types (RFC 8446 5.1): change_cipher_spec 20, alert 21, handshake 22 (every ClientHello),
+     * application_data 23. No NVMe/TCP PDU type is in that range (they are 0x00..0x09), so the first byte tells a
+     * TLS host from a plaintext one.
+     */
+    private static final int FIRST_CONTENT_TYPE = 20;
+    private static final int LAST_CONTENT_TYPE = 23;
+    /** Server side: no byte from the host yet. */
+    private static final int UNDECIDED = 0;
+    private static final int TLS = 1;
+    /** A TLS-optional port whose host spoke plaintext: bytes pass through. */
+    private static final int PLAIN = 2;
+
+    private final boolean plaintextAllowed;
+    private int mode;
+    /** Plaintext bytes read before the switch to {@link #PLAIN}, still in {@link #netIn}: [plainPosition, plainLimit). */
+    private int plainPosition;
+    private int plainLimit;
+    private TlsFailure failure;
+
+    BcSecureChannel(final SocketChannel socket, final TlsProtocol protocol, final BcTlsProvider.Session session,
+        final boolean server, final boolean plaintextAllowed)
     {
         this.socket = socket;
         this.protocol = protocol;
         this.session = session;
+        this.mode = server ? UNDECIDED : TLS;
+        this.plaintextAllowed = plaintextAllowed;
     }
 
     @Override
     public int read(final ByteBuffer dst) throws IOException
     {
+        if (mode == PLAIN)
+        {
+            return readPlain(dst);
+        }
         flushOutput();
         if (protocol.getAvailableInputBytes() == 0 && !endOfStream && !protocol.isClosed())
         {
             netInBuffer.clear();
-            final int n = socket.read(netInBuffer);
+            final int n;
+            try
+            {
+                n = socket.read(netInBuffer);
+            }
+            catch (final IOException e)
+            {
+                if (mode == TLS && !session.handshakeComplete && failure == null)
+                {
+                    failure = TlsFailure.OTHER; // e.g. a reset in the middle of the handshake
+                }
+                throw e;
+            }
             if (n < 0)
             {
                 endOfStream = true;
+                if (mode == TLS && !session.handshakeComplete && failure == null)
+                {
+                    failure = TlsFailure.OTHER; // the peer gave up in the middle of the handshake
+                }
             }
             else if (n > 0)
             {
+                if (mode == UNDECIDED)
+                {
+                    if (netIn[0] < FIRST_CONTENT_TYPE || netIn[0] > LAST_CONTENT_TYPE)
+                    {
+                        if (plaintextAllowed)
+                        {
+                            mode = PLAIN;
+                            plainPosition = 0;
+                            plainLimit = n;
+                            return readPlain(dst);
+                        }
+                        failure = TlsFailure.PLAINTEXT;
+                        throw new IOException("TLS: the host sent no TLS record (first byte 0x" +
+                            Integer.toHexString(netIn[0] & 0xFF) + ") on a port that requires TLS");
+                    }
+                    mode = TLS;
+                }
                 try
                 {
                     protocol.offerInput(netIn, 0, n);
                 }
                 catch (final IOException e)
                 {
+                    failure = classify(e);
                     // the protocol queued its alert (if it raised one): let it leave before the connection closes
                     flushQuietly();
                     throw new IOException("TLS: " + describe(e), e);
@@ -76,6 +146,62 @@ final class BcSecureChannel implements SecureChannel
         return 0;
     }
 
+    private int readPlain(final ByteBuffer dst) throws IOException
+    {
+        if (plainPosition < plainLimit)
+        {
+            final int k = Math.min(dst.remaining(), plainLimit - plainPosition);
+            dst.put(netIn, plainPosition, k);
+            plainPosition += k;
+            return k;
+        }
+        return socket.read(dst);
+    }
+
+    /** What the protocol's exception says about why the session failed. */
+    private TlsFailure classify(final IOException e)
+    {
+        if (session.unknownIdentity)
+        {
+            return TlsFailure.UNKNOWN_IDENTITY;
+        }
+        if (e instanceof TlsFatalAlertReceived)
+        {
+            return TlsFailure.ALERT_RECEIVED;
+        }
+        if (e instanceof TlsFatalAlert a && (a.getAlertDescription() == AlertDescription.decrypt_error ||
+            a.getAlertDescription() == AlertDescription.bad_record_mac))
+        {
+            return TlsFailure.BAD_KEY; // a PSK binder that did not verify, or a record that did not authenticate
+        }
+        if (mode != UNDECIDED && e instanceof TlsFatalAlert && session.pskIdentity != null &&
+            !session.handshakeComplete)
+        {
+            // our lookup knew the identity, yet the handshake failed before it completed: Bouncy Castle 1.78 drops
+            // a PSK whose binder does not verify (a wrong key) and then finds no way to authenticate (internal_error)
+            return TlsFailure.BAD_KEY;
+        }
+        return TlsFailure.OTHER;
+    }
+
+    @Override
+    public TlsFailure failure()
+    {
+        return failure;
+    }
+
+    @Override
+    public boolean handshakePending()
+    {
+        return mode != PLAIN && !session.handshakeComplete;
+    }
+
+    @Override
+    public boolean plaintext()
+    {
+        return mode == PLAIN;
+    }
+
     private static String describe(final IOException e)
     {
         // Bouncy Castle's messages name the alert (e.g. "handshake_failure(40)"); they never hold key material
@@ -85,6 +211,10 @@ final class BcSecureChannel implements SecureChannel
     @Override
     public long write(final ByteBuffer[] srcs, final int offset, final int length) throws IOException
     {
+        if (mode == PLAIN)
+        {
+            return socket.write(srcs, offset, length);
+        }
         flushOutput();
         if (!session.handshakeComplete || netOut.position() > 0 || protocol.getAvailableOutputBytes() > 0)
         {
@@ -102,7 +232,15 @@ final class BcSecureChannel implements SecureChannel
         {
             return 0;
         }
-        protocol.writeApplicationData(plain, 0, n);
+        try
+        {
+            protocol.writeApplicationData(plain, 0, n);
+        }
+        catch (final IOException e)
+        {
+            failure = failure == null ? classify(e) : failure;
+            throw e;
+        }
         flushOutput();
         return n;
     }
@@ -196,6 +334,10 @@ final class BcSecureChannel implements SecureChannel
             return;
         }
         open = false;
+        if (mode != TLS)
+        {
+            return; // no TLS session: a close_notify record would land in a plaintext stream
+        }
         try
         {
             if (!protocol.isClosed())

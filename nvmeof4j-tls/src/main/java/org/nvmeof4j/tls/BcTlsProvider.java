@@ -43,6 +43,8 @@ public final class BcTlsProvider implements TlsProvider
         volatile boolean handshakeComplete;
         volatile String cipherSuite;
         volatile String pskIdentity;
+        /** The server found no PSK for any identity the client offered. */
+        volatile boolean unknownIdentity;
     }
 
     @Override
@@ -55,7 +57,7 @@ public final class BcTlsProvider implements TlsProvider
         final Session session = new Session();
         final TlsClientProtocol protocol = new TlsClientProtocol();
         protocol.connect(new Client(new BcTlsCrypto(RANDOM), List.copyOf(psks), session));
-        final BcSecureChannel c = new BcSecureChannel(channel, protocol, session);
+        final BcSecureChannel c = new BcSecureChannel(channel, protocol, session, false, false);
         c.flushOutput(); // the ClientHello
         return c;
     }
@@ -63,10 +65,17 @@ public final class BcTlsProvider implements TlsProvider
     @Override
     public SecureChannel server(final SocketChannel channel, final PskLookup lookup) throws IOException
     {
+        return server(channel, lookup, false);
+    }
+
+    @Override
+    public SecureChannel server(final SocketChannel channel, final PskLookup lookup, final boolean plaintextAllowed)
+        throws IOException
+    {
         final Session session = new Session();
         final TlsServerProtocol protocol = new TlsServerProtocol();
         protocol.accept(new Server(new BcTlsCrypto(RANDOM), lookup, session));
-        return new BcSecureChannel(channel, protocol, session);
+        return new BcSecureChannel(channel, protocol, session, true, plaintextAllowed);
     }
 
     static int prf(final TlsPskHash hash)
@@ -198,6 +207,7 @@ public final class BcTlsProvider implements TlsProvider
                     return new BasicTlsPSKExternal(id, getCrypto().createSecret(psk.key()), prf(psk.hash()));
                 }
             }
+            session.unknownIdentity = true;
             return null;
         }
 

@@ -49,6 +49,19 @@ public final class Nvmeof4jMetrics
             "accept) or connect (Fabrics Connect after ICResp)");
         p.sample(timeouts, l.icReqTimeouts(), "step", "icreq");
         p.sample(timeouts, l.connectTimeouts(), "step", "connect");
+        final String tls = "nvmeof4j_target_tls_failures_total";
+        p.family(tls, COUNTER, "TLS sessions that failed, by reason: unknown_identity (no key for the PSK identity " +
+            "offered), bad_key (PSK binder or record MAC did not verify), alert_received (fatal alert from the host), " +
+            "plaintext (no TLS record on a port that requires TLS), timeout (no handshake within the ICReq timeout), " +
+            "other");
+        for (final org.nvmeof4j.tcp.tls.TlsFailure f : org.nvmeof4j.tcp.tls.TlsFailure.values())
+        {
+            p.sample(tls, target.tlsFailures(f), "reason", f.label());
+        }
+        final String auth = "nvmeof4j_target_authentications_total";
+        p.family(auth, COUNTER, "DH-HMAC-CHAP transactions on the target's queues, by result (success, failure)");
+        p.sample(auth, target.authenticationsSucceeded(), "result", "success");
+        p.sample(auth, target.authenticationsFailed(), "result", "failure");
 
         p.family("nvmeof4j_target_poller_tasks", GAUGE, "Connections and listeners a target poller thread drives");
         p.family("nvmeof4j_target_poller_command_errors_total", COUNTER, "Commands handed to a poller thread that " +

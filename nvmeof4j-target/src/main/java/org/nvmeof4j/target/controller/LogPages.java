@@ -30,6 +30,9 @@ public final class LogPages
     /** TREQ of a TLS port: secure channel required, SQ flow control disable supported. */
     public static final int TREQ_TLS =
         DiscoveryLogEntry.TREQ_SECURE_CHANNEL_REQUIRED | DiscoveryLogEntry.TREQ_DISABLE_SQ_FLOW_CONTROL;
+    /** TREQ of a port where TLS is offered but not required. */
+    public static final int TREQ_TLS_OPTIONAL =
+        DiscoveryLogEntry.TREQ_SECURE_CHANNEL_NOT_REQUIRED | DiscoveryLogEntry.TREQ_DISABLE_SQ_FLOW_CONTROL;
     public static final int TREQ =
         DiscoveryLogEntry.TREQ_SECURE_CHANNEL_NOT_SPECIFIED | DiscoveryLogEntry.TREQ_DISABLE_SQ_FLOW_CONTROL;
     /** Admin max SQ size reported in the discovery entries (ASQSZ). */
@@ -188,7 +191,7 @@ public final class LogPages
                 .adrfam(ipv6 ? DiscoveryLogEntry.ADRFAM_IPV6 : DiscoveryLogEntry.ADRFAM_IPV4)
                 .subtype(e.subtype)
                 // a TLS port: secure channel required, TSAS SECTYPE TLS 1.3 (what nvmet reports for addr_tsas tls1.3)
-                .treq(tls ? TREQ_TLS : TREQ)
+                .treq(tls ? (e.listener.tlsRequired() ? TREQ_TLS : TREQ_TLS_OPTIONAL) : TREQ)
                 .portid(portId)
                 .cntlid(0xFFFF) // dynamic
                 .asqsz(ASQSZ)

@@ -456,6 +456,12 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
         target.limitCounters().timedOut(waitingForIcReq);
         final String reason = (waitingForIcReq ? "no ICReq within " : "no Connect within ") + limitMillis +
             " ms of " + (waitingForIcReq ? "accept" : "ICResp");
+        final org.nvmeof4j.tcp.tls.SecureChannel tls = secureChannel();
+        if (waitingForIcReq && tls != null && tls.handshakePending())
+        {
+            target.countTlsFailure(org.nvmeof4j.tcp.tls.TlsFailure.TIMEOUT, peer(),
+                "no TLS handshake within " + limitMillis + " ms of accept");
+        }
         LOG.log(System.Logger.Level.WARNING, () -> "dropped " + peer() + ": " + reason);
         close(reason, null);
         return true;
@@ -506,6 +512,11 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
         if (offload != null)
         {
             offload.closed();
+        }
+        final org.nvmeof4j.tcp.tls.SecureChannel tls = secureChannel();
+        if (tls != null && tls.failure() != null)
+        {
+            target.countTlsFailure(tls.failure(), String.valueOf(remoteAddress()), reason);
         }
         target.queueClosed(this, reason, cause);
         if (controller != null)

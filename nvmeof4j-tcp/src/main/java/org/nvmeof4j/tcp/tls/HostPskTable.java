@@ -22,6 +22,13 @@ public final class HostPskTable implements TlsProvider.PskLookup
         return this;
     }
 
+    /** Forget the configured PSK of a host (new handshakes with its identities fail). */
+    public HostPskTable remove(final String hostNqn)
+    {
+        keys.remove(hostNqn);
+        return this;
+    }
+
     public boolean isEmpty()
     {
         return keys.isEmpty();

@@ -25,4 +25,25 @@ public interface SecureChannel extends ReadableByteChannel, GatheringByteChannel
 
     /** @return the PSK identity the handshake used, or null before it completed. */
     String pskIdentity();
+
+    /** @return why the session failed, or null while it has not (set when {@code read} or {@code write} threw). */
+    default TlsFailure failure()
+    {
+        return null;
+    }
+
+    /**
+     * @return whether the connection still waits for its TLS handshake to finish: false once it completed, and false
+     *         on a port where TLS is not required when the host spoke plaintext.
+     */
+    default boolean handshakePending()
+    {
+        return !handshakeComplete();
+    }
+
+    /** @return whether the host chose plaintext on a port where TLS is not required (no TLS session then). */
+    default boolean plaintext()
+    {
+        return false;
+    }
 }

@@ -26,6 +26,21 @@ public interface TlsProvider
     SecureChannel server(SocketChannel channel, PskLookup lookup) throws IOException;
 
     /**
+     * A server session on a port where TLS is offered but not required (nvmet's {@code addr_tsas} "tls1.3" with
+     * {@code addr_treq} "not required"): the first byte the host sends decides; a TLS handshake record starts TLS,
+     * anything else (a plaintext ICReq) makes the channel pass bytes through untouched.
+     */
+    default SecureChannel server(final SocketChannel channel, final PskLookup lookup, final boolean plaintextAllowed)
+        throws IOException
+    {
+        if (plaintextAllowed)
+        {
+            throw new UnsupportedOperationException("this TLS provider cannot serve TLS-optional ports");
+        }
+        return server(channel, lookup);
+    }
+
+    /**
      * @return the provider on the class path.
      * @throws IllegalStateException with a one-line message when none is there.
      */
