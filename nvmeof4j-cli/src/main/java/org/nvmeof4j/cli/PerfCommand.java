@@ -256,8 +256,9 @@ public final class PerfCommand implements Callable<Integer>
 
     /**
      * {@code --path}: every path is one multipath {@link NvmeSubsystem} ({@code --iopolicy} picks the path of each
-     * I/O) and each worker owns a {@link NvmeSubsystem#openIoQueue} queue over its async path, which also measures
-     * the longest pause between completions ({@code max_pause_ms}), e.g. across a failover.
+     * I/O) and each worker owns a {@link NvmeSubsystem#openIoQueue} queue: one polled queue per path on the worker's
+     * thread, as the single-path perf has one (so each path asks for {@code -j} poll queues and no async ones); it
+     * also measures the longest pause between completions ({@code max_pause_ms}), e.g. across a failover.
      */
     private int runMultipath(final Target target, final InetSocketAddress metricsAddress, final int readPct,
         final boolean random, final boolean doVerify) throws Exception
@@ -266,7 +267,8 @@ public final class PerfCommand implements Callable<Integer>
         final UlpDdpDevice ddpDevice = DdpCommand.deviceFor(ddp, ddpLoss, ddpReorder);
         for (final ConnectOptions p : paths)
         {
-            p.ctrlLossTmo(Duration.ofSeconds(10)).reconnectDelay(Duration.ofSeconds(1));
+            p.nrIoQueues(0).nrPollQueues(queues).ctrlLossTmo(Duration.ofSeconds(10))
+                .reconnectDelay(Duration.ofSeconds(1));
             if (ddpDevice != null)
             {
                 p.readOffload(org.nvmeof4j.host.tcp.DdpReadOffload.factory(

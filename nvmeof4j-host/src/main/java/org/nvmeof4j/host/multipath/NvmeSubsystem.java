@@ -439,12 +439,21 @@ public final class NvmeSubsystem implements AutoCloseable
     /** The path the policy picks for {@code nsid}, or null when none is usable now. */
     NvmePath select(final int nsid)
     {
+        return select(nsid, policy == IoPolicy.ROUND_ROBIN ? roundRobin.getAndIncrement() : 0);
+    }
+
+    /**
+     * The path the policy picks for {@code nsid}, or null when none is usable now; {@code turn} is the round-robin
+     * cursor of the caller (the async path shares one, each polled queue has its own). Allocation-free.
+     */
+    NvmePath select(final int nsid, final int turn)
+    {
         switch (policy)
         {
             case ROUND_ROBIN:
             {
                 final int n = paths.size();
-                final int start = Math.floorMod(roundRobin.getAndIncrement(), n);
+                final int start = Math.floorMod(turn, n);
                 NvmePath nonOptimized = null;
                 for (int i = 0; i < n; i++)
                 {
@@ -504,7 +513,7 @@ public final class NvmeSubsystem implements AutoCloseable
     }
 
     /** @return whether some path may still become usable (connecting, or live): else waiting I/O fails. */
-    private boolean anyPathMayReturn()
+    boolean anyPathMayReturn()
     {
         for (final NvmePath p : paths)
         {
@@ -592,24 +601,21 @@ public final class NvmeSubsystem implements AutoCloseable
             return;
         }
         final Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (e instanceof NvmeException ne && isPathStatus(ne.status()))
+        final boolean failover;
+        if (e instanceof NvmeException ne)
         {
-            final AnaState implied = impliedState(ne.status());
-            if (implied != null)
-            {
-                p.markAnaStatus(r.nsid, implied);
-                readAnaLogLater(p);
-            }
-            else
-            {
-                p.markFailed(r.reconnectsAtSend);
-            }
+            failover = pathFailed(p, r.nsid, ne.status(), r.reconnectsAtSend);
         }
         else if (e instanceof NvmeTransportException)
         {
-            p.markFailed(r.reconnectsAtSend); // the connection went (or the controller is lost): another path
+            // the connection went (or the controller is lost): another path
+            failover = pathFailed(p, r.nsid, NvmeStatus.HOST_PATHING_ERROR.status(), r.reconnectsAtSend);
         }
         else
+        {
+            failover = false;
+        }
+        if (!failover)
         {
             r.future.completeExceptionally(e);
             return;
@@ -624,6 +630,53 @@ public final class NvmeSubsystem implements AutoCloseable
         {
             r.future.completeExceptionally(new NvmeTransportException("subsystem " + nqn + " is closed"));
         }
+    }
+
+    /**
+     * The failover rule of both I/O paths (Linux's {@code nvme_failover_req}): an attempt on {@code p} that came back
+     * with {@code status} is sent again on another path when the status is path related (SCT 3h: an ANA status, a
+     * host pathing error, which is also what a lost connection or a lost controller reports). An ANA status makes
+     * {@code p} unusable for {@code nsid} in the state it implies, and the ANA log of {@code p} is read again; any
+     * other path status makes {@code p} unusable until its controller reconnects.
+     *
+     * @param reconnectsAtSend the reconnect count of {@code p}'s controller when the attempt was sent.
+     * @return whether to fail over; false: complete the I/O with {@code status}.
+     */
+    boolean pathFailed(final NvmePath p, final int nsid, final int status, final long reconnectsAtSend)
+    {
+        if (!isPathStatus(status))
+        {
+            return false;
+        }
+        final AnaState implied = impliedState(status);
+        if (implied != null)
+        {
+            p.markAnaStatus(nsid, implied);
+            readAnaLogLater(p);
+        }
+        else
+        {
+            p.markFailed(reconnectsAtSend);
+        }
+        return true;
+    }
+
+    /** Run {@code task} on the subsystem's background thread (the one that reads ANA logs); dropped when closing. */
+    void background(final Runnable task)
+    {
+        try
+        {
+            anaThread.execute(task);
+        }
+        catch (final RejectedExecutionException ignore)
+        {
+            // closing
+        }
+    }
+
+    boolean isClosed()
+    {
+        return closed;
     }
 
     /** SCT 3h, path related (Linux's {@code nvme_is_path_error}). */
@@ -667,10 +720,13 @@ public final class NvmeSubsystem implements AutoCloseable
     private final AtomicInteger nextQid = new AtomicInteger(1);
 
     /**
-     * A polled queue for the calling thread over this subsystem ({@link SubsystemIoQueue}): the {@code IoQueue}
-     * shape, on top of the async path.
+     * A polled queue for the calling thread over this subsystem ({@link SubsystemIoQueue}): one polled I/O queue of
+     * each path's controller (each path needs {@code nr_poll_queues} of at least the number of such queues), driven
+     * by the caller's thread, with this subsystem's path selection and failover.
      *
-     * @param depth most I/Os in flight at once.
+     * @param depth most I/Os in flight at once; at most {@code queue_size - 1} of every path.
+     * @throws IllegalArgumentException for a depth no path can take.
+     * @throws IllegalStateException    when a live path has no polled queue left ({@code nr_poll_queues}).
      */
     public SubsystemIoQueue openIoQueue(final int depth)
     {

@@ -64,7 +64,7 @@ class MultipathTest
         final List<ConnectOptions> paths = new ArrayList<>();
         for (final Listener l : target.listeners())
         {
-            paths.add(ConnectOptions.tcp("127.0.0.1", l.port(), NQN).nrIoQueues(1)
+            paths.add(ConnectOptions.tcp("127.0.0.1", l.port(), NQN).nrIoQueues(1).nrPollQueues(2)
                 .reconnectDelay(Duration.ofMillis(50)).ctrlLossTmo(ctrlLossTmo));
         }
         subsystem = NvmeSubsystem.connect(paths, policy);
@@ -433,7 +433,14 @@ class MultipathTest
         assertThat(status[7] & 0x7FF).as("LBA out of range").isEqualTo(0x080);
         assertThat(q.outstanding()).isZero();
         assertThat(q.longestGapNanos()).isPositive();
-        assertThatThrownBy(() -> q.submitDeallocate(1, 0, 8, 1)).isInstanceOf(UnsupportedOperationException.class);
+        status[8] = -1;
+        assertThat(q.submitDeallocate(1, 0, 8, 8)).isGreaterThanOrEqualTo(0);
+        while (q.poll((tag, st) -> status[(int)tag] = st) == 0)
+        {
+            q.await(1_000_000L);
+        }
+        assertThat(status[8]).as("deallocate through a path").isZero();
+        assertThat(q.completed()).isEqualTo(q.submitted()).isEqualTo(6);
         q.close();
     }
 }
