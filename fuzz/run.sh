@@ -113,6 +113,29 @@ else
     done
 fi
 
+# The harnesses themselves (the *FuzzTest classes and their helpers in the test packages named fuzz) are not
+# instrumented: their loops over bytes ran through Jazzer's comparison hooks on every iteration and cost more than
+# the code under test, and their branches only mirror the input's choices, which the code under test sees anyway.
+# Jazzer's globs are prefixes only (foo.Bar, foo.*, foo.**): a harness package named ...fuzz is excluded whole, a
+# fuzz test class elsewhere by its name and those of its nested classes.
+harness_excludes()
+{
+    local f pkg cls out=""
+    for f in "$ROOT"/*/src/test/java; do
+        [ -d "$f" ] && grep -rl --include='*.java' '@FuzzTest' "$f"
+    done | sort | while read -r f; do
+        pkg="$(sed -n -E 's/^package[[:space:]]+([A-Za-z0-9_.]+);.*/\1/p' "$f" | head -1)"
+        cls="$(basename "$f" .java)"
+        case "$pkg" in
+            *.fuzz) printf '%s\n' "$pkg.**" ;;
+            *) printf '%s\n' "$pkg.$cls"
+               sed -n -E 's/^[[:space:]]+([a-z]+[[:space:]]+)*(class|record|enum|interface)[[:space:]]+([A-Za-z0-9_]+).*/\3/p' \
+                   "$f" | while read -r n; do printf '%s\n' "$pkg.$cls\$$n"; done ;;
+        esac
+    done | sort -u | paste -sd:
+}
+HARNESS_EXCLUDES="$(harness_excludes)"
+
 command -v mvn > /dev/null || { echo "fuzz/run.sh: mvn not found" >&2; exit 1; }
 
 printf '%-32s %14s %10s %8s %s\n' target executions exec/s crashes seconds
@@ -133,6 +156,7 @@ for sel in "${SELECTED[@]}"; do
         -Djazzer.internal.arg.0=fuzz \
         -Djazzer.internal.arg.1=-max_total_time="$SECONDS_EACH" \
         -Djazzer.internal.arg.2=-print_final_stats=1 \
+        -Djazzer.instrumentation_excludes="$HARNESS_EXCLUDES" \
         -DargLine="-Xmx$XMX") > "$log" 2>&1
     rc=$?
     elapsed=$(( $(date +%s) - start ))

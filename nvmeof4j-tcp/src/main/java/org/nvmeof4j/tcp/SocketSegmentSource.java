@@ -7,13 +7,18 @@ import java.nio.channels.ReadableByteChannel;
 /**
  * The software segment producer: one read into a direct receive buffer, handed whole to the receiver, which copies
  * what it keeps. The receiver never holds on to the buffer, so it is reused from index 0 on every read.
+ *
+ * <p>The buffer is allocated on the first read, so a connection whose receive side a DDP device takes over (or
+ * that closes before any byte arrives) never pays for it. Connections driven one after the other on one thread
+ * may share one buffer ({@link #SocketSegmentSource(ByteBuffer)}): nothing of it is kept between reads.
  */
 public final class SocketSegmentSource implements SegmentSource
 {
     /** Default receive buffer: big enough for a 128 KiB PDU and its header in one read. */
     public static final int DEFAULT_BUFFER = 256 * 1024;
 
-    private final ByteBuffer buffer;
+    private final int bufferSize;
+    private ByteBuffer buffer;
     private final Segment segment = new Segment();
     private long streamOffset;
 
@@ -22,14 +27,37 @@ public final class SocketSegmentSource implements SegmentSource
         this(DEFAULT_BUFFER);
     }
 
+    /** @param bufferSize the size of the direct receive buffer, allocated on the first read. */
     public SocketSegmentSource(final int bufferSize)
     {
-        this.buffer = ByteBuffer.allocateDirect(bufferSize);
+        if (bufferSize <= 0)
+        {
+            throw new IllegalArgumentException("receive buffer size must be positive, not " + bufferSize);
+        }
+        this.bufferSize = bufferSize;
+    }
+
+    /**
+     * Read into the caller's buffer, which may be shared by sources that are never read at the same time (one
+     * thread); each read uses it from index 0 to its capacity.
+     */
+    public SocketSegmentSource(final ByteBuffer buffer)
+    {
+        if (buffer.capacity() == 0)
+        {
+            throw new IllegalArgumentException("receive buffer has no room");
+        }
+        this.bufferSize = buffer.capacity();
+        this.buffer = buffer;
     }
 
     @Override
     public int receive(final ReadableByteChannel channel, final PduReceiver receiver) throws IOException
     {
+        if (buffer == null)
+        {
+            buffer = ByteBuffer.allocateDirect(bufferSize);
+        }
         buffer.clear();
         final int n = channel.read(buffer);
         if (n > 0)

@@ -129,7 +129,8 @@ public final class DhchapController {
             authenticated = true;
         } else if (kind == (AuthMessage.TYPE_COMMON << 8 | AuthMessage.ID_FAILURE2) && step == Step.SUCCESS2) {
             final int exp = n >= AuthFailure.LENGTH ? new AuthFailure().wrap(in, 0, n).rescodeExp() : 0;
-            failure = AuthFailureReason.valueOf(exp);
+            final AuthFailureReason r = AuthFailureReason.valueOf(exp);
+            failure = r == null ? AuthFailureReason.FAILED : r; // an unknown code is still a failure, never null
             failureDetail = "host rejected the controller's response (AUTH_Failure2, reason 0x" +
                 Integer.toHexString(exp) + ")";
             authenticated = false;

@@ -19,7 +19,10 @@ public final class DhchapException extends Exception {
         this.fromController = fromController;
     }
 
-    /** The reason code explanation (null if the controller sent one we do not know). */
+    /**
+     * The reason code explanation, never null: a code the controller sent that this version does not know is
+     * {@link AuthFailureReason#FAILED} (the message names the code).
+     */
     public AuthFailureReason reason() {
         return reason;
     }

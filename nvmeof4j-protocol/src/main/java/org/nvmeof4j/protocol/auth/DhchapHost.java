@@ -186,8 +186,9 @@ public final class DhchapHost {
         if (n >= 2 && AuthMessage.kind(in, 0) == (AuthMessage.TYPE_COMMON << 8 | AuthMessage.ID_FAILURE1)) {
             final int exp = n >= AuthFailure.LENGTH ? new AuthFailure().wrap(in, 0, n).rescodeExp() : 0;
             final AuthFailureReason r = AuthFailureReason.valueOf(exp);
-            throw new DhchapException(r, true, "controller sent AUTH_Failure1, reason " +
-                (r == null ? "0x" + Integer.toHexString(exp) : r.name()));
+            // a reason code this version does not know is still a failure: reported as FAILED, never as null
+            throw new DhchapException(r == null ? AuthFailureReason.FAILED : r, true,
+                "controller sent AUTH_Failure1, reason " + (r == null ? "0x" + Integer.toHexString(exp) : r.name()));
         }
         if (n < header) {
             throw local(AuthFailureReason.INCORRECT_PAYLOAD, "message of " + n + " bytes, expected at least " + header);
