@@ -33,9 +33,10 @@ import org.nvmeof4j.target.Target;
  *                                       "device": { "path": "/dev/...", "uuid": "...", "nguid": "..." } } ] } ] }
  * </pre>
  *
- * <p>Only {@code trtype: tcp} ports are accepted. Namespace paths name a file or block device as in nvmetcli; three
+ * <p>Only {@code trtype: tcp} ports are accepted. Namespace paths name a file or block device as in nvmetcli; four
  * nvmeof4j extensions: {@code "path": "ram:MIB"} and {@code "path": "null:MIB"} for memory and null backends, and
- * {@code "device": {"size_mib": N}} to create a missing file at that size. {@code "block_size"} in a namespace sets
+ * {@code "device": {"size_mib": N}} to create a missing file at that size, and {@code "device": {"write_through": 1}}
+ * to open a file namespace with O_DSYNC (every write durable before it completes, VWC 0). {@code "block_size"} in a namespace sets
  * its logical block size (default 512). A port whose {@code trsvcid} is 8009 and that lists no subsystem serves
  * discovery only. ANA as nvmet: {@code ports[].ana_groups} creates groups 1..128 on a port with a state
  * ({@code optimized}, {@code non-optimized}, {@code inaccessible}, {@code persistent-loss}, {@code change}; group 1
@@ -718,6 +719,11 @@ public final class NvmetConfig
                 throw bad(at + ".device.uuid", "not a UUID: " + device.get("uuid").asText());
             }
         }
+        final boolean writeThrough = writeThrough(device, at + ".device");
+        if (writeThrough && (path.startsWith("ram:") || path.startsWith("null:")))
+        {
+            throw bad(at + ".device.write_through", "applies to file and block device namespaces, not " + path);
+        }
         if (path.startsWith("ram:") || path.startsWith("null:"))
         {
             final long mib;
@@ -749,8 +755,32 @@ public final class NvmetConfig
         {
             throw bad(at + ".device.path", path + " does not exist (give device.size_mib to create it)");
         }
-        spec.fileNamespace(nsid, p, sizeMib << 20, uuid);
+        spec.fileNamespace(nsid, p, sizeMib << 20, uuid, writeThrough);
         return true;
+    }
+
+    /**
+     * {@code device.write_through} (an nvmeof4j extension, in the spirit of nvmet's {@code buffered_io}): 1 or true
+     * opens the file with O_DSYNC, so every write is durable before it completes and VWC is 0; 0, false or absent
+     * keeps the page cache (VWC 1, Flush forces).
+     */
+    private boolean writeThrough(final JsonNode device, final String at)
+    {
+        final JsonNode v = device.get("write_through");
+        if (v == null || v.isNull())
+        {
+            return false;
+        }
+        final String t = v.asText().trim();
+        if (v.isBoolean() || "true".equals(t) || "false".equals(t))
+        {
+            return "true".equals(t);
+        }
+        if ("1".equals(t) || "0".equals(t))
+        {
+            return "1".equals(t);
+        }
+        throw bad(at + ".write_through", "expected 0, 1, true or false, got " + t);
     }
 
     private String text(final JsonNode node, final String field, final String at)

@@ -79,6 +79,10 @@ public final class TargetCommand implements Callable<Integer>
     @Option(names = "--size-mib", paramLabel = "MIB", description = "size of the --file namespace (0 = the file's size)")
     Long sizeMib;
 
+    @Option(names = "--write-through", description = "open the --file namespace with O_DSYNC: every write is "
+        + "durable before it completes, and Identify reports no volatile write cache (VWC 0)")
+    boolean writeThrough;
+
     @Option(names = "--null-mib", paramLabel = "MIB", description = "null namespace (reads zeroes, discards writes) of this size")
     Long nullMib;
 
@@ -412,6 +416,10 @@ public final class TargetCommand implements Callable<Integer>
         {
             throw new UsageException("--size-mib needs --file");
         }
+        if (file == null && writeThrough)
+        {
+            throw new UsageException("--write-through needs --file");
+        }
         allowHosts = new ArrayList<>();
         final java.util.Map<String, org.nvmeof4j.target.subsystem.HostAuth> hostAuth = new java.util.HashMap<>();
         for (final AllowedHost a : allowedHostGroups)
@@ -485,7 +493,7 @@ public final class TargetCommand implements Callable<Integer>
             }
             if (file != null)
             {
-                s.fileNamespace(nsid++, file, sizeMib == null ? 0 : sizeMib << 20);
+                s.fileNamespace(nsid++, file, sizeMib == null ? 0 : sizeMib << 20, null, writeThrough);
             }
             if (nullMib != null)
             {

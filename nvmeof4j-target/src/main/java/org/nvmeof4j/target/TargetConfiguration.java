@@ -378,11 +378,21 @@ public sealed interface TargetConfiguration permits Target
 
         public SubsystemSpec fileNamespace(final int nsid, final Path path, final long bytes, final UUID uuid)
         {
+            return fileNamespace(nsid, path, bytes, uuid, false);
+        }
+
+        /**
+         * A file or block device; with {@code writeThrough} it is opened with O_DSYNC, so every write is durable
+         * before its completion and the namespace has no volatile write cache ({@link FileBackend}).
+         */
+        public SubsystemSpec fileNamespace(final int nsid, final Path path, final long bytes, final UUID uuid,
+            final boolean writeThrough)
+        {
             namespaces.add(new NamespaceSpec(nsid, blockSize, uuid, anaGrpId, () ->
             {
                 try
                 {
-                    return new FileBackend(path, bytes);
+                    return new FileBackend(path, bytes, writeThrough);
                 }
                 catch (final IOException e)
                 {

@@ -9,22 +9,35 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A regular file or a block device, accessed with positional {@link FileChannel} I/O (pread/pwrite, safe from
- * several threads at once). Writes land in the OS page cache, so the namespace reports a volatile write cache and
- * Flush calls {@link FileChannel#force(boolean)} (NVM Command Set 3.2.1: after Flush completes, prior writes are
- * durable). A missing regular file is created (sparse) at the requested size; an existing one smaller than asked is
- * extended.
+ * several threads at once). A missing regular file is created (sparse) at the requested size; an existing one
+ * smaller than asked is extended.
  *
- * <p>Deallocate is accepted as a hint and does nothing (the JDK has no hole punching), so the namespace does not
- * claim that deallocated blocks read as zeroes.
+ * <p><b>Durability.</b> By default writes land in the OS page cache, so the namespace reports a volatile write cache
+ * (VWC) and Flush calls {@link FileChannel#force(boolean)} (NVM Command Set 3.2.1: after Flush completes, prior
+ * writes are durable). In <em>write-through</em> mode the channel is opened with
+ * {@link StandardOpenOption#DSYNC} (O_DSYNC): each pwrite returns only once its data, and the metadata needed to read
+ * it back, are on stable storage, so a write's completion is sent after it is durable and the namespace reports no
+ * volatile cache. O_DSYNC rather than a force after each write because it syncs only the range written (a force
+ * would also sync the other queues' writes in flight) and because the target offload's fast path writes to the same
+ * channel and so inherits it. Flush still forces (cheap: nothing is dirty).
+ *
+ * <p><b>Deallocate.</b> The JDK cannot punch holes (no fallocate), so a deallocated range is zeroed instead and the
+ * namespace reports DLFEAT 001b (deallocated blocks read as zeroes), as a RAM namespace does: a host that trims
+ * then reads gets what the specification lets it expect. Each 1 MiB piece is read first and written only if it holds
+ * a non-zero byte, so trimming a range that is already zero (a fresh sparse file, the usual mkfs discard) writes
+ * nothing and allocates no blocks; trimming data costs a read and a write of the range. No space is returned to the
+ * file system.
  */
 public final class FileBackend implements Backend
 {
     private static final int ZERO_SIZE = 1 << 20;
     private static final ThreadLocal<ByteBuffer> ZEROES = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(ZERO_SIZE));
+    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(ZERO_SIZE));
 
     private final Path path;
     private final FileChannel channel;
     private final long size;
+    private final boolean writeThrough;
 
     /**
      * @param path  file or block device.
@@ -32,14 +45,27 @@ public final class FileBackend implements Backend
      */
     public FileBackend(final Path path, final long size) throws IOException
     {
+        this(path, size, false);
+    }
+
+    /**
+     * @param path          file or block device.
+     * @param size          bytes wanted; 0 = use the existing file's or device's size.
+     * @param writeThrough  open with O_DSYNC: every write durable before it completes, no volatile write cache.
+     */
+    public FileBackend(final Path path, final long size, final boolean writeThrough) throws IOException
+    {
         this.path = path;
+        this.writeThrough = writeThrough;
         final boolean exists = Files.exists(path);
         if (!exists && size <= 0)
         {
             throw new IOException(path + " does not exist and no size was given to create it");
         }
-        this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-            StandardOpenOption.CREATE);
+        this.channel = writeThrough
+            ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                StandardOpenOption.DSYNC)
+            : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
         final boolean regular = Files.isRegularFile(path);
         long current = channel.size();
         if (!regular && current == 0)
@@ -91,6 +117,12 @@ public final class FileBackend implements Backend
     public Path path()
     {
         return path;
+    }
+
+    /** @return whether the file was opened with O_DSYNC (no volatile write cache). */
+    public boolean writeThrough()
+    {
+        return writeThrough;
     }
 
     @Override
@@ -168,28 +200,61 @@ public final class FileBackend implements Backend
         }
     }
 
+    /** Zeroes the range, skipping the pieces that already read as zeroes (see the class comment). */
     @Override
-    public void deallocate(final long offset, final long length)
+    public void deallocate(long offset, long length) throws IOException
     {
-        // a hint only; see the class comment
+        final ByteBuffer scratch = SCRATCH.get();
+        final ByteBuffer z = ZEROES.get();
+        while (length > 0)
+        {
+            final int n = (int)Math.min(length, ZERO_SIZE);
+            read(offset, scratch, 0, n);
+            if (!allZero(scratch, n))
+            {
+                write(offset, z, 0, n);
+            }
+            offset += n;
+            length -= n;
+        }
+    }
+
+    private static boolean allZero(final ByteBuffer b, final int n)
+    {
+        int i = 0;
+        for (; i + 8 <= n; i += 8)
+        {
+            if (b.getLong(i) != 0)
+            {
+                return false;
+            }
+        }
+        for (; i < n; i++)
+        {
+            if (b.get(i) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public boolean volatileWriteCache()
     {
-        return true;
+        return !writeThrough;
     }
 
     @Override
     public boolean deallocatedReadsZeroes()
     {
-        return false;
+        return true;
     }
 
     @Override
     public String describe()
     {
-        return "file " + path + " " + size + " bytes";
+        return "file " + path + " " + size + " bytes" + (writeThrough ? " write-through" : "");
     }
 
     @Override

@@ -222,7 +222,8 @@ final class NvmCommands
         }
         final long slba = r.sqe.startingLba();
         final int nlb = r.sqe.numberOfLogicalBlocks();
-        if (slba < 0 || slba + nlb > ns.blocks())
+        // not slba + nlb > blocks: an SLBA near 2^63 would wrap the sum negative and pass
+        if (slba < 0 || slba > ns.blocks() - nlb)
         {
             return NvmeStatus.LBA_OUT_OF_RANGE.status();
         }
@@ -425,7 +426,8 @@ final class NvmCommands
         {
             final long nlb = LittleEndian.getU32(d, i * 16 + 4);
             final long slba = LittleEndian.getI64(d, i * 16 + 8);
-            if (slba < 0 || slba + nlb > ns.blocks())
+            // written so that a huge SLBA cannot overflow past the check (slba + nlb wraps negative)
+            if (slba < 0 || slba > ns.blocks() || nlb > ns.blocks() - slba)
             {
                 return NvmeStatus.LBA_OUT_OF_RANGE.status();
             }
