@@ -1,8 +1,6 @@
 package org.nvmeof4j.target;
 
-import java.lang.management.ManagementFactory;
 import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.nvmeof4j.tcp.tls.TlsFailure;
 
@@ -33,33 +31,12 @@ final class TargetSecurity implements TargetSecurityMXBean
         try
         {
             final ObjectName name = objectName(a.getAddress().getHostAddress() + ":" + a.getPort());
-            final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            if (server.isRegistered(name))
-            {
-                server.unregisterMBean(name); // a target closed without close() on this port before
-            }
-            server.registerMBean(new TargetSecurity(target), name);
-            return name;
+            // a target closed without close() on this port before leaves its bean: replaced
+            return MBeans.replace(name, new TargetSecurity(target)) ? name : null;
         }
-        catch (final JMException | RuntimeException e)
+        catch (final JMException e)
         {
             return null; // counters stay readable through the Target and --metrics
-        }
-    }
-
-    static void unregister(final ObjectName name)
-    {
-        if (name == null)
-        {
-            return;
-        }
-        try
-        {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-        }
-        catch (final JMException | RuntimeException ignore)
-        {
-            // already gone
         }
     }
 

@@ -1,6 +1,5 @@
 package org.nvmeof4j.target.offload;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.nvmeof4j.target.MBeans;
 import org.nvmeof4j.target.queue.TargetQueue;
 import org.nvmeof4j.target.subsystem.Namespace;
 import org.nvmeof4j.target.subsystem.Subsystem;
@@ -480,37 +479,13 @@ public final class OffloadContext implements OffloadHook
     /** Register the context's JMX view (by the device, once the context is attached to its subsystem). */
     void registerContext()
     {
-        final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        final ObjectName name = contextObjectName(subsystem.nqn());
-        try
-        {
-            if (server.isRegistered(name))
-            {
-                server.unregisterMBean(name);
-            }
-            server.registerMBean(new View(), name);
-        }
-        catch (final JMException e)
-        {
-            // JMX is a view: a failure to register must not stop the offload
-        }
+        // JMX is a view: a failure to register must not stop the offload
+        MBeans.replace(contextObjectName(subsystem.nqn()), new View());
     }
 
     private void unregisterContext()
     {
-        try
-        {
-            final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            final ObjectName name = contextObjectName(subsystem.nqn());
-            if (server.isRegistered(name))
-            {
-                server.unregisterMBean(name);
-            }
-        }
-        catch (final JMException ignore)
-        {
-            // not registered
-        }
+        MBeans.unregister(contextObjectName(subsystem.nqn()));
     }
 
     /** The context as JMX sees it: a separate object so the context's own API keeps no getters for JMX's sake. */
@@ -591,38 +566,13 @@ public final class OffloadContext implements OffloadHook
 
     private void register(final NamespaceMapping m)
     {
-        final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        final ObjectName name = objectName(subsystem.nqn(), m.feNsid());
-        try
-        {
-            if (server.isRegistered(name))
-            {
-                server.unregisterMBean(name);
-            }
-            server.registerMBean(m.stats(), name);
-        }
-        catch (final JMException e)
-        {
-            // JMX is a view: a failure to register must not stop the mapping
-        }
+        // JMX is a view: a failure to register must not stop the mapping
+        MBeans.replace(objectName(subsystem.nqn(), m.feNsid()), m.stats());
     }
 
     private void unregister(final NamespaceMapping m)
     {
-        try
-        {
-            final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            final ObjectName name = objectName(subsystem.nqn(), m.feNsid());
-            // only our own bean: a newer mapping of the same NSID may have replaced it
-            if (server.isRegistered(name))
-            {
-                server.unregisterMBean(name);
-            }
-        }
-        catch (final JMException ignore)
-        {
-            // not registered
-        }
+        MBeans.unregister(objectName(subsystem.nqn(), m.feNsid()));
     }
 
     @Override
