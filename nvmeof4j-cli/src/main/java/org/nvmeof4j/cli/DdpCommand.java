@@ -13,8 +13,6 @@ import javax.management.Attribute;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
 import org.nvmeof4j.ddp.UlpDdpCaps;
 import org.nvmeof4j.ddp.UlpDdpDevice;
@@ -155,7 +153,7 @@ public final class DdpCommand implements Runnable
                 }
                 return all;
             }
-            try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(jmx)))
+            try (JMXConnector c = JmxAgent.connect(jmx))
             {
                 final MBeanServerConnection s = c.getMBeanServerConnection();
                 for (final ObjectName n : s.queryNames(new ObjectName(UlpDdpMBean.OBJECT_NAME_PREFIX + "*"), null))
@@ -237,7 +235,7 @@ public final class DdpCommand implements Runnable
                 }
                 else
                 {
-                    try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(jmx)))
+                    try (JMXConnector c = JmxAgent.connect(jmx))
                     {
                         c.getMBeanServerConnection().setAttribute(UlpDdpMBean.objectName(device),
                             new Attribute("caps_active", UlpDdpCaps.names(mask)));

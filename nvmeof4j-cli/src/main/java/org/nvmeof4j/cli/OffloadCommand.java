@@ -9,8 +9,6 @@ import java.util.concurrent.Callable;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
 import org.nvmeof4j.host.offload.NvmeTcpOffload;
 import org.nvmeof4j.host.offload.NvmeTcpOfldDev;
@@ -80,7 +78,7 @@ public final class OffloadCommand implements Runnable
             }
             else
             {
-                try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(jmx)))
+                try (JMXConnector c = JmxAgent.connect(jmx))
                 {
                     final MBeanServerConnection s = c.getMBeanServerConnection();
                     for (final ObjectName n : s.queryNames(new ObjectName(NvmeTcpOfldMBean.OBJECT_NAME_PREFIX + "*"),

@@ -3,7 +3,6 @@ package org.nvmeof4j.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.net.MalformedURLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +14,6 @@ import javax.management.JMException;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 import org.nvmeof4j.cli.Nvmeof4j.UsageException;
 import org.nvmeof4j.target.offload.LatencyHistogram;
 import org.nvmeof4j.target.offload.OffloadContextMXBean;
@@ -79,22 +76,9 @@ public final class TargetOffloadCommand implements Runnable
             }
             else
             {
-                final JMXServiceURL url;
-                try
-                {
-                    url = new JMXServiceURL(jmx);
-                }
-                catch (final MalformedURLException e)
-                {
-                    throw new UsageException("--jmx: not a JMX service URL: " + jmx);
-                }
-                try (JMXConnector c = JMXConnectorFactory.connect(url))
+                try (JMXConnector c = JmxAgent.connect(jmx))
                 {
                     all = read(c.getMBeanServerConnection());
-                }
-                catch (final IOException e)
-                {
-                    throw new IOException("cannot read the JMX agent at " + jmx + ": " + rootCause(e));
                 }
             }
             if (nqn != null && all.isEmpty())
@@ -111,17 +95,6 @@ public final class TargetOffloadCommand implements Runnable
                 printText(out, all);
             }
             return 0;
-        }
-
-        private static String rootCause(final Throwable e)
-        {
-            Throwable t = e;
-            while (t.getCause() != null && t.getCause() != t)
-            {
-                t = t.getCause();
-            }
-            final String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-            return m.split("\n")[0];
         }
 
         /** @return subsystem NQN → its context's fields and {@code namespaces} (NSID → counters). */
@@ -173,15 +146,10 @@ public final class TargetOffloadCommand implements Runnable
                 m.put("errors", s.getAttribute(n, "Errors"));
                 final long[] buckets = (long[])s.getAttribute(n, "LatencyBuckets");
                 final Map<String, Object> lat = new LinkedHashMap<>();
-                long samples = 0;
-                for (final long c : buckets)
-                {
-                    samples += c;
-                }
-                lat.put("samples", samples);
+                lat.put("samples", LatencyHistogram.total(buckets));
                 for (final double p : PERCENTILES)
                 {
-                    lat.put(percentileName(p), percentileUpperBoundNanos(buckets, p) / 1000.0);
+                    lat.put(percentileName(p), LatencyHistogram.percentileUpperBoundNanos(buckets, p) / 1000.0);
                 }
                 m.put("latency_us_upper_bound", lat);
                 @SuppressWarnings("unchecked")
@@ -196,34 +164,6 @@ public final class TargetOffloadCommand implements Runnable
         {
             final String s = p == Math.rint(p) ? String.valueOf((long)p) : String.valueOf(p).replace('.', '_');
             return "p" + s;
-        }
-
-        /**
-         * @return the upper bound (ns) of the bucket holding percentile {@code p} of the counts in {@code buckets}
-         *         (as {@link LatencyHistogram#percentileUpperBoundNanos}), 0 when empty.
-         */
-        static long percentileUpperBoundNanos(final long[] buckets, final double p)
-        {
-            long total = 0;
-            for (final long c : buckets)
-            {
-                total += c;
-            }
-            if (total == 0)
-            {
-                return 0;
-            }
-            final long rank = Math.max(1, (long)Math.ceil(p / 100.0 * total));
-            long seen = 0;
-            for (int b = 0; b < buckets.length; b++)
-            {
-                seen += buckets[b];
-                if (seen >= rank)
-                {
-                    return LatencyHistogram.upperBoundNanos(b);
-                }
-            }
-            return LatencyHistogram.upperBoundNanos(buckets.length - 1);
         }
 
         @SuppressWarnings("unchecked")

@@ -50,27 +50,43 @@ public final class LatencyHistogram
      */
     public long percentileUpperBoundNanos(final double percentile)
     {
-        final long[] snap = snapshot();
-        long total = 0;
-        for (final long c : snap)
-        {
-            total += c;
-        }
+        return percentileUpperBoundNanos(snapshot(), percentile);
+    }
+
+    /**
+     * @param buckets    counts by bucket, as {@link #snapshot} gives them (or as JMX carries them).
+     * @param percentile 0 to 100.
+     * @return the upper bound (ns) of the bucket that holds the given percentile, 0 when {@code buckets} are empty.
+     */
+    public static long percentileUpperBoundNanos(final long[] buckets, final double percentile)
+    {
+        final long total = total(buckets);
         if (total == 0)
         {
             return 0;
         }
         final long rank = Math.max(1, (long)Math.ceil(percentile / 100.0 * total));
         long seen = 0;
-        for (int b = 0; b < BUCKETS; b++)
+        for (int b = 0; b < buckets.length; b++)
         {
-            seen += snap[b];
+            seen += buckets[b];
             if (seen >= rank)
             {
                 return upperBoundNanos(b);
             }
         }
-        return upperBoundNanos(BUCKETS - 1);
+        return upperBoundNanos(buckets.length - 1);
+    }
+
+    /** @return the sum of the bucket counts. */
+    public static long total(final long[] buckets)
+    {
+        long n = 0;
+        for (final long c : buckets)
+        {
+            n += c;
+        }
+        return n;
     }
 
     /** @return a copy of the bucket counts. */
