@@ -772,15 +772,17 @@ public final class NvmetConfig
             return false;
         }
         final String t = v.asText().trim();
-        if (v.isBoolean() || "true".equals(t) || "false".equals(t))
+        switch (t)
         {
-            return "true".equals(t);
+            case "1":
+            case "true":
+                return true;
+            case "0":
+            case "false":
+                return false;
+            default:
+                throw bad(at + ".write_through", "expected 0, 1, true or false, got " + t);
         }
-        if ("1".equals(t) || "0".equals(t))
-        {
-            return "1".equals(t);
-        }
-        throw bad(at + ".write_through", "expected 0, 1, true or false, got " + t);
     }
 
     private String text(final JsonNode node, final String field, final String at)

@@ -34,6 +34,12 @@ public final class FileBackend implements Backend
     private static final ThreadLocal<ByteBuffer> ZEROES = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(ZERO_SIZE));
     private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(ZERO_SIZE));
 
+    private static final java.util.Set<StandardOpenOption> OPEN =
+        java.util.EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+    private static final java.util.Set<StandardOpenOption> OPEN_WRITE_THROUGH =
+        java.util.EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+            StandardOpenOption.DSYNC);
+
     private final Path path;
     private final FileChannel channel;
     private final long size;
@@ -62,10 +68,7 @@ public final class FileBackend implements Backend
         {
             throw new IOException(path + " does not exist and no size was given to create it");
         }
-        this.channel = writeThrough
-            ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                StandardOpenOption.DSYNC)
-            : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        this.channel = FileChannel.open(path, writeThrough ? OPEN_WRITE_THROUGH : OPEN);
         final boolean regular = Files.isRegularFile(path);
         long current = channel.size();
         if (!regular && current == 0)
@@ -210,33 +213,14 @@ public final class FileBackend implements Backend
         {
             final int n = (int)Math.min(length, ZERO_SIZE);
             read(offset, scratch, 0, n);
-            if (!allZero(scratch, n))
+            // the JDK's vectorized compare against the zero buffer
+            if (scratch.slice(0, n).mismatch(z.slice(0, n)) != -1)
             {
                 write(offset, z, 0, n);
             }
             offset += n;
             length -= n;
         }
-    }
-
-    private static boolean allZero(final ByteBuffer b, final int n)
-    {
-        int i = 0;
-        for (; i + 8 <= n; i += 8)
-        {
-            if (b.getLong(i) != 0)
-            {
-                return false;
-            }
-        }
-        for (; i < n; i++)
-        {
-            if (b.get(i) != 0)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override
