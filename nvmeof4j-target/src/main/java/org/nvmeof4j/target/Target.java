@@ -68,8 +68,8 @@ public final class Target implements AutoCloseable, TargetConfiguration
     private final java.util.concurrent.atomic.LongAdder authSucceeded = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder authFailed = new java.util.concurrent.atomic.LongAdder();
     /** Failed TLS sessions by {@link org.nvmeof4j.tcp.tls.TlsFailure} ordinal. */
-    private final java.util.concurrent.atomic.LongAdder[] tlsFailures =
-        new java.util.concurrent.atomic.LongAdder[org.nvmeof4j.tcp.tls.TlsFailure.values().length];
+    private final java.util.concurrent.atomic.AtomicLongArray tlsFailures =
+        new java.util.concurrent.atomic.AtomicLongArray(org.nvmeof4j.tcp.tls.TlsFailure.values().length);
     private javax.management.ObjectName securityMBean;
     /** One instance, so that {@link #removeSubsystem} can unregister it. */
     private final Runnable accessListener = this::discoveryLogChanged;
@@ -84,10 +84,6 @@ public final class Target implements AutoCloseable, TargetConfiguration
     Target(final TargetSettings settings)
     {
         this.settings = settings;
-        for (int i = 0; i < tlsFailures.length; i++)
-        {
-            tlsFailures[i] = new java.util.concurrent.atomic.LongAdder();
-        }
         addSubsystem(new Subsystem(Nqn.DISCOVERY, null, "nvmeof4j discovery"));
         for (final Subsystem s : settings.subsystems())
         {
@@ -457,7 +453,7 @@ public final class Target implements AutoCloseable, TargetConfiguration
     /** @return TLS sessions that failed for {@code reason} since start. */
     public long tlsFailures(final org.nvmeof4j.tcp.tls.TlsFailure reason)
     {
-        return tlsFailures[reason.ordinal()].sum();
+        return tlsFailures.get(reason.ordinal());
     }
 
     /**
@@ -466,7 +462,7 @@ public final class Target implements AutoCloseable, TargetConfiguration
      */
     public void countTlsFailure(final org.nvmeof4j.tcp.tls.TlsFailure reason, final String peer, final String detail)
     {
-        tlsFailures[reason.ordinal()].increment();
+        tlsFailures.incrementAndGet(reason.ordinal());
         LOG.log(System.Logger.Level.WARNING, () -> "TLS session from " + peer + " failed (" + reason.label() + ")" +
             (detail == null ? "" : ": " + detail));
     }
@@ -592,7 +588,7 @@ public final class Target implements AutoCloseable, TargetConfiguration
             return;
         }
         closed = true;
-        TargetSecurity.unregister(securityMBean);
+        MBeans.unregister(securityMBean);
         for (final Listener l : listeners)
         {
             l.close();

@@ -87,19 +87,13 @@ final class BcSecureChannel implements SecureChannel
             }
             catch (final IOException e)
             {
-                if (mode == TLS && !session.handshakeComplete && failure == null)
-                {
-                    failure = TlsFailure.OTHER; // e.g. a reset in the middle of the handshake
-                }
+                leftMidHandshake(); // e.g. a reset
                 throw e;
             }
             if (n < 0)
             {
                 endOfStream = true;
-                if (mode == TLS && !session.handshakeComplete && failure == null)
-                {
-                    failure = TlsFailure.OTHER; // the peer gave up in the middle of the handshake
-                }
+                leftMidHandshake(); // the peer gave up
             }
             else if (n > 0)
             {
@@ -144,6 +138,15 @@ final class BcSecureChannel implements SecureChannel
             return available > 0 ? 0 : -1;
         }
         return 0;
+    }
+
+    /** The connection ended (reset or end of stream): a failure when it was still in the handshake. */
+    private void leftMidHandshake()
+    {
+        if (mode == TLS && !session.handshakeComplete && failure == null)
+        {
+            failure = TlsFailure.OTHER;
+        }
     }
 
     private int readPlain(final ByteBuffer dst) throws IOException
