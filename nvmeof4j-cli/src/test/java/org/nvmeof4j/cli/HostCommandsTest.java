@@ -1,7 +1,9 @@
 package org.nvmeof4j.cli;
 
+import static org.nvmeof4j.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.nvmeof4j.cli.CliRun.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
@@ -34,21 +36,6 @@ class HostCommandsTest
         target.close();
     }
 
-    private record Result(int status, String out, String err)
-    {
-    }
-
-    private static Result run(final String... args)
-    {
-        final CommandLine cl = Nvmeof4j.commandLine();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        final int status = cl.execute(args);
-        return new Result(status, out.toString(), err.toString());
-    }
-
     private static String[] addr(final String... more)
     {
         final String[] base = {"-t", "tcp", "-a", "127.0.0.1", "-s", String.valueOf(target.boundPort()), "-n", NQN};
@@ -72,8 +59,8 @@ class HostCommandsTest
     {
         final Result r = run("discover", "-t", "tcp", "-a", "127.0.0.1", "-s", String.valueOf(target.boundPort()),
             "-o", "json");
-        assertThat(r.status).as(r.err).isZero();
-        final JsonNode n = new ObjectMapper().readTree(r.out);
+        assertThat(r.status()).as(r.err()).isZero();
+        final JsonNode n = new ObjectMapper().readTree(r.out());
         assertThat(n.get("records").findValuesAsText("subnqn")).contains(NQN);
     }
 
@@ -129,25 +116,25 @@ class HostCommandsTest
     {
         final Result r = run(cmd("perf", "-w", "randread", "-q", "4", "--time", "1", "--warmup", "0", "--json",
             "--rate", "300", "--host-idle", "block", "--no-progress"));
-        assertThat(r.status).as(r.err).isZero();
-        final JsonNode n = new ObjectMapper().readTree(r.out.substring(r.out.indexOf('{')));
+        assertThat(r.status()).as(r.err()).isZero();
+        final JsonNode n = new ObjectMapper().readTree(r.out().substring(r.out().indexOf('{')));
         assertThat(n.get("errors").asLong()).isZero();
         // an upper bound only: a slow machine may do fewer, never a paced run more (burst ≤ queue depth)
         assertThat(n.get("ios").asLong()).isBetween(1L, 300L + 4 + 30);
-        assertThat(run(cmd("perf", "--rate", "-5")).status).isEqualTo(2);
+        assertThat(run(cmd("perf", "--rate", "-5")).status()).isEqualTo(2);
     }
 
     @Test
     void shouldIdentify() throws Exception
     {
         final Result ctrl = run(cmd("id-ctrl", "-o", "json"));
-        assertThat(ctrl.status).as(ctrl.err).isZero();
-        assertThat(new ObjectMapper().readTree(ctrl.out).get("subnqn").asText()).isEqualTo(NQN);
+        assertThat(ctrl.status()).as(ctrl.err()).isZero();
+        assertThat(new ObjectMapper().readTree(ctrl.out()).get("subnqn").asText()).isEqualTo(NQN);
         final Result ns = run(cmd("id-ns", "--nsid", "1"));
-        assertThat(ns.status).as(ns.err).isZero();
-        assertThat(ns.out).contains("nsze").contains("(in use)");
+        assertThat(ns.status()).as(ns.err()).isZero();
+        assertThat(ns.out()).contains("nsze").contains("(in use)");
         final Result list = run(cmd("list-ns"));
-        assertThat(list.out).contains("[   0]:0x1");
+        assertThat(list.out()).contains("[   0]:0x1");
     }
 
     @Test
@@ -159,37 +146,37 @@ class HostCommandsTest
         Files.write(in, data);
         final Result w = run(cmd("write", "--nsid", "1", "--start-block", "64", "--block-count", "16", "--data",
             in.toString()));
-        assertThat(w.status).as(w.err).isZero();
+        assertThat(w.status()).as(w.err()).isZero();
         final Path out = dir.resolve("out.bin");
         final Result r = run(cmd("read", "--nsid", "1", "--start-block", "64", "--block-count", "16", "--data",
             out.toString()));
-        assertThat(r.status).as(r.err).isZero();
+        assertThat(r.status()).as(r.err()).isZero();
         assertThat(Files.readAllBytes(out)).isEqualTo(data);
-        assertThat(run(cmd("flush")).status).isZero();
+        assertThat(run(cmd("flush")).status()).isZero();
     }
 
     @Test
     void shouldFailWithTheStatusName()
     {
         final Result r = run(cmd("read", "--start-block", String.valueOf((16L << 20) / 512), "--block-count", "1"));
-        assertThat(r.status).isEqualTo(1);
-        assertThat(r.err).contains("LBA out of range (0x80)");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("LBA out of range (0x80)");
     }
 
     @Test
     void shouldRejectBadFlagsWithStatus2()
     {
-        assertThat(run(cmd("perf", "-w", "sideways")).status).isEqualTo(2);
-        assertThat(run("id-ctrl", "-n", NQN).status).isEqualTo(2);
-        assertThat(run(cmd("id-ctrl", "-o", "yaml")).status).isEqualTo(2);
+        assertThat(run(cmd("perf", "-w", "sideways")).status()).isEqualTo(2);
+        assertThat(run("id-ctrl", "-n", NQN).status()).isEqualTo(2);
+        assertThat(run(cmd("id-ctrl", "-o", "yaml")).status()).isEqualTo(2);
     }
 
     @Test
     void shouldRunAVerifiedPerfAgainstTheEmbeddedTargetAsJson() throws Exception
     {
         final Result r = run("perf", "--time", "1", "--warmup", "0.2", "--json", "-q", "8", "--idle", "backoff");
-        assertThat(r.status).as(r.err + r.out).isZero();
-        final JsonNode n = new ObjectMapper().readTree(r.out);
+        assertThat(r.status()).as(r.err() + r.out()).isZero();
+        final JsonNode n = new ObjectMapper().readTree(r.out());
         assertThat(n.get("iops").asDouble()).isPositive();
         assertThat(n.get("mib_per_s").asDouble()).isPositive();
         for (final String k : new String[] {"avg", "p50", "p99", "p99_9", "max"})
@@ -210,8 +197,8 @@ class HostCommandsTest
             final Result r = run("perf", "-w", "randread", "-o", "131072", "-q", "4", "--time", "1", "--warmup", "0",
                 "--json", "--no-progress", "--idle", "backoff", "--host-idle", "block", "--ddp", dev,
                 "--ddp-loss", dev.equals("model") ? "0.01" : "0");
-            assertThat(r.status).as(dev + ": " + r.err).isZero();
-            final JsonNode n = new ObjectMapper().readTree(r.out.substring(r.out.indexOf('{')));
+            assertThat(r.status()).as(dev + ": " + r.err()).isZero();
+            final JsonNode n = new ObjectMapper().readTree(r.out().substring(r.out().indexOf('{')));
             assertThat(n.get("verify").get("mismatches").asLong()).isZero();
             final JsonNode ddp = n.get("ddp");
             assertThat(ddp.get("device").asText()).isNotEmpty();
@@ -237,7 +224,7 @@ class HostCommandsTest
     {
         final Result r = run(cmd("perf", "-w", "randread", "-o", "4096", "-q", "4", "--time", "1", "--warmup", "0",
             "--queues", "2", "--range-mib", "8"));
-        assertThat(r.status).as(r.err + r.out).isZero();
-        assertThat(r.out).contains("IOPS").contains("p99.9").contains("CPU (s)");
+        assertThat(r.status()).as(r.err() + r.out()).isZero();
+        assertThat(r.out()).contains("IOPS").contains("p99.9").contains("CPU (s)");
     }
 }

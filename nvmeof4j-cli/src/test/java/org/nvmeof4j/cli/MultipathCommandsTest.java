@@ -1,9 +1,9 @@
 package org.nvmeof4j.cli;
 
+import static org.nvmeof4j.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import org.nvmeof4j.cli.CliRun.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvmeof4j.protocol.admin.AnaState;
 import org.nvmeof4j.target.Target;
-import picocli.CommandLine;
 
 /** {@code --path} on read and write, and {@code list-subsys}, against a target with two ports. */
 class MultipathCommandsTest
@@ -32,20 +31,6 @@ class MultipathCommandsTest
     static void stop()
     {
         target.close();
-    }
-
-    private record Result(int status, String out, String err)
-    {
-    }
-
-    private static Result run(final String... args)
-    {
-        final CommandLine cl = Nvmeof4j.commandLine();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Result(cl.execute(args), out.toString(), err.toString());
     }
 
     private static String path(final int i)

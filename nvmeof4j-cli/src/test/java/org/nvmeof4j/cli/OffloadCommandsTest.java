@@ -1,11 +1,11 @@
 package org.nvmeof4j.cli;
 
+import static org.nvmeof4j.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.nvmeof4j.cli.CliRun.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nvmeof4j.target.Target;
-import picocli.CommandLine;
 
 /** The CLI with {@code -t tcp_offload} (the reference engine) and {@code nvmeof4j offload}. */
 class OffloadCommandsTest
@@ -36,21 +35,6 @@ class OffloadCommandsTest
     static void stop()
     {
         target.close();
-    }
-
-    private record Result(int status, String out, String err)
-    {
-    }
-
-    private static Result run(final String... args)
-    {
-        final CommandLine cl = Nvmeof4j.commandLine();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        final int status = cl.execute(args);
-        return new Result(status, out.toString(), err.toString());
     }
 
     /** {@code name -t TRANSPORT -a 127.0.0.1 -s PORT -n NQN more...} */
@@ -74,8 +58,8 @@ class OffloadCommandsTest
     {
         final Result r = run(cmd("perf", "tcp_offload", "-w", "randrw", "--verify", "-q", "8", "--time", "1",
             "--warmup", "0", "--json", "--range-mib", "8"));
-        assertThat(r.status).as(r.err + r.out).isZero();
-        final JsonNode n = json(r.out);
+        assertThat(r.status()).as(r.err() + r.out()).isZero();
+        final JsonNode n = json(r.out());
         assertThat(n.get("transport").asText()).isEqualTo("tcp_offload");
         assertThat(n.get("ios").asLong()).isPositive();
         assertThat(n.get("errors").asLong()).isZero();
@@ -98,8 +82,8 @@ class OffloadCommandsTest
     {
         final Result r = run(cmd("perf", "tcp", "-w", "randread", "-q", "4", "--time", "0.5", "--warmup", "0",
             "--json", "--host-idle", "block", "--range-mib", "8"));
-        assertThat(r.status).as(r.err + r.out).isZero();
-        final JsonNode n = json(r.out);
+        assertThat(r.status()).as(r.err() + r.out()).isZero();
+        final JsonNode n = json(r.out());
         assertThat(n.get("transport").asText()).isEqualTo("tcp");
         assertThat(n.get("app_cpu_seconds").asDouble()).isEqualTo(n.get("host_cpu_seconds").asDouble());
         assertThat(n.has("engine_cpu_seconds")).isFalse();
@@ -109,19 +93,19 @@ class OffloadCommandsTest
     void shouldRunTheNvmeCliCommandsThroughTheEngine(@TempDir final Path dir) throws Exception
     {
         final Result id = run(cmd("id-ctrl", "tcp_offload", "-o", "json"));
-        assertThat(id.status).as(id.err).isZero();
-        assertThat(new ObjectMapper().readTree(id.out).get("subnqn").asText()).isEqualTo(NQN);
+        assertThat(id.status()).as(id.err()).isZero();
+        assertThat(new ObjectMapper().readTree(id.out()).get("subnqn").asText()).isEqualTo(NQN);
         final byte[] data = new byte[64 * 1024];
         new java.util.Random(9).nextBytes(data);
         final Path in = dir.resolve("in.bin");
         Files.write(in, data);
         final Result w = run(cmd("write", "tcp_offload", "--nsid", "1", "--start-block", "256", "--block-count",
             "128", "--data", in.toString(), "--offload-dev", "engine"));
-        assertThat(w.status).as(w.err).isZero();
+        assertThat(w.status()).as(w.err()).isZero();
         final Path out = dir.resolve("out.bin");
         final Result rd = run(cmd("read", "tcp", "--nsid", "1", "--start-block", "256", "--block-count", "128",
             "--data", out.toString()));
-        assertThat(rd.status).as(rd.err).isZero();
+        assertThat(rd.status()).as(rd.err()).isZero();
         assertThat(Files.readAllBytes(out)).as("written through the engine, read back through tcp").isEqualTo(data);
     }
 
@@ -142,24 +126,24 @@ class OffloadCommandsTest
         for (final String[] args : bad)
         {
             final Result r = run(args);
-            assertThat(r.status).as(String.join(" ", args) + ": " + r.err).isEqualTo(2);
-            assertThat(r.err.strip()).as(String.join(" ", args)).startsWith("nvmeof4j: ").doesNotContain("\n")
+            assertThat(r.status()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err().strip()).as(String.join(" ", args)).startsWith("nvmeof4j: ").doesNotContain("\n")
                 .doesNotContain("Exception");
         }
-        assertThat(run(cmd("id-ctrl", "tcp_offload", "--offload-dev", "nic9")).err).contains("registered: engine");
+        assertThat(run(cmd("id-ctrl", "tcp_offload", "--offload-dev", "nic9")).err()).contains("registered: engine");
     }
 
     @Test
     void shouldShowTheDevicesAndCountTheirRequests() throws Exception
     {
         final Result before = run("offload", "stats", "-d", "engine", "--json");
-        assertThat(before.status).as(before.err).isZero();
-        final long sent0 = json(before.out).get("engine").get("nvme_tcp_ofld_reqs_sent").asLong();
+        assertThat(before.status()).as(before.err()).isZero();
+        final long sent0 = json(before.out()).get("engine").get("nvme_tcp_ofld_reqs_sent").asLong();
         final Result r = run(cmd("perf", "tcp_offload", "-w", "randread", "-q", "4", "--time", "0.5", "--warmup",
             "0", "--json", "--range-mib", "8"));
-        assertThat(r.status).as(r.err).isZero();
-        final long ios = json(r.out).get("ios").asLong();
-        final JsonNode st = json(run("offload", "stats", "--json").out).get("engine");
+        assertThat(r.status()).as(r.err()).isZero();
+        final long ios = json(r.out()).get("ios").asLong();
+        final JsonNode st = json(run("offload", "stats", "--json").out()).get("engine");
         assertThat(st.get("nvme_tcp_ofld_reqs_sent").asLong() - sent0).isGreaterThanOrEqualTo(ios);
         // every controller is closed: each request the device got was completed by it or aborted at a queue stop
         // (the admin queue's outstanding Asynchronous Event Requests)
@@ -170,8 +154,8 @@ class OffloadCommandsTest
         assertThat(st.get("nvme_tcp_ofld_claims").asLong()).isPositive();
 
         final Result devices = run("offload", "devices");
-        assertThat(devices.status).isZero();
-        assertThat(devices.out).contains("engine:").contains("max_hw_sectors").contains("allowed_opts")
+        assertThat(devices.status()).isZero();
+        assertThat(devices.out()).contains("engine:").contains("max_hw_sectors").contains("allowed_opts")
             .contains("nvmeof4j reference offload engine").contains("nvmeof4j-engine-0");
     }
 
@@ -185,10 +169,10 @@ class OffloadCommandsTest
         try
         {
             final Result id = run(cmd("id-ctrl", "tcp_offload"));
-            assertThat(id.status).as(id.err).isZero();
+            assertThat(id.status()).as(id.err()).isZero();
             final Result r = run("offload", "stats", "--jmx", server.getAddress().toString(), "--json");
-            assertThat(r.status).as(r.err).isZero();
-            final JsonNode st = json(r.out).get("engine");
+            assertThat(r.status()).as(r.err()).isZero();
+            final JsonNode st = json(r.out()).get("engine");
             assertThat(st.get("nvme_tcp_ofld_reqs_sent").asLong()).isPositive();
             assertThat(st.get("nvme_tcp_ofld_queues_created").asLong()).isPositive();
         }

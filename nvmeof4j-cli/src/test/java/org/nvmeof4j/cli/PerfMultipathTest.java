@@ -1,32 +1,17 @@
 package org.nvmeof4j.cli;
 
+import static org.nvmeof4j.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import org.nvmeof4j.cli.CliRun.Result;
 import org.junit.jupiter.api.Test;
 import org.nvmeof4j.protocol.admin.AnaState;
 import org.nvmeof4j.target.Target;
-import picocli.CommandLine;
 
 /** {@code perf --path A --path B}: workers on {@code NvmeSubsystem.openIoQueue}, verified, with a failover. */
 class PerfMultipathTest
 {
     private static final String NQN = "nqn.2024-01.org.nvmeof4j:cli-perf-mpath";
-
-    private record Result(int status, String out, String err)
-    {
-    }
-
-    private static Result run(final String... args)
-    {
-        final CommandLine cl = Nvmeof4j.commandLine();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Result(cl.execute(args), out.toString(), err.toString());
-    }
 
     private static Target twoPorts() throws Exception
     {

@@ -1,12 +1,12 @@
 package org.nvmeof4j.cli;
 
+import static org.nvmeof4j.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.nvmeof4j.cli.CliRun.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -26,7 +26,6 @@ import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.offload.FastpathDevice;
 import org.nvmeof4j.target.offload.OffloadContext;
 import org.nvmeof4j.target.offload.OffloadContextAttributes;
-import picocli.CommandLine;
 
 /**
  * {@code nvmeof4j target-offload stats} against an embedded target: namespace 1 a file served by {@code fastpath},
@@ -43,21 +42,6 @@ class TargetOffloadCommandTest
     private Target backend;
     private Target target;
     private OffloadContext ctx;
-
-    private record Result(int status, String out, String err)
-    {
-    }
-
-    private static Result run(final String... args)
-    {
-        final CommandLine cl = Nvmeof4j.commandLine();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        final int status = cl.execute(args);
-        return new Result(status, out.toString(), err.toString());
-    }
 
     @AfterEach
     void stop()
@@ -115,8 +99,8 @@ class TargetOffloadCommandTest
     {
         serveAndFailABackend();
         final Result r = run("target-offload", "stats", "--json");
-        assertThat(r.status).as(r.err).isZero();
-        final JsonNode sub = json(r.out).get("subsystems").get(NQN);
+        assertThat(r.status()).as(r.err()).isZero();
+        final JsonNode sub = json(r.out()).get("subsystems").get(NQN);
         assertThat(sub.get("device").asText()).isEqualTo("fastpath");
         assertThat(sub.get("offload_type").asText()).isEqualTo("read_write_flush");
         assertThat(sub.get("backend_controllers")).hasSize(2);
@@ -156,15 +140,15 @@ class TargetOffloadCommandTest
         {
             final String url = server.getAddress().toString();
             final Result r = run("target-offload", "stats", "--jmx", url, "-n", NQN);
-            assertThat(r.status).as(r.err).isZero();
-            assertThat(r.out).startsWith(NQN + ": fastpath read_write_flush")
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out()).startsWith(NQN + ": fastpath read_write_flush")
                 .contains("  nsid 1 -> file:", "    reads 2 (0 zero-copy, 2 mapped), writes 1 (1 staged), flushes 1, errors 0",
                     "    bytes read 20480, bytes written 16384", "latency (4 commands, power-of-two buckets): p50 < ",
                     "  nsid 2 -> nvme-tcp:127.0.0.1:", "opcode 0x2")
                 .containsPattern("events: backend_error [01], backend_timeout [01], unsupported_command 0");
             final Result none = run("target-offload", "stats", "--jmx", url, "-n", "nqn.2024-01.x:none");
-            assertThat(none.status).isEqualTo(2);
-            assertThat(none.err.trim()).isEqualTo("nvmeof4j: no target offload context for subsystem " +
+            assertThat(none.status()).isEqualTo(2);
+            assertThat(none.err().trim()).isEqualTo("nvmeof4j: no target offload context for subsystem " +
                 "'nqn.2024-01.x:none'");
         }
         finally
@@ -177,12 +161,12 @@ class TargetOffloadCommandTest
     void shouldFailWithOneLineForABadOrUnreachableJmxUrl()
     {
         final Result bad = run("target-offload", "stats", "--jmx", "http://x");
-        assertThat(bad.status).isEqualTo(2);
-        assertThat(bad.err.trim()).isEqualTo("nvmeof4j: --jmx: not a JMX service URL: http://x");
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.err().trim()).isEqualTo("nvmeof4j: --jmx: not a JMX service URL: http://x");
         final Result gone = run("target-offload", "stats", "--jmx",
             "service:jmx:rmi:///jndi/rmi://127.0.0.1:1/jmxrmi");
-        assertThat(gone.status).isEqualTo(1);
-        assertThat(gone.err.trim()).doesNotContain("\n")
+        assertThat(gone.status()).isEqualTo(1);
+        assertThat(gone.err().trim()).doesNotContain("\n")
             .startsWith("nvmeof4j: cannot read the JMX agent at service:jmx:rmi:///jndi/rmi://127.0.0.1:1/jmxrmi: ");
     }
 
@@ -193,7 +177,7 @@ class TargetOffloadCommandTest
         org.junit.jupiter.api.Assumptions.assumeTrue(ManagementFactory.getPlatformMBeanServer().queryNames(
             new javax.management.ObjectName("org.nvmeof4j:type=TargetOffloadContext,*"), null).isEmpty());
         final Result r = run("target-offload", "stats");
-        assertThat(r.status).as(r.err).isZero();
-        assertThat(r.out.trim()).isEqualTo("no target offload contexts");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out().trim()).isEqualTo("no target offload contexts");
     }
 }

@@ -3,7 +3,6 @@ package org.nvmeof4j.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -69,13 +68,7 @@ class KeepAliveAndAllocationTest
         try (NvmeController c = NvmeController.connect(TestTargets.options(target)))
         {
             final IoQueue q = c.openIoQueue();
-            final int depth = 8;
-            final ByteBuffer[] bufs = new ByteBuffer[depth];
-            for (int i = 0; i < depth; i++)
-            {
-                bufs[i] = ByteBuffer.allocateDirect(4096);
-            }
-            final Loop loop = new Loop(q, bufs);
+            final MixedIoLoop loop = new MixedIoLoop(q, 8, 1);
             loop.run(20_000); // warm-up: JIT, socket buffers, ring sizes
             final long tid = Thread.currentThread().getId();
             final long before = mx.getThreadAllocatedBytes(tid);
@@ -85,65 +78,6 @@ class KeepAliveAndAllocationTest
             System.out.println("allocation per I/O on the polled path: " + (double)allocated / ios + " bytes (" +
                 allocated + " bytes for " + ios + " I/Os)");
             assertThat((double)allocated / ios).isLessThan(1.0);
-        }
-    }
-
-    /** Mixed 4 KiB reads and writes at queue depth 8, resubmitting from the completion handler. */
-    static final class Loop implements CompletionHandler
-    {
-        private final IoQueue q;
-        private final ByteBuffer[] bufs;
-        private long submitted;
-        private long completed;
-        private long target;
-        private int errors;
-
-        Loop(final IoQueue q, final ByteBuffer[] bufs)
-        {
-            this.q = q;
-            this.bufs = bufs;
-        }
-
-        void run(final long n)
-        {
-            target = completed + n;
-            for (int i = 0; i < bufs.length && submitted < target; i++)
-            {
-                submit(i);
-            }
-            while (completed < target)
-            {
-                q.poll(this);
-            }
-            assertThat(errors).isZero();
-        }
-
-        private void submit(final int slot)
-        {
-            submitted++;
-            final long lba = (submitted * 7919) % 4096;
-            if ((submitted & 1) == 0)
-            {
-                q.submitRead(1, lba, 1, bufs[slot], slot);
-            }
-            else
-            {
-                q.submitWrite(1, lba, 1, bufs[slot], slot);
-            }
-        }
-
-        @Override
-        public void onComplete(final long userTag, final int status)
-        {
-            completed++;
-            if (status != 0)
-            {
-                errors++;
-            }
-            if (submitted < target)
-            {
-                submit((int)userTag);
-            }
         }
     }
 }

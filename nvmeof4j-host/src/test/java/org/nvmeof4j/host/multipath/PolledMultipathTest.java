@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.nvmeof4j.host.CompletionHandler;
 import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.IoQueue;
+import org.nvmeof4j.host.MixedIoLoop;
 import org.nvmeof4j.protocol.admin.AnaState;
 import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Target;
@@ -444,12 +445,7 @@ class PolledMultipathTest
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final SubsystemIoQueue q = subsystem.openIoQueue(8);
         assertThat(q.openPaths()).isEqualTo(2);
-        final ByteBuffer[] bufs = new ByteBuffer[8];
-        for (int i = 0; i < bufs.length; i++)
-        {
-            bufs[i] = ByteBuffer.allocateDirect(4096);
-        }
-        final Loop loop = new Loop(q, bufs);
+        final MixedIoLoop loop = new MixedIoLoop(q, 8, 8);
         loop.run(20_000); // warm-up: JIT, socket buffers
         final long tid = Thread.currentThread().getId();
         final long before = mx.getThreadAllocatedBytes(tid);
@@ -464,64 +460,5 @@ class PolledMultipathTest
         assertThat(q.attempts(1) - p1).as("path 1 used").isGreaterThan(ios / 4);
         assertThat((double)allocated / ios).isLessThan(1.0);
         q.close();
-    }
-
-    /** Mixed 4 KiB reads and writes at queue depth 8, resubmitting from the completion handler. */
-    static final class Loop implements CompletionHandler
-    {
-        private final IoQueue q;
-        private final ByteBuffer[] bufs;
-        private long submitted;
-        private long completed;
-        private long target;
-        private int errors;
-
-        Loop(final IoQueue q, final ByteBuffer[] bufs)
-        {
-            this.q = q;
-            this.bufs = bufs;
-        }
-
-        void run(final long n)
-        {
-            target = completed + n;
-            for (int i = 0; i < bufs.length && submitted < target; i++)
-            {
-                submit(i);
-            }
-            while (completed < target)
-            {
-                q.poll(this);
-            }
-            assertThat(errors).isZero();
-        }
-
-        private void submit(final int slot)
-        {
-            submitted++;
-            final long lba = (submitted * 7919) % 4096;
-            if ((submitted & 1) == 0)
-            {
-                q.submitRead(1, lba, 8, bufs[slot], slot);
-            }
-            else
-            {
-                q.submitWrite(1, lba, 8, bufs[slot], slot);
-            }
-        }
-
-        @Override
-        public void onComplete(final long userTag, final int status)
-        {
-            completed++;
-            if (status != 0)
-            {
-                errors++;
-            }
-            if (submitted < target)
-            {
-                submit((int)userTag);
-            }
-        }
     }
 }

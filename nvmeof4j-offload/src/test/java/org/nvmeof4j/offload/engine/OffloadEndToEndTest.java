@@ -268,7 +268,7 @@ class OffloadEndToEndTest
              NvmeController c = NvmeController.connect(OffloadTestSupport.options(target, "e2e-alloc")))
         {
             final IoQueue q = c.openIoQueue();
-            final Loop loop = new Loop(q, 8);
+            final org.nvmeof4j.host.MixedIoLoop loop = new org.nvmeof4j.host.MixedIoLoop(q, 8, 8);
             loop.run(20_000); // warm-up: JIT, socket buffers
             final long engineTid = engineThreadId("nvmeof4j-e2e-alloc-0");
             final long app = Thread.currentThread().getId();
@@ -295,68 +295,5 @@ class OffloadEndToEndTest
             }
         }
         throw new AssertionError("no engine thread " + name);
-    }
-
-    /** 4 KiB reads and writes at a fixed depth, busy-polled, resubmitting from the completion handler. */
-    private static final class Loop implements org.nvmeof4j.host.CompletionHandler
-    {
-        private final IoQueue q;
-        private final ByteBuffer[] bufs;
-        private long submitted;
-        private long completed;
-        private long goal;
-        private int errors;
-
-        Loop(final IoQueue q, final int depth)
-        {
-            this.q = q;
-            bufs = new ByteBuffer[depth];
-            for (int i = 0; i < depth; i++)
-            {
-                bufs[i] = ByteBuffer.allocateDirect(4096);
-            }
-        }
-
-        void run(final long n)
-        {
-            goal = completed + n;
-            for (int i = 0; i < bufs.length && submitted < goal; i++)
-            {
-                submit(i);
-            }
-            while (completed < goal)
-            {
-                q.poll(this);
-            }
-            assertThat(errors).isZero();
-        }
-
-        private void submit(final int slot)
-        {
-            submitted++;
-            final long lba = (submitted * 7919) % 4096;
-            if ((submitted & 1) == 0)
-            {
-                q.submitRead(1, lba, 8, bufs[slot], slot);
-            }
-            else
-            {
-                q.submitWrite(1, lba, 8, bufs[slot], slot);
-            }
-        }
-
-        @Override
-        public void onComplete(final long userTag, final int status)
-        {
-            completed++;
-            if (status != 0)
-            {
-                errors++;
-            }
-            if (submitted < goal)
-            {
-                submit((int)userTag);
-            }
-        }
     }
 }
