@@ -11,6 +11,12 @@ import org.nvmeof4j.tcp.IdleStrategy;
  */
 final class EmbeddedTarget
 {
+    /**
+     * The target's own INFO lines (a controller created, then removed after perf's report) are its lifecycle, not
+     * perf's output: the embedded target logs warnings and errors only. Held here so JUL keeps the level.
+     */
+    private static final java.util.logging.Logger TARGET_LOG = java.util.logging.Logger.getLogger("org.nvmeof4j.target");
+
     private EmbeddedTarget()
     {
     }
@@ -28,6 +34,10 @@ final class EmbeddedTarget
     static Target start(final HostConnectOptions connect, final int queues, final long rangeMib, final String idle)
         throws IOException
     {
+        if (TARGET_LOG.getLevel() == null)
+        {
+            TARGET_LOG.setLevel(java.util.logging.Level.WARNING); // unless the user configured it
+        }
         final long ramBytes = Math.max(64L << 20, Math.min(rangeMib, 256) << 20);
         final Target target = Target.builder().listen("127.0.0.1", 0).pollers(Math.min(queues, 2))
             .idleStrategy(() -> IdleStrategy.parse(idle))
