@@ -23,6 +23,7 @@ import org.nvmeof4j.host.offload.NvmeTcpOfldDev;
 import org.nvmeof4j.host.offload.TcpOffloadTransport;
 import org.nvmeof4j.offload.engine.OffloadEngine;
 import org.nvmeof4j.target.Target;
+import org.nvmeof4j.target.offload.LatencyHistogram;
 import org.nvmeof4j.tcp.IdleStrategy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -323,6 +324,10 @@ public final class PerfCommand implements Callable<Integer>
                 {
                     w.rateInterval(Math.max(1L, queues * 1_000_000_000L / rate));
                 }
+                if (metricsAddress != null)
+                {
+                    w.liveLatency = new LatencyHistogram();
+                }
                 workers.add(w);
             }
             final boolean ok;
@@ -391,6 +396,8 @@ public final class PerfCommand implements Callable<Integer>
             "queue completed");
         p.family("nvmeof4j_perf_errors_total", PrometheusText.Type.COUNTER, "I/Os a perf queue completed with an " +
             "error status");
+        p.family("nvmeof4j_perf_io_latency_seconds", PrometheusText.Type.HISTOGRAM, "Latency from submission to " +
+            "completion of a perf queue's I/Os (prefill and warm-up included), in power-of-two buckets");
         for (final PerfWorker w : workers)
         {
             final String qid = Integer.toString(w.qid);
@@ -398,6 +405,12 @@ public final class PerfCommand implements Callable<Integer>
             p.sample("nvmeof4j_perf_ios_total", done, "qid", qid);
             p.sample("nvmeof4j_perf_io_bytes_total", (double)done * ioSize, "qid", qid);
             p.sample("nvmeof4j_perf_errors_total", w.errors, "qid", qid);
+            if (w.liveLatency != null)
+            {
+                // the sum first: a scrape then never shows a _sum from I/Os the buckets do not hold yet
+                final long sum = w.liveLatency.sumNanos();
+                p.histogram("nvmeof4j_perf_io_latency_seconds", w.liveLatency.snapshot(), sum, "qid", qid);
+            }
         }
         final List<Double> iops = report.iopsPerSecond();
         synchronized (iops)

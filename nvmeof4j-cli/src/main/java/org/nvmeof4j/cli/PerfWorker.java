@@ -7,6 +7,7 @@ import org.nvmeof4j.host.CompletionHandler;
 import org.nvmeof4j.host.IoQueue;
 import org.nvmeof4j.host.multipath.SubsystemIoQueue;
 import org.nvmeof4j.protocol.nvme.NvmeStatus;
+import org.nvmeof4j.target.offload.LatencyHistogram;
 import org.nvmeof4j.tcp.IdleStrategy;
 
 /**
@@ -34,6 +35,11 @@ final class PerfWorker implements Runnable, CompletionHandler
     private final int[] versions;
     private final boolean[] busy;
     final Histogram histogram = new Histogram(3_600_000_000_000L, 3);
+    /**
+     * With --metrics: every completion's latency (prefill and warm-up included, as {@link #completed}), in
+     * power-of-two buckets that the metrics thread may read while this one records; null without --metrics.
+     */
+    LatencyHistogram liveLatency;
     volatile boolean measure;
     volatile boolean stop;
     volatile long measuredIos;
@@ -268,6 +274,10 @@ final class PerfWorker implements Runnable, CompletionHandler
         inflight--;
         completed++;
         final long now = System.nanoTime();
+        if (liveLatency != null)
+        {
+            liveLatency.record(now - slotStart[slot]);
+        }
         if (measure)
         {
             histogram.recordValue(Math.max(0, now - slotStart[slot]));

@@ -159,6 +159,14 @@ class MetricsEndpointTest
             assertThat(p2.value("nvmeof4j_perf_io_bytes_total", "qid", "1"))
                 .isEqualTo(p2.value("nvmeof4j_perf_ios_total", "qid", "1") * IO_SIZE);
             assertThat(p2.value("nvmeof4j_perf_errors_total", "qid", "1")).isZero();
+            // its latency histogram: every completion counted once, in cumulative buckets (the parser checks them)
+            assertThat(p2.types()).containsEntry("nvmeof4j_perf_io_latency_seconds", "histogram");
+            assertThat(p2.value("nvmeof4j_perf_io_latency_seconds_count", "qid", "1")).isPositive();
+            assertThat(p2.value("nvmeof4j_perf_io_latency_seconds_sum", "qid", "1")).isPositive();
+            final Exposition p3 = scrapeUntil(perfUrl, e -> e.value("nvmeof4j_perf_io_latency_seconds_count", "qid",
+                "1") >= ios1);
+            assertThat(p3.value("nvmeof4j_perf_io_latency_seconds_bucket", "qid", "1", "le", "+Inf"))
+                .isEqualTo(p3.value("nvmeof4j_perf_io_latency_seconds_count", "qid", "1"));
             final Exposition t1 = scrapeUntil(targetUrl,
                 e -> e.sum("nvmeof4j_target_queue_reads_total", "subsystem", NQN, "qid", "1") > 0 &&
                     e.sum("nvmeof4j_target_queue_writes_total", "subsystem", NQN, "qid", "1") > 0);

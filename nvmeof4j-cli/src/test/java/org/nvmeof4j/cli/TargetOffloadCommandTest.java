@@ -17,6 +17,10 @@ import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nvmeof4j.cli.metrics.Nvmeof4jMetrics;
+import org.nvmeof4j.cli.metrics.PrometheusParser;
+import org.nvmeof4j.cli.metrics.PrometheusParser.Exposition;
+import org.nvmeof4j.cli.metrics.PrometheusText;
 import org.nvmeof4j.gateway.Gateway;
 import org.nvmeof4j.gateway.NvmeTcpBackendController;
 import org.nvmeof4j.host.ConnectOptions;
@@ -126,6 +130,41 @@ class TargetOffloadCommandTest
         assertThat(ns2.get("backend").asText()).startsWith("nvme-tcp:127.0.0.1:" + backend.boundPort());
         assertThat(ns2.get("errors").asLong()).isEqualTo(1);
         assertThat(ns2.get("reads").asLong()).isZero();
+    }
+
+    /** The same counters on {@code target --metrics}, with the latency as a Prometheus histogram. */
+    @Test
+    void shouldExposeTheMappedNamespacesAndTheirLatencyHistogramOnMetrics() throws Exception
+    {
+        serveAndFailABackend();
+        final PrometheusText p = new PrometheusText();
+        Nvmeof4jMetrics.target(target, p);
+        final Exposition e = PrometheusParser.parse(p.text());
+        final String[] ns1 = {"subsystem", NQN, "nsid", "1", "device", "fastpath"};
+        assertThat(e.types()).containsEntry("nvmeof4j_target_offload_latency_seconds", "histogram");
+        assertThat(e.value("nvmeof4j_target_offload_commands_total", with(ns1, "op", "read"))).isEqualTo(2);
+        assertThat(e.value("nvmeof4j_target_offload_commands_total", with(ns1, "op", "write"))).isEqualTo(1);
+        assertThat(e.value("nvmeof4j_target_offload_commands_total", with(ns1, "op", "flush"))).isEqualTo(1);
+        assertThat(e.value("nvmeof4j_target_offload_read_bytes_total", ns1)).isEqualTo(16384 + 4096);
+        assertThat(e.value("nvmeof4j_target_offload_written_bytes_total", ns1)).isEqualTo(16384);
+        assertThat(e.value("nvmeof4j_target_offload_errors_total", ns1)).isZero();
+        assertThat(e.value("nvmeof4j_target_offload_latency_seconds_count", ns1)).isEqualTo(4);
+        assertThat(e.value("nvmeof4j_target_offload_latency_seconds_bucket", with(ns1, "le", "+Inf"))).isEqualTo(4);
+        assertThat(e.value("nvmeof4j_target_offload_latency_seconds_sum", ns1)).isPositive();
+        final String[] ns2 = {"subsystem", NQN, "nsid", "2", "device", "fastpath"};
+        assertThat(e.value("nvmeof4j_target_offload_errors_total", ns2)).isEqualTo(1);
+        assertThat(e.value("nvmeof4j_target_offload_commands_total", with(ns2, "op", "read"))).isZero();
+        // the software target's namespace counters did not see what the device served
+        assertThat(e.value("nvmeof4j_target_namespace_commands_total", "subsystem", NQN, "nsid", "1", "op",
+            "read")).isZero();
+    }
+
+    private static String[] with(final String[] labels, final String name, final String value)
+    {
+        final String[] l = java.util.Arrays.copyOf(labels, labels.length + 2);
+        l[labels.length] = name;
+        l[labels.length + 1] = value;
+        return l;
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.nvmeof4j.cli.metrics;
 
 import static org.nvmeof4j.cli.metrics.PrometheusText.Type.COUNTER;
 import static org.nvmeof4j.cli.metrics.PrometheusText.Type.GAUGE;
+import static org.nvmeof4j.cli.metrics.PrometheusText.Type.HISTOGRAM;
 
 import java.util.Locale;
 import org.nvmeof4j.ddp.UlpDdpDevice;
@@ -13,6 +14,9 @@ import org.nvmeof4j.host.offload.NvmeTcpOfldStats;
 import org.nvmeof4j.target.LimitCounters;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.controller.Controller;
+import org.nvmeof4j.target.offload.NamespaceMapping;
+import org.nvmeof4j.target.offload.OffloadContext;
+import org.nvmeof4j.target.offload.OffloadNamespaceStats;
 import org.nvmeof4j.target.queue.TargetQueue;
 import org.nvmeof4j.target.subsystem.Namespace;
 import org.nvmeof4j.target.subsystem.NamespaceCounters;
@@ -117,6 +121,8 @@ public final class Nvmeof4jMetrics
             }
         }
 
+        offloadNamespaces(target, p);
+
         p.family("nvmeof4j_target_queue_commands_total", COUNTER, "Commands a queue received (admin queue: qid 0)");
         p.family("nvmeof4j_target_queue_errors_total", COUNTER, "Completions a queue returned with an error status");
         p.family("nvmeof4j_target_queue_reads_total", COUNTER, "Reads an I/O queue completed successfully");
@@ -141,6 +147,57 @@ public final class Nvmeof4jMetrics
                 queue(p, nqn, cntlid, q, true);
             }
         }
+    }
+
+    /**
+     * The namespaces a target offload device (seed 004) serves, per subsystem and front-end NSID: what the device
+     * did (the software target's namespace counters do not see these commands) and its latency histogram, from
+     * the command's arrival at the device to its completion being queued.
+     */
+    private static void offloadNamespaces(final Target target, final PrometheusText p)
+    {
+        final String ops = "nvmeof4j_target_offload_commands_total";
+        p.family(ops, COUNTER, "Commands a target offload device served for a mapped namespace, by op (read, " +
+            "write, flush)");
+        p.family("nvmeof4j_target_offload_errors_total", COUNTER, "Commands for a mapped namespace that the offload " +
+            "device completed with an error status");
+        p.family("nvmeof4j_target_offload_read_bytes_total", COUNTER, "Data bytes a mapped namespace's reads sent");
+        p.family("nvmeof4j_target_offload_written_bytes_total", COUNTER, "Data bytes a mapped namespace's writes " +
+            "stored");
+        p.family("nvmeof4j_target_offload_latency_seconds", HISTOGRAM, "Latency of the commands an offload device " +
+            "served for a mapped namespace, in power-of-two buckets");
+        for (final Subsystem s : target.subsystems())
+        {
+            if (!(s.offload() instanceof OffloadContext))
+            {
+                continue;
+            }
+            final OffloadContext ctx = (OffloadContext)s.offload();
+            final String device = ctx.device().name();
+            for (final NamespaceMapping m : ctx.mappings())
+            {
+                final OffloadNamespaceStats st = m.stats();
+                final String nsid = Integer.toUnsignedString(m.feNsid());
+                final String[] labels = {"subsystem", s.nqn(), "nsid", nsid, "device", device};
+                // the sum before the buckets, as a record adds them in the other order
+                final long sum = st.latency().sumNanos();
+                p.histogram("nvmeof4j_target_offload_latency_seconds", st.latency().snapshot(), sum, labels);
+                p.sample(ops, st.getReads(), with(labels, "op", "read"));
+                p.sample(ops, st.getWrites(), with(labels, "op", "write"));
+                p.sample(ops, st.getFlushes(), with(labels, "op", "flush"));
+                p.sample("nvmeof4j_target_offload_errors_total", st.getErrors(), labels);
+                p.sample("nvmeof4j_target_offload_read_bytes_total", st.getBytesRead(), labels);
+                p.sample("nvmeof4j_target_offload_written_bytes_total", st.getBytesWritten(), labels);
+            }
+        }
+    }
+
+    private static String[] with(final String[] labels, final String name, final String value)
+    {
+        final String[] l = java.util.Arrays.copyOf(labels, labels.length + 2);
+        l[labels.length] = name;
+        l[labels.length + 1] = value;
+        return l;
     }
 
     private static void op(final PrometheusText p, final String nqn, final String nsid, final String op,

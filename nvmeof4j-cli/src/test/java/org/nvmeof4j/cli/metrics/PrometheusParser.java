@@ -7,12 +7,15 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * A strict reader of Prometheus' text exposition format as this project writes it (counters and gauges only), for
- * tests: each line is {@code # HELP name text}, {@code # TYPE name counter|gauge} or a sample
- * {@code name{label="value",...} value}; a family's HELP and TYPE come once each, before its first sample; a
+ * A strict reader of Prometheus' text exposition format as this project writes it (counters, gauges and
+ * histograms), for tests: each line is {@code # HELP name text}, {@code # TYPE name counter|gauge|histogram} or
+ * a sample {@code name{label="value",...} value}; a family's HELP and TYPE come once each, before its first sample; a
  * family's samples are contiguous; names match {@code [a-zA-Z_:][a-zA-Z0-9_:]*}, label names
  * {@code [a-zA-Z_][a-zA-Z0-9_]*}; a counter's name ends in {@code _total} and its values are not negative; no series
- * appears twice; the text ends with a newline. Anything else throws {@link IllegalArgumentException} naming the line.
+ * appears twice; the text ends with a newline. A histogram {@code h} has only {@code h_bucket} (with an {@code le}
+ * label), {@code h_sum} and {@code h_count} samples; each series' buckets do not decrease with {@code le}, end in
+ * {@code le="+Inf"}, and that bucket equals {@code h_count}. Anything else throws {@link IllegalArgumentException}
+ * naming the line (or the series).
  */
 public final class PrometheusParser
 {
@@ -107,9 +110,9 @@ public final class PrometheusParser
                 }
                 else
                 {
-                    if (!arg.equals("counter") && !arg.equals("gauge"))
+                    if (!arg.equals("counter") && !arg.equals("gauge") && !arg.equals("histogram"))
                     {
-                        throw new IllegalArgumentException(where + "type must be counter or gauge");
+                        throw new IllegalArgumentException(where + "type must be counter, gauge or histogram");
                     }
                     if (types.put(name, arg) != null)
                     {
@@ -127,36 +130,147 @@ public final class PrometheusParser
                 throw new IllegalArgumentException(where + "not a HELP, TYPE or sample line");
             }
             final Sample s = sample(line, where);
-            if (!types.containsKey(s.name()))
+            final String family = family(s.name(), types);
+            if (!types.containsKey(family))
             {
                 throw new IllegalArgumentException(where + "sample before the TYPE of " + s.name());
             }
-            if (!help.containsKey(s.name()))
+            if (!help.containsKey(family))
             {
                 throw new IllegalArgumentException(where + "sample without a HELP for " + s.name());
             }
-            if (!s.name().equals(current))
+            if (!family.equals(current))
             {
-                if (closed.contains(s.name()))
+                if (closed.contains(family))
                 {
-                    throw new IllegalArgumentException(where + "the samples of " + s.name() + " are not contiguous");
+                    throw new IllegalArgumentException(where + "the samples of " + family + " are not contiguous");
                 }
                 if (current != null)
                 {
                     closed.add(current);
                 }
-                current = s.name();
+                current = family;
             }
-            if (types.get(s.name()).equals("counter") && !(s.value() >= 0))
+            final String type = types.get(family);
+            if (type.equals("counter") && !(s.value() >= 0))
             {
                 throw new IllegalArgumentException(where + "a counter below zero");
+            }
+            if (type.equals("histogram"))
+            {
+                histogramSample(s, family, where);
             }
             if (samples.put(key(s.name(), s.labels()), s) != null)
             {
                 throw new IllegalArgumentException(where + "the same series twice");
             }
         }
+        checkHistograms(types, samples);
         return new Exposition(types, help, samples);
+    }
+
+    /** The family a sample belongs to: its own name, or a histogram's when it ends in _bucket, _sum or _count. */
+    private static String family(final String sample, final Map<String, String> types)
+    {
+        for (final String suffix : HISTOGRAM_SUFFIXES)
+        {
+            if (sample.endsWith(suffix))
+            {
+                final String base = sample.substring(0, sample.length() - suffix.length());
+                if ("histogram".equals(types.get(base)))
+                {
+                    return base;
+                }
+            }
+        }
+        return sample;
+    }
+
+    private static final String[] HISTOGRAM_SUFFIXES = {"_bucket", "_sum", "_count"};
+
+    private static void histogramSample(final Sample s, final String family, final String where)
+    {
+        if (s.name().equals(family))
+        {
+            throw new IllegalArgumentException(where + "a histogram's samples are _bucket, _sum or _count");
+        }
+        final String le = s.labels().get("le");
+        if (s.name().endsWith("_bucket"))
+        {
+            if (le == null)
+            {
+                throw new IllegalArgumentException(where + "a bucket without an le label");
+            }
+            if (!le.equals("+Inf") && !le.matches("[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?"))
+            {
+                throw new IllegalArgumentException(where + "bad le '" + le + "'");
+            }
+        }
+        else if (le != null)
+        {
+            throw new IllegalArgumentException(where + "le on a _sum or _count sample");
+        }
+        if (!(s.value() >= 0))
+        {
+            throw new IllegalArgumentException(where + "a histogram sample below zero");
+        }
+    }
+
+    /** Per histogram series: buckets cumulative in le order, a +Inf bucket equal to _count, and a _sum. */
+    private static void checkHistograms(final Map<String, String> types, final Map<String, Sample> samples)
+    {
+        for (final Map.Entry<String, String> t : types.entrySet())
+        {
+            if (!t.getValue().equals("histogram"))
+            {
+                continue;
+            }
+            final String h = t.getKey();
+            final Map<String, TreeMap<Double, Double>> buckets = new LinkedHashMap<>();
+            for (final Sample s : samples.values())
+            {
+                if (s.name().equals(h + "_bucket"))
+                {
+                    final Map<String, String> series = new TreeMap<>(s.labels());
+                    final String le = series.remove("le");
+                    buckets.computeIfAbsent(key(h, series), k -> new TreeMap<>())
+                        .put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), s.value());
+                }
+            }
+            for (final Sample s : samples.values())
+            {
+                if (s.name().equals(h + "_count") || s.name().equals(h + "_sum"))
+                {
+                    buckets.computeIfAbsent(key(h, s.labels()), k -> new TreeMap<>());
+                }
+            }
+            for (final Map.Entry<String, TreeMap<Double, Double>> e : buckets.entrySet())
+            {
+                final String series = e.getKey();
+                final String labels = series.substring(h.length());
+                double last = 0;
+                for (final double count : e.getValue().values())
+                {
+                    if (count < last)
+                    {
+                        throw new IllegalArgumentException("histogram " + series + ": buckets decrease with le");
+                    }
+                    last = count;
+                }
+                final Double inf = e.getValue().get(Double.POSITIVE_INFINITY);
+                final Sample count = samples.get(h + "_count" + labels);
+                if (inf == null || count == null || samples.get(h + "_sum" + labels) == null)
+                {
+                    throw new IllegalArgumentException("histogram " + series + ": needs a +Inf bucket, _sum and " +
+                        "_count");
+                }
+                if (inf != count.value())
+                {
+                    throw new IllegalArgumentException("histogram " + series + ": the +Inf bucket (" + inf +
+                        ") is not _count (" + count.value() + ")");
+                }
+            }
+        }
     }
 
     private static Sample sample(final String line, final String where)

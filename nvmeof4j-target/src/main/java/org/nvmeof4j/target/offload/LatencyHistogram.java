@@ -1,5 +1,6 @@
 package org.nvmeof4j.target.offload;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -13,12 +14,20 @@ public final class LatencyHistogram
     public static final int BUCKETS = 48;
 
     private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
+    private final AtomicLong sumNanos = new AtomicLong();
 
     /** Record one value in nanoseconds (negative counts as 0). Any thread. */
     public void record(final long nanos)
     {
         final int b = nanos <= 0 ? 0 : Math.min(BUCKETS - 1, 64 - Long.numberOfLeadingZeros(nanos));
         counts.incrementAndGet(b);
+        sumNanos.addAndGet(Math.max(0, nanos));
+    }
+
+    /** @return the sum of the values recorded, in nanoseconds (exact, unlike the buckets: Prometheus' _sum). */
+    public long sumNanos()
+    {
+        return sumNanos.get();
     }
 
     /** @return the count of bucket {@code b}. */

@@ -228,6 +228,7 @@ class OffloadContextTest
         assertThat(h.percentileUpperBoundNanos(50)).isEqualTo(1024);
         assertThat(h.percentileUpperBoundNanos(99)).isEqualTo(1024);
         assertThat(h.percentileUpperBoundNanos(100)).isEqualTo(1L << 21);
+        assertThat(h.sumNanos()).as("exact, a negative value as 0").isEqualTo(98 * 1000L + (1 << 20));
         h.record(Long.MAX_VALUE);
         assertThat(h.count(LatencyHistogram.BUCKETS - 1)).isEqualTo(1);
     }
