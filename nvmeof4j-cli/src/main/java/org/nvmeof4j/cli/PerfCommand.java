@@ -202,7 +202,7 @@ public final class PerfCommand implements Callable<Integer>
         Target target = null;
         if (embedded)
         {
-            target = EmbeddedTarget.start(connect, queues, rangeMib, idle);
+            target = EmbeddedTarget.start(connect, hostnqn, queues, rangeMib, idle);
         }
         try
         {
