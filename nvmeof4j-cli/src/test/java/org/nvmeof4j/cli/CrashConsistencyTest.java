@@ -163,9 +163,10 @@ class CrashConsistencyTest
                 final String line = String.format("round %d: %d writes + %d deallocates acknowledged, %d flushes, "
                         + "killed after %d ms with %d in flight; blocks found: %d at the required state, %d at a later "
                         + "acknowledged one, %d at an in-flight one, %d lost an unflushed acknowledged one; "
-                        + "%d read as deallocated zeroes",
+                        + "%d read as deallocated zeroes (%d where the deallocate was the required state)",
                     round, w.writesAcked.get(), w.deallocatesAcked.get(), w.flushes.get(), runMillis, inFlight,
-                    v.atRequired, v.newerAcked, v.inFlightLanded, v.unflushedLost, v.zeroDeallocated);
+                    v.atRequired, v.newerAcked, v.inFlightLanded, v.unflushedLost, v.zeroDeallocated,
+                    v.deallocateRequired);
                 report.add(line);
                 System.out.println((writeThrough ? "write-through " : "write-back ") + line);
                 assertThat(w.writesAcked.get()).isPositive();
@@ -327,6 +328,8 @@ class CrashConsistencyTest
         int newerAcked;
         /** Blocks found at the state of a command in flight at the kill (never acknowledged). */
         int inFlightLanded;
+        /** Blocks whose required state is a deallocate, found reading as zeroes. */
+        int deallocateRequired;
         /** Write-back: blocks whose last acknowledged state, not yet flushed, was not found (allowed). */
         int unflushedLost;
         int zeroDeallocated;
@@ -427,6 +430,10 @@ class CrashConsistencyTest
             if (s == 1 && match > 0)
             {
                 v.zeroDeallocated++;
+            }
+            if (s == 1 && required > 0 && (m.states[b][required] & 1) == 1)
+            {
+                v.deallocateRequired++;
             }
         }
     }
