@@ -150,7 +150,7 @@ class CrashConsistencyTest
                 w.start();
                 // a random moment, and not before some I/O has completed
                 final long runMillis = 300 + random.nextInt(1200);
-                w.awaitAcked(50);
+                w.awaitAcked(50, writeThrough ? 0 : 1);
                 Thread.sleep(runMillis);
                 final int inFlight = w.inFlight();
                 target.kill9();
@@ -495,15 +495,19 @@ class CrashConsistencyTest
             flusher.start();
         }
 
-        void awaitAcked(final int n) throws InterruptedException
+        /** Wait for {@code n} acknowledged writes and {@code f} completed flushes (no timing: a slow machine waits). */
+        void awaitAcked(final int n, final int f) throws InterruptedException
         {
             final long deadline = System.nanoTime() + TIMEOUT_NANOS;
-            while (writesAcked.get() < n && errorBeforeKill == null && System.nanoTime() < deadline)
+            while ((writesAcked.get() < n || flushes.get() < f) && errorBeforeKill == null &&
+                System.nanoTime() < deadline)
             {
                 Thread.sleep(5);
             }
             assertThat(writesAcked.get()).as("writes acknowledged before the kill (error: %s)", errorBeforeKill)
                 .isGreaterThanOrEqualTo(n);
+            assertThat(flushes.get()).as("flushes completed before the kill (error: %s)", errorBeforeKill)
+                .isGreaterThanOrEqualTo(f);
         }
 
         private void failed(final Throwable t)
