@@ -46,7 +46,7 @@ public final class NvmeTcpBackendController implements BackendController
     private final NvmeController controller;
     private final String name;
     private final int queueCount;
-    private final long timeoutNanos;
+    private volatile long timeoutNanos;
     private final BlockingQueue blocking = new BlockingQueue();
     /** Opened polled queues no poller has taken yet. */
     private final ArrayDeque<IoQueue> spare = new ArrayDeque<>();
@@ -145,6 +145,21 @@ public final class NvmeTcpBackendController implements BackendController
             poller.add(q, null); // polls every cycle; its socket only wakes the poller
         }
         return q;
+    }
+
+    /**
+     * Change the time after which a backend command counts as timed out (default: the host's {@code io_timeout}
+     * plus 5 s); applies to queues a poller takes from now on. For tests.
+     */
+    void commandTimeout(final java.time.Duration timeout)
+    {
+        timeoutNanos = timeout.toNanos();
+    }
+
+    /** @return the polled queue {@code poller} took, or null. */
+    synchronized PolledBackendQueue polledQueue(final Poller poller)
+    {
+        return byPoller.get(poller);
     }
 
     /** A polled queue closed for good (its poller stopped): it is nobody's any more. */

@@ -24,8 +24,10 @@ import org.nvmeof4j.tcp.PollerTask;
  * <p>Faults: the host's own recovery runs underneath (a lost connection is reconnected and the commands in flight
  * are sent again, every {@code reconnect_delay} until {@code ctrl_loss_tmo}; then they fail). A command still
  * outstanding {@code io_timeout} plus a grace period after its submission times the queue out: the queue's
- * connection is closed (so nothing can land in a buffer any more), every command on it completes (the late ones with
- * {@link BackendIo#TIMEOUT}, the others with {@link BackendIo#ERROR}), and the next submission opens a new queue.
+ * connection is closed (so nothing can land in a buffer any more) and every command on it completes with
+ * {@link BackendIo#TIMEOUT}, as does a command that waited that long for a backend slot. A new queue is opened on
+ * another thread (the poller never blocks for a connect); commands submitted meanwhile wait for it, within the same
+ * timeout, and fail with {@link BackendIo#ERROR} if it cannot be opened.
  */
 final class PolledBackendQueue implements AsyncBackendQueue, PollerTask, CompletionHandler
 {
@@ -74,9 +76,13 @@ final class PolledBackendQueue implements AsyncBackendQueue, PollerTask, Complet
     private long nextCheck;
     private long reopenNotBefore;
     private String lastOpenError;
-    /** While the queue is being closed for a timeout: how the commands it fails are reported. */
+    /** A new queue is being opened on another thread. */
+    private boolean reopening;
+    /** While the queue is being closed for a timeout: the commands it fails are reported as timed out. */
     private boolean closingForTimeout;
-    private long closingAt;
+    private int maxInflight;
+    private long waited;
+    private long timeouts;
     private String shutdownReason;
     private volatile String closeRequested;
     private boolean closed;
@@ -142,6 +148,7 @@ final class PolledBackendQueue implements AsyncBackendQueue, PollerTask, Complet
             }
             waitTail = io;
             waitingCount++;
+            waited++;
         }
     }
 
@@ -163,12 +170,40 @@ final class PolledBackendQueue implements AsyncBackendQueue, PollerTask, Complet
         return waitingCount;
     }
 
+    /** @return the most commands that were outstanding at the backend at once. */
+    int maxInflight()
+    {
+        return maxInflight;
+    }
+
+    /** @return commands that had to wait for a backend slot (or a new queue). */
+    long waited()
+    {
+        return waited;
+    }
+
+    /** @return how many times a timeout closed the backend queue. */
+    long timeouts()
+    {
+        return timeouts;
+    }
+
+    /** @return whether the poller holds an open backend queue now. */
+    boolean connected()
+    {
+        return queue != null;
+    }
+
     /** @return true when the command was sent or has completed (failed), false when the backend queue is full. */
     private boolean trySend(final BackendIo io)
     {
         final IoQueue q = openQueue();
         if (q == null)
         {
+            if (reopening)
+            {
+                return false; // waits for the new queue
+            }
             finish(io, BackendIo.ERROR, 0, name + ": no backend queue (" + lastOpenError + ")");
             return true;
         }
@@ -234,33 +269,80 @@ final class PolledBackendQueue implements AsyncBackendQueue, PollerTask, Complet
         }
         freeTop--;
         inflight[tag] = io;
-        inflightCount++;
+        if (++inflightCount > maxInflight)
+        {
+            maxInflight = inflightCount;
+        }
         return true;
     }
 
-    /** @return the host queue, opened again after a timeout closed it; null when it cannot be opened now. */
+    /**
+     * @return the host queue; null while a new one is being opened after a timeout closed the last one (then
+     *         {@link #reopening}), or when it cannot be opened now.
+     */
     private IoQueue openQueue()
     {
         if (queue != null)
         {
             return queue;
         }
-        if (closed || System.nanoTime() - reopenNotBefore < 0)
+        if (closed || reopening || System.nanoTime() - reopenNotBefore < 0)
         {
             return null;
         }
+        reopening = true;
+        // a connect blocks: on a thread of its own, so the poller serves everything else meanwhile (rare: after a
+        // timeout only)
+        final Thread t = new Thread(this::reopen, "nvmeof4j-gateway-reopen-" + poller.name());
+        t.setDaemon(true);
+        t.start();
+        return null;
+    }
+
+    /** The reopen thread: open a queue and hand it, or the failure, to the poller. */
+    private void reopen()
+    {
+        IoQueue q = null;
+        String error = null;
         try
         {
-            // blocks this poller for a connect: only after a timeout closed the previous queue
-            adopt(owner.controller().openIoQueue());
-            return queue;
+            q = owner.controller().openIoQueue();
         }
         catch (final RuntimeException e)
         {
-            lastOpenError = String.valueOf(e.getMessage());
-            reopenNotBefore = System.nanoTime() + REOPEN_BACKOFF_NANOS;
-            return null;
+            error = String.valueOf(e.getMessage());
         }
+        final IoQueue opened = q;
+        final String failure = error;
+        poller.execute(() -> reopened(opened, failure));
+    }
+
+    /** Poller thread: the reopen ended. */
+    private void reopened(final IoQueue q, final String error)
+    {
+        reopening = false;
+        if (q != null && (closed || closeRequested != null))
+        {
+            q.close();
+            return;
+        }
+        if (q == null)
+        {
+            lastOpenError = error;
+            reopenNotBefore = System.nanoTime() + REOPEN_BACKOFF_NANOS;
+            // nothing to wait for any more: what waited for the queue fails now
+            while (waitHead != null)
+            {
+                final BackendIo io = waitHead;
+                unlinkWaiting(null, io);
+                finish(io, BackendIo.ERROR, 0, name + ": no backend queue (" + error + ")");
+            }
+            batchDone();
+            return;
+        }
+        adopt(q);
+        drainWaiting();
+        batchDone();
     }
 
     /** Send waiting commands while the backend has room, oldest first. */
@@ -315,9 +397,10 @@ final class PolledBackendQueue implements AsyncBackendQueue, PollerTask, Complet
         }
         else if (closingForTimeout)
         {
-            final boolean late = closingAt - io.deadlineNanos() >= 0;
-            finish(io, late ? BackendIo.TIMEOUT : BackendIo.ERROR, 0, late ? name + ": not completed within " +
-                timeoutNanos / 1_000_000 + " ms" : name + ": closed after another command timed out");
+            // every command on a queue the backend stopped answering fails as timed out, the first late one's
+            // companions included: the backend never answered them either, and they cannot complete any more
+            finish(io, BackendIo.TIMEOUT, 0, name + ": no completion within " + timeoutNanos / 1_000_000 +
+                " ms (queue closed)");
         }
         else if (shutdownReason != null)
         {
@@ -439,7 +522,7 @@ final class PolledBackendQueue implements AsyncBackendQueue, PollerTask, Complet
             return 0;
         }
         closingForTimeout = true;
-        closingAt = now;
+        timeouts++;
         try
         {
             closeQueue();
