@@ -1,14 +1,17 @@
 package org.nvmeof4j.cli;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.nvmeof4j.gateway.NvmeTcpBackendController;
 import org.nvmeof4j.protocol.admin.AnaState;
 import org.nvmeof4j.target.AnaGroups;
 import org.nvmeof4j.target.Listener;
@@ -22,7 +25,11 @@ import org.nvmeof4j.target.subsystem.Subsystem;
  * live nvmet: subsystems added and removed, namespaces added, removed or replaced (a changed device, size or block
  * size), host lists and {@code allow_any_host} changed, ANA group states of each port ({@code ports[].ana_groups})
  * and namespaces' ANA groups ({@code ana_grpid}) changed. Connected hosts learn of it through the usual notices
- * (namespace attribute changes, discovery log changes, ANA changes to the controllers of the port or subsystem). Ports, serial and model are not changed on a running target:
+ * (namespace attribute changes, discovery log changes, ANA changes to the controllers of the port or subsystem). A
+ * subsystem whose {@code "offload"} object or passthru namespaces changed gets a new offload context (its new
+ * passthru backends are connected before anything changes, so an unreachable one rejects the reload); queues
+ * connected before serve their next commands in software, new queues through the new context. Ports, serial and
+ * model are not changed on a running target:
  * the summary says when they differ. A config that does not parse or check changes nothing.
  */
 final class ConfigReload
@@ -57,22 +64,27 @@ final class ConfigReload
             throw new Nvmeof4j.UsageException("a port's addr.tsas or addr.treq changed, which a reload does not " +
                 "apply (restart the target)");
         }
+        // a subsystem whose offload settings or passthru namespaces changed gets a new offload context; its new
+        // passthru backends connect first, so that an unreachable one rejects the reload before anything changes
+        final Map<String, List<NvmeTcpBackendController>> reattach = new HashMap<>();
         for (final Target.SubsystemSpec spec : specs)
         {
             final TargetOffloads.Spec was = running.offload(spec.nqn());
             final TargetOffloads.Spec now = next.offload(spec.nqn());
             if (target.subsystem(spec.nqn()) != null &&
-                !Objects.equals(was == null ? null : was.signature(), now == null ? null : now.signature()))
+                (!Objects.equals(was == null ? null : was.signature(), now == null ? null : now.signature()) ||
+                    !running.passthru(spec.nqn()).stream().map(TargetOffloads.Passthru::signature).toList()
+                        .equals(next.passthru(spec.nqn()).stream().map(TargetOffloads.Passthru::signature).toList())))
             {
-                throw new Nvmeof4j.UsageException("subsystem " + spec.nqn() +
-                    ": its offload settings changed, which a reload does not apply (restart the target)");
-            }
-            if (target.subsystem(spec.nqn()) != null &&
-                !running.passthru(spec.nqn()).stream().map(TargetOffloads.Passthru::signature).toList()
-                    .equals(next.passthru(spec.nqn()).stream().map(TargetOffloads.Passthru::signature).toList()))
-            {
-                throw new Nvmeof4j.UsageException("subsystem " + spec.nqn() +
-                    ": its passthru namespaces changed, which a reload does not apply (restart the target)");
+                try
+                {
+                    reattach.put(spec.nqn(), TargetOffloads.connectPassthru(spec.nqn(), next.passthru(spec.nqn())));
+                }
+                catch (final RuntimeException e)
+                {
+                    reattach.values().forEach(l -> l.forEach(NvmeTcpBackendController::close));
+                    throw e;
+                }
             }
         }
         final List<String> changes = new ArrayList<>();
@@ -126,6 +138,30 @@ final class ConfigReload
             hosts(current, spec, changes);
             final TargetOffloads.Spec offload = next.offload(spec.nqn());
             namespaces(current, spec, running, next, changes, errors, offload == null ? 0 : offload.backendQueues());
+            final List<NvmeTcpBackendController> connected = reattach.get(spec.nqn());
+            if (connected != null)
+            {
+                for (final TargetOffloads.Passthru p : next.passthru(spec.nqn()))
+                {
+                    // a namespace of the running config that becomes a passthru one
+                    final Namespace ns = current.namespace(p.nsid());
+                    if (ns != null && !ns.backend().describe().startsWith("passthru "))
+                    {
+                        current.removeNamespace(p.nsid());
+                        closeLater(ns.backend());
+                        changes.add(spec.nqn() + " -ns " + p.nsid());
+                    }
+                }
+                try
+                {
+                    changes.addAll(TargetOffloads.reattach(current, running.passthru(spec.nqn()), offload,
+                        target.inlineDataSize(), next.passthru(spec.nqn()), connected));
+                }
+                catch (final RuntimeException e)
+                {
+                    errors.add(spec.nqn() + ": " + e.getMessage());
+                }
+            }
         }
         if (!running.portsSignature().equals(next.portsSignature()))
         {

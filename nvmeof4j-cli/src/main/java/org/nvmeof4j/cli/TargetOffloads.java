@@ -258,6 +258,17 @@ final class TargetOffloads
     static List<String> attach(final Subsystem s, final Spec spec, final int inlineDataSize,
         final List<Passthru> passthru)
     {
+        return attach(s, spec, inlineDataSize, passthru, null);
+    }
+
+    /**
+     * As {@link #attach(Subsystem, Spec, int, List)}, with the backend of {@code passthru.get(i)} connected already
+     * ({@code connected.get(i)}, from {@link #connectPassthru}), or connected here when {@code connected} is null.
+     * On failure every backend given is closed.
+     */
+    static List<String> attach(final Subsystem s, final Spec spec, final int inlineDataSize,
+        final List<Passthru> passthru, final List<NvmeTcpBackendController> connected)
+    {
         final OffloadContext ctx;
         try
         {
@@ -265,14 +276,22 @@ final class TargetOffloads
         }
         catch (final OffloadException e)
         {
+            if (connected != null)
+            {
+                connected.forEach(NvmeTcpBackendController::close);
+            }
             throw new UsageException("subsystem " + s.nqn() + ": offload fastpath: " + e.getMessage());
         }
-        for (final Passthru p : passthru)
+        for (int i = 0; i < passthru.size(); i++)
         {
-            NvmeTcpBackendController be = null;
+            final Passthru p = passthru.get(i);
+            NvmeTcpBackendController be = connected == null ? null : connected.get(i);
             try
             {
-                be = NvmeTcpBackendController.connect(p.options().copy(), p.queues());
+                if (be == null)
+                {
+                    be = NvmeTcpBackendController.connect(p.options().copy(), p.queues());
+                }
                 Gateway.passthru(ctx, p.nsid(), be, p.backendNsid());
             }
             catch (final OffloadException | RuntimeException e)
@@ -280,6 +299,10 @@ final class TargetOffloads
                 if (be != null && !ctx.backendControllers().contains(be))
                 {
                     be.close();
+                }
+                for (int j = i + 1; connected != null && j < connected.size(); j++)
+                {
+                    connected.get(j).close();
                 }
                 ctx.destroy();
                 for (final Passthru q : passthru)
@@ -327,6 +350,78 @@ final class TargetOffloads
         {
             throw new UsageException(s.nqn() + " ns " + ns.nsid() + ": offload fastpath: " + e.getMessage());
         }
+    }
+
+    /**
+     * Connect the backend controller of each passthru namespace and check that it has the namespace, with an LBA
+     * data size the device maps: what {@link #attach} can fail on, done before a reload changes anything. Blocking.
+     *
+     * @return the controllers, in the order of {@code passthru}.
+     * @throws UsageException naming the namespace and the backend (the controllers connected so far are closed).
+     */
+    static List<NvmeTcpBackendController> connectPassthru(final String nqn, final List<Passthru> passthru)
+    {
+        final List<NvmeTcpBackendController> out = new ArrayList<>();
+        for (final Passthru p : passthru)
+        {
+            try
+            {
+                final NvmeTcpBackendController be = NvmeTcpBackendController.connect(p.options().copy(), p.queues());
+                out.add(be);
+                if (be.namespaceSize(p.backendNsid()) < 0)
+                {
+                    throw new IllegalArgumentException(be.name() + " has no namespace " + p.backendNsid());
+                }
+                final int bs = be.lbaDataSize(p.backendNsid());
+                if (!FASTPATH.capabilities().lbaDataSizes().contains(bs))
+                {
+                    throw new IllegalArgumentException("LBA data size " + bs + " not supported (fastpath maps " +
+                        FASTPATH.capabilities().lbaDataSizes() + ")");
+                }
+            }
+            catch (final RuntimeException e)
+            {
+                out.forEach(NvmeTcpBackendController::close);
+                throw new UsageException("subsystem " + nqn + " namespace " + p.nsid() + ": passthru to " +
+                    p.options().traddr() + ":" + p.options().trsvcid() + "/" + p.options().nqn() + ": " +
+                    String.valueOf(e.getMessage()).split("\n")[0]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A reload changed a subsystem's offload settings or its passthru namespaces: destroy its offload context (its
+     * backend controllers close; queues enabled on it serve their next commands in software, new queues use the new
+     * context), remove its passthru namespaces, and attach {@code spec} (null: no offload any more) with the
+     * passthru namespaces of the new config, whose backends {@link #connectPassthru} connected.
+     *
+     * @return what changed, one entry per change.
+     */
+    static List<String> reattach(final Subsystem s, final List<Passthru> was, final Spec spec,
+        final int inlineDataSize, final List<Passthru> passthru, final List<NvmeTcpBackendController> connected)
+    {
+        final List<String> changes = new ArrayList<>();
+        destroy(s);
+        for (final Passthru p : was)
+        {
+            final Namespace ns = s.namespace(p.nsid());
+            if (ns != null && ns.backend().describe().startsWith("passthru "))
+            {
+                s.removeNamespace(p.nsid());
+            }
+        }
+        if (spec == null)
+        {
+            connected.forEach(NvmeTcpBackendController::close);
+            changes.add(s.nqn() + " offload off");
+            return changes;
+        }
+        for (final String line : attach(s, spec, inlineDataSize, passthru, connected))
+        {
+            changes.add(s.nqn() + " " + line);
+        }
+        return changes;
     }
 
     /** A namespace of an offloaded subsystem was removed on reload: unmap it. */

@@ -15,6 +15,7 @@ import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.offload.OffloadContext;
+import org.nvmeof4j.target.offload.OffloadType;
 import org.nvmeof4j.target.subsystem.Subsystem;
 import picocli.CommandLine;
 
@@ -129,24 +130,47 @@ class TargetOffloadConfigTest
             assertThat(ctx.mapping(3)).isNotNull();
             assertThat(ctx.backendControllers()).hasSize(2);
 
-            // rejected, nothing changed: a namespace the device cannot map, a changed offload object
+            // rejected, nothing changed: a namespace the device cannot map
             final NvmetConfig bad = NvmetConfig.parse(config(offload, file(1, null) + ", " + ram(2) + ", "
                 + file(3, 4096) + ", " + file(4, 8192)));
             assertThatThrownBy(() -> ConfigReload.apply(t, more, bad)).isInstanceOf(Nvmeof4j.UsageException.class)
                 .hasMessageContaining("fastpath cannot map namespace 4");
-            final NvmetConfig changed = NvmetConfig.parse(config("{ \"type\": \"read\" }", file(1, null) + ", "
-                + ram(2) + ", " + file(3, 4096) + ", " + ram(5)));
-            assertThatThrownBy(() -> ConfigReload.apply(t, more, changed)).isInstanceOf(Nvmeof4j.UsageException.class)
-                .hasMessageContaining("offload settings changed");
             assertThat(s.namespace(4)).isNull();
-            assertThat(s.namespace(5)).isNull();
             assertThat(ctx.mappings()).hasSize(2);
 
             final NvmetConfig fewer = NvmetConfig.parse(config(offload, file(1, null) + ", " + ram(2)));
             assertThat(ConfigReload.apply(t, more, fewer)).contains(NQN + " -ns 3");
             assertThat(ctx.mapping(3)).isNull();
             assertThat(ctx.backendControllers()).hasSize(1);
-            ctx.destroy();
+
+            // a changed offload object is applied: a new context with the new type, the old one destroyed
+            final NvmetConfig readOnly = NvmetConfig.parse(config("{ \"type\": \"read\" }", file(1, null) + ", "
+                + ram(2) + ", " + ram(5)));
+            assertThat(ConfigReload.apply(t, fewer, readOnly)).contains(NQN + " +ns 5",
+                NQN + " offload fastpath read: nsid 1 -> file:");
+            assertThat(ctx.destroyed()).isTrue();
+            final OffloadContext now = (OffloadContext)s.offload();
+            assertThat(now).isNotSameAs(ctx);
+            assertThat(now.attributes().offloadType()).isEqualTo(OffloadType.READ);
+            assertThat(now.mappings()).singleElement().extracting(m -> m.feNsid()).isEqualTo(1);
+            try (NvmeController c = NvmeController.connect(ConnectOptions.tcp("127.0.0.1", t.boundPort(), NQN)
+                .nrIoQueues(1)))
+            {
+                final ByteBuffer w = ByteBuffer.allocateDirect(4096);
+                w.putLong(0, 0xCAFEL);
+                c.writeBlocking(1, 64, 8, w);
+                final ByteBuffer r = ByteBuffer.allocateDirect(4096);
+                c.readBlocking(1, 64, 8, r);
+                assertThat(r).isEqualTo(w);
+            }
+            assertThat(now.mapping(1).stats().getReads()).as("reads offloaded").isEqualTo(1);
+            assertThat(now.mapping(1).stats().getWrites()).as("writes in software now").isZero();
+
+            // and back off: no offload object, no context
+            final NvmetConfig plain = NvmetConfig.parse(config(null, file(1, null) + ", " + ram(2) + ", " + ram(5)));
+            assertThat(ConfigReload.apply(t, readOnly, plain)).contains(NQN + " offload off");
+            assertThat(s.offload()).isNull();
+            assertThat(now.destroyed()).isTrue();
         }
     }
 
@@ -181,14 +205,36 @@ class TargetOffloadConfigTest
                     assertThat(r).isEqualTo(w);
                 }
                 assertThat(ctx.mapping(1).stats().getWrites()).isEqualTo(1);
-                // an unchanged reload keeps the passthru namespace; a changed passthru entry is rejected
+                // an unchanged reload keeps the passthru namespace
                 assertThat(ConfigReload.apply(t, a, NvmetConfig.parse(config("{ }", pt + ", " + ram(2)))))
                     .isEqualTo("no change");
                 assertThat(s.namespace(1)).isNotNull();
+
+                // a passthru entry pointing at an unreachable backend: rejected, nothing changed
+                final NvmetConfig nowhere = NvmetConfig.parse(config("{ }", pt.replace("\"trsvcid\": \"" +
+                    backend.boundPort(), "\"trsvcid\": \"1") + ", " + ram(2)));
+                assertThatThrownBy(() -> ConfigReload.apply(t, a, nowhere)).isInstanceOf(Nvmeof4j.UsageException.class)
+                    .hasMessageContaining("namespace 1: passthru to 127.0.0.1:1/");
+                assertThat(s.offload()).isSameAs(ctx);
+                assertThat(ctx.destroyed()).isFalse();
+                assertThat(ctx.mapping(1).controller().queueCount()).isEqualTo(2);
+
+                // a changed passthru entry is applied: a new backend controller (1 queue), the data still there
                 final NvmetConfig moved = NvmetConfig.parse(config("{ }", pt.replace("\"queues\": 2", "\"queues\": 1")
                     + ", " + ram(2)));
-                assertThatThrownBy(() -> ConfigReload.apply(t, a, moved)).hasMessageContaining("passthru namespaces");
-                ctx.destroy();
+                assertThat(ConfigReload.apply(t, a, moved)).contains(NQN + " offload fastpath read_write_flush: nsid 1");
+                assertThat(ctx.destroyed()).isTrue();
+                final OffloadContext now = (OffloadContext)s.offload();
+                assertThat(now.mapping(1).controller().queueCount()).isEqualTo(1);
+                try (NvmeController c = NvmeController.connect(ConnectOptions.tcp("127.0.0.1", t.boundPort(), NQN)
+                    .nrIoQueues(1)))
+                {
+                    final ByteBuffer r = ByteBuffer.allocateDirect(4096);
+                    c.readBlocking(1, 8, 8, r);
+                    assertThat(r.getLong(0)).isEqualTo(0x1122334455667788L);
+                }
+                assertThat(now.mapping(1).stats().getReads()).isEqualTo(1);
+                now.destroy();
             }
         }
     }

@@ -2,30 +2,42 @@ package org.nvmeof4j.gateway;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import org.nvmeof4j.host.CompletionHandler;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.IoQueue;
 import org.nvmeof4j.host.Namespace;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.protocol.nvme.NvmeStatus;
+import org.nvmeof4j.protocol.nvme.NvmeStatusException;
 import org.nvmeof4j.target.backend.Backend;
+import org.nvmeof4j.target.offload.AsyncBackendQueue;
 import org.nvmeof4j.target.offload.BackendController;
 import org.nvmeof4j.target.offload.BackendQueue;
 import org.nvmeof4j.target.offload.BackendStatusException;
-import org.nvmeof4j.target.offload.BackendTimeoutException;
+import org.nvmeof4j.tcp.Poller;
 
 /**
  * Backend kind 2 of the target offload (seed 004): a backend NVMe controller reached over NVMe/TCP through
- * nvmeof4j's own host, which turns the target into an NVMe-oF gateway (the analog of nvmet's passthru). Each backend
- * submission queue is one polled host {@link IoQueue}; the {@code fastpath} device round-robins over them. A Write's
- * data goes from the front connection's staging chunk straight into the backend queue's gather write (no copy); a
- * Read's data is received into the staging chunk and sent on from there.
+ * nvmeof4j's own host, which turns the target into an NVMe-oF gateway (the analog of nvmet's passthru).
  *
- * <p>Threads: a polled host queue belongs to one thread at a time, so each backend queue serializes its callers
- * (pollers that hit the same queue wait for each other). A call blocks its poller for one backend round trip, as a
- * file backend's pread does. A command that outlives {@code ioTimeout} plus a grace period fails with
- * {@link BackendTimeoutException}; its queue is then closed (no late completion can touch the buffer any more) and
- * reopened on the next call.
+ * <p><b>Queues.</b> The controller connects with {@code queues} polled host I/O queues. Each target poller that
+ * serves a mapped namespace takes one of them for its own ({@link #asyncQueue}): a {@link PolledBackendQueue}, a
+ * task of that poller, so the front-end command is submitted to the backend and the poller goes on; the backend
+ * completion is reaped in the same poller's duty cycle and completes the front-end command. A Write's received data
+ * goes from the front connection's staging chunk straight into the backend queue's gather write, and a Read's data
+ * is received into the staging chunk and sent on from there (no copy in user space). A poller beyond the
+ * {@code queues}-th gets no queue of its own and is served by the blocking {@link #queue(int)}, which waits on the
+ * host's thread-safe async API: give a gateway at least as many backend queues as the target has pollers.
+ *
+ * <p><b>Faults.</b> See {@link PolledBackendQueue}: the host reconnects underneath; a command outstanding longer than
+ * {@code io_timeout} plus a grace period completes with a backend timeout, and one whose backend is lost
+ * ({@code ctrl_loss_tmo}) or closed with a backend error. Every front-end command completes, once.
  */
 public final class NvmeTcpBackendController implements BackendController
 {
@@ -33,15 +45,20 @@ public final class NvmeTcpBackendController implements BackendController
 
     private final NvmeController controller;
     private final String name;
-    private final GatewayQueue[] queues;
-    private final long timeoutNanos;
+    private final int queueCount;
+    private volatile long timeoutNanos;
+    private final BlockingQueue blocking = new BlockingQueue();
+    /** Opened polled queues no poller has taken yet. */
+    private final ArrayDeque<IoQueue> spare = new ArrayDeque<>();
+    private final Map<Poller, PolledBackendQueue> byPoller = new IdentityHashMap<>();
+    private boolean closed;
 
     /**
-     * Connect to the backend controller. Blocking (TCP connect, Fabrics Connect, Identify).
+     * Connect to the backend controller. Blocking (TCP connect, Fabrics Connect, Identify, the queues' connects).
      *
      * @param options the backend (traddr, trsvcid, subnqn, hostnqn, digests, ...); its poll queues are set to
      *                {@code queues}.
-     * @param queues  backend submission queues, at least 1.
+     * @param queues  backend I/O queues, at least 1: one per target poller.
      */
     public static NvmeTcpBackendController connect(final ConnectOptions options, final int queues)
     {
@@ -49,21 +66,40 @@ public final class NvmeTcpBackendController implements BackendController
         {
             throw new IllegalArgumentException("a backend controller needs at least one queue: " + queues);
         }
-        return new NvmeTcpBackendController(NvmeController.connect(options.nrPollQueues(queues).nrIoQueues(1)),
-            queues);
+        final NvmeController c = NvmeController.connect(options.nrPollQueues(queues).nrIoQueues(1));
+        try
+        {
+            return new NvmeTcpBackendController(c, queues);
+        }
+        catch (final RuntimeException e)
+        {
+            c.close();
+            throw e;
+        }
     }
 
-    /** Take over a connected controller with at least {@code queues} poll queues (closed by {@link #close()}). */
+    /**
+     * Take over a connected controller with at least {@code queues} poll queues (closed by {@link #close()}); opens
+     * them now, so that no poller blocks for a connect when it first serves the namespace.
+     */
     public NvmeTcpBackendController(final NvmeController controller, final int queues)
     {
         this.controller = controller;
         final ConnectOptions o = controller.options();
         this.name = "nvme-tcp:" + o.traddr() + ":" + o.trsvcid() + "/" + o.nqn();
         this.timeoutNanos = o.ioTimeout().toNanos() + GRACE_NANOS;
-        this.queues = new GatewayQueue[queues];
-        for (int i = 0; i < queues; i++)
+        this.queueCount = queues;
+        try
         {
-            this.queues[i] = new GatewayQueue(i);
+            for (int i = 0; i < queues; i++)
+            {
+                spare.add(controller.openIoQueue());
+            }
+        }
+        catch (final RuntimeException e)
+        {
+            spare.forEach(IoQueue::close);
+            throw e;
         }
     }
 
@@ -82,13 +118,60 @@ public final class NvmeTcpBackendController implements BackendController
     @Override
     public int queueCount()
     {
-        return queues.length;
+        return queueCount;
     }
 
+    /** The blocking queue, on the host's async API (for a poller without a polled queue of its own). */
     @Override
     public BackendQueue queue(final int i)
     {
-        return queues[i];
+        return blocking;
+    }
+
+    /**
+     * The poller's own polled backend queue, taken from the queues opened at connect the first time the poller asks.
+     * Poller thread.
+     *
+     * @return the queue, or null when every queue belongs to another poller (or the controller is closed).
+     */
+    @Override
+    public synchronized AsyncBackendQueue asyncQueue(final Poller poller)
+    {
+        PolledBackendQueue q = byPoller.get(poller);
+        if (q == null && !closed && !spare.isEmpty())
+        {
+            q = new PolledBackendQueue(this, poller, spare.poll(), timeoutNanos);
+            byPoller.put(poller, q);
+            poller.add(q, null); // polls every cycle; its socket only wakes the poller
+        }
+        return q;
+    }
+
+    /**
+     * Change the time after which a backend command counts as timed out (default: the host's {@code io_timeout}
+     * plus 5 s); applies to queues a poller takes from now on. For tests.
+     */
+    void commandTimeout(final java.time.Duration timeout)
+    {
+        timeoutNanos = timeout.toNanos();
+    }
+
+    /** @return the polled queue {@code poller} took, or null. */
+    synchronized PolledBackendQueue polledQueue(final Poller poller)
+    {
+        return byPoller.get(poller);
+    }
+
+    /** A polled queue closed for good (its poller stopped): it is nobody's any more. */
+    synchronized void released(final PolledBackendQueue q)
+    {
+        byPoller.remove(q.poller(), q);
+    }
+
+    /** @return the pollers with a polled queue of their own now (tests, statistics). */
+    public synchronized int pollersServed()
+    {
+        return byPoller.size();
     }
 
     @Override
@@ -127,13 +210,33 @@ public final class NvmeTcpBackendController implements BackendController
         return new PassthruBackend(controller, nsid, ns.blockSize(), ns.sizeBytes(), name);
     }
 
+    /**
+     * Close the controller: every polled queue fails what it holds with a backend error on its poller's next cycle,
+     * then the host controller is shut down. Blocking.
+     */
     @Override
     public void close()
     {
-        for (final GatewayQueue q : queues)
+        final List<PolledBackendQueue> owned;
+        synchronized (this)
         {
-            q.shutdown();
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            owned = new ArrayList<>(byPoller.values());
+            byPoller.clear();
         }
+        for (final PolledBackendQueue q : owned)
+        {
+            q.requestClose(name + ": backend controller closed");
+        }
+        for (final IoQueue q : spare)
+        {
+            q.close();
+        }
+        spare.clear();
         controller.close();
     }
 
@@ -143,92 +246,38 @@ public final class NvmeTcpBackendController implements BackendController
         return name;
     }
 
-    /** One backend submission queue: a polled host queue, used by one caller at a time. */
-    private final class GatewayQueue implements BackendQueue, CompletionHandler
+    /**
+     * The blocking backend queue: each call waits on the host's thread-safe async API (one small allocation per call,
+     * the fallback path), bounded by the host's {@code io_timeout} and {@code ctrl_loss_tmo}.
+     */
+    private final class BlockingQueue implements BackendQueue
     {
-        private final int index;
-        private IoQueue queue;
-        private int status;
-        private boolean done;
-
-        GatewayQueue(final int index)
-        {
-            this.index = index;
-        }
-
         @Override
-        public void onComplete(final long userTag, final int st)
-        {
-            status = st;
-            done = true;
-        }
-
-        private IoQueue queue() throws IOException
-        {
-            if (queue == null)
-            {
-                try
-                {
-                    queue = controller.openIoQueue();
-                }
-                catch (final RuntimeException e)
-                {
-                    throw new IOException(name + " queue " + index + ": cannot open: " + e.getMessage(), e);
-                }
-            }
-            return queue;
-        }
-
-        @Override
-        public synchronized void read(final int nsid, final long offset, final ByteBuffer dst, final int index,
-            final int length) throws IOException
-        {
-            final IoQueue q = queue();
-            final int bs = q.blockSize(nsid);
-            checkBlocks(nsid, bs, offset, length);
-            final int pos = dst.position();
-            final int lim = dst.limit();
-            try
-            {
-                dst.limit(index + length).position(index);
-                run(q, q.submitRead(nsid, offset / bs, length / bs, dst, 0), "Read");
-            }
-            finally
-            {
-                restore(dst, pos, lim);
-            }
-        }
-
-        @Override
-        public synchronized void write(final int nsid, final long offset, final ByteBuffer src, final int index,
-            final int length) throws IOException
-        {
-            final IoQueue q = queue();
-            final int bs = q.blockSize(nsid);
-            checkBlocks(nsid, bs, offset, length);
-            final int pos = src.position();
-            final int lim = src.limit();
-            try
-            {
-                src.limit(index + length).position(index);
-                run(q, q.submitWrite(nsid, offset / bs, length / bs, src, 0), "Write");
-            }
-            finally
-            {
-                restore(src, pos, lim);
-            }
-        }
-
-        @Override
-        public synchronized void flush(final int nsid) throws IOException
-        {
-            final IoQueue q = queue();
-            run(q, q.submitFlush(nsid, 0), "Flush");
-        }
-
-        private void checkBlocks(final int nsid, final int bs, final long offset, final int length)
+        public void read(final int nsid, final long offset, final ByteBuffer dst, final int index, final int length)
             throws IOException
         {
+            final int bs = checkBlocks(nsid, offset, length);
+            join(controller.read(nsid, offset / bs, length / bs, dst.slice(index, length)), "Read");
+        }
+
+        @Override
+        public void write(final int nsid, final long offset, final ByteBuffer src, final int index, final int length)
+            throws IOException
+        {
+            final int bs = checkBlocks(nsid, offset, length);
+            join(controller.write(nsid, offset / bs, length / bs, src.slice(index, length)), "Write");
+        }
+
+        @Override
+        public void flush(final int nsid) throws IOException
+        {
+            checkBlocks(nsid, 0, 0);
+            join(controller.flush(nsid), "Flush");
+        }
+
+        private int checkBlocks(final int nsid, final long offset, final int length) throws IOException
+        {
+            final int bs = lbaDataSize(nsid);
             if (bs <= 0)
             {
                 throw new BackendStatusException(NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.status(),
@@ -239,69 +288,26 @@ public final class NvmeTcpBackendController implements BackendController
                 throw new IOException(name + ": " + length + " bytes at " + offset + " are not whole " + bs +
                     "-byte blocks");
             }
+            return bs;
         }
 
-        private void run(final IoQueue q, final int slot, final String what) throws IOException
+        private void join(final CompletableFuture<Void> f, final String what) throws IOException
         {
-            if (slot < 0)
+            try
             {
-                // one caller at a time and one command each: the queue cannot be full unless it is broken
-                throw new IOException(name + " queue " + index + ": " + what + " not accepted (queue full)");
+                f.join();
             }
-            done = false;
-            final long deadline = System.nanoTime() + timeoutNanos;
-            while (!done)
+            catch (final CompletionException e)
             {
-                if (q.poll(this) == 0 && !done)
+                final Throwable c = e.getCause() == null ? e : e.getCause();
+                if (c instanceof NvmeStatusException se && (se.status() & NvmeStatus.SCT_SC_MASK) !=
+                    NvmeStatus.HOST_PATHING_ERROR.status())
                 {
-                    if (System.nanoTime() - deadline > 0)
-                    {
-                        // the buffer may still be referenced by the request: close the queue so nothing lands later
-                        shutdown();
-                        throw new BackendTimeoutException(name + " queue " + index + ": " + what +
-                            " not completed within " + timeoutNanos / 1_000_000 + " ms");
-                    }
-                    q.await(1_000_000L);
+                    throw new BackendStatusException(se.status() & NvmeStatus.SCT_SC_MASK, name + ": " + what +
+                        " failed: " + c.getMessage());
                 }
+                throw new IOException(name + ": " + what + " failed: " + c.getMessage(), c);
             }
-            if (status != 0)
-            {
-                if (status == IoQueue.STATUS_CONTROLLER_LOST)
-                {
-                    throw new IOException(name + ": controller lost");
-                }
-                final int sctSc = status & NvmeStatus.SCT_SC_MASK;
-                throw new BackendStatusException(sctSc, name + ": " + what + " failed: " +
-                    NvmeStatus.describe(status));
-            }
-        }
-
-        synchronized void shutdown()
-        {
-            if (queue != null)
-            {
-                try
-                {
-                    queue.close();
-                }
-                catch (final RuntimeException ignore)
-                {
-                    // already gone
-                }
-                queue = null;
-            }
-        }
-    }
-
-    private static void restore(final ByteBuffer b, final int pos, final int lim)
-    {
-        if (pos > b.limit())
-        {
-            b.limit(lim).position(pos);
-        }
-        else
-        {
-            b.position(pos).limit(lim);
         }
     }
 }

@@ -86,6 +86,10 @@ public final class NvmeController implements AutoCloseable
     private IdentifyController identify;
     private int grantedIoQueues;
     private int nextPollQid;
+    /** The first qid of the polled queues (after the async ones). */
+    private int firstPollQid;
+    /** Polled qids being connected by {@link #openIoQueue} now (not in {@code queues.polled} yet). Under the lock. */
+    private final java.util.BitSet connectingPollQids = new java.util.BitSet();
     private volatile int[] lbaShifts = new int[0];
     /** Largest transfer the transport can move (0: no cap), from the admin queue's first connect. */
     private long transportMaxTransfer;
@@ -178,6 +182,7 @@ public final class NvmeController implements AutoCloseable
             aq.start();
         }
         nextPollQid = nrIo + 1;
+        firstPollQid = nextPollQid;
         asyncEvents.arm(generation);
     }
 
@@ -611,7 +616,8 @@ public final class NvmeController implements AutoCloseable
 
     /**
      * Open an I/O queue for the calling thread (one of the {@code nr_poll_queues} the controller granted): a new
-     * connection; submit and {@link IoQueue#poll} on one thread.
+     * connection; submit and {@link IoQueue#poll} on one thread. The qid of a polled queue the application closed is
+     * used again (a gateway reopens a queue it closed after a timeout).
      *
      * @throws IllegalStateException when every granted queue is in use.
      */
@@ -624,13 +630,53 @@ public final class NvmeController implements AutoCloseable
             {
                 throw new NvmeTransportException("controller " + where() + " is " + state);
             }
-            if (nextPollQid > grantedIoQueues)
+            final int free = freePollQid();
+            if (free < 0 && nextPollQid > grantedIoQueues)
             {
                 throw new IllegalStateException("no I/O queue left: the controller granted " + grantedIoQueues +
                     " (nr_io_queues=" + options.nrIoQueues() + ", nr_poll_queues=" + options.nrPollQueues() + ")");
             }
-            qid = nextPollQid++;
+            qid = free >= 0 ? free : nextPollQid++;
+            connectingPollQids.set(qid);
         }
+        try
+        {
+            return openIoQueue(qid);
+        }
+        finally
+        {
+            synchronized (lock)
+            {
+                connectingPollQids.clear(qid);
+            }
+        }
+    }
+
+    /** @return a polled qid whose queue the application closed (none open or connecting with it), or -1. Locked. */
+    private int freePollQid()
+    {
+        queues.polled.removeIf(HostQueue::isClosing);
+        for (int qid = firstPollQid; qid < nextPollQid; qid++)
+        {
+            if (connectingPollQids.get(qid))
+            {
+                continue;
+            }
+            boolean used = false;
+            for (final HostQueue p : queues.polled)
+            {
+                used |= p.qid() == qid;
+            }
+            if (!used)
+            {
+                return qid;
+            }
+        }
+        return -1;
+    }
+
+    private IoQueue openIoQueue(final int qid)
+    {
         final HostQueue q = newIoQueue(qid);
         final long gen = generation;
         q.adopt(setup.establishIo(qid, cntlid), gen);

@@ -277,6 +277,43 @@ class HostTargetEndToEndTest
     }
 
     @Test
+    void shouldReuseTheQidOfAPolledQueueTheApplicationClosed() throws Exception
+    {
+        final ConnectOptions o = TestTargets.options(target).nrIoQueues(1).nrPollQueues(2);
+        try (NvmeController c = NvmeController.connect(o))
+        {
+            final IoQueue a = c.openIoQueue();
+            final IoQueue b = c.openIoQueue();
+            assertThat(List.of(a.qid(), b.qid())).containsExactly(2, 3);
+            assertThatThrownBy(c::openIoQueue).hasMessageContaining("no I/O queue left");
+            a.close();
+            // the target frees qid 2 once it has seen the connection close; until then its Connect is refused
+            IoQueue again = null;
+            final long deadline = System.nanoTime() + 20_000_000_000L;
+            while (again == null)
+            {
+                try
+                {
+                    again = c.openIoQueue();
+                }
+                catch (final RuntimeException e)
+                {
+                    assertThat(e).isNotInstanceOf(IllegalStateException.class);
+                    assertThat(System.nanoTime() - deadline).as("qid 2 never accepted again: %s", e).isNegative();
+                    Thread.sleep(20);
+                }
+            }
+            assertThat(again.qid()).isEqualTo(2);
+            final ByteBuffer w = TestTargets.pattern(4096, 7, true);
+            assertThat(run(again, again.submitWrite(1, 800, 8, w, 1))).isZero();
+            final ByteBuffer r = ByteBuffer.allocateDirect(4096);
+            assertThat(run(again, again.submitRead(1, 800, 8, r, 2))).isZero();
+            assertThat(r).isEqualTo(w);
+            assertThatThrownBy(c::openIoQueue).hasMessageContaining("no I/O queue left");
+        }
+    }
+
+    @Test
     void shouldFlushWriteZeroesAndDeallocate()
     {
         try (NvmeController c = NvmeController.connect(TestTargets.options(target)))

@@ -171,6 +171,37 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
             return work;
         }
         work += onDuty(System.nanoTime());
+        return work + writeOut();
+    }
+
+    /**
+     * Write what the sender holds now, outside this connection's duty cycle: for responses queued on the owning
+     * thread by another task of the same poller (a target offload's backend completions), so that they leave in the
+     * cycle they were made in. A write error closes the connection, as in {@link #doWork()}. Owning thread only.
+     *
+     * @return a work count (0: nothing was written).
+     */
+    public int flushPending()
+    {
+        if (closed || !sender.hasPending())
+        {
+            return 0;
+        }
+        try
+        {
+            return writeOut();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            onError(e);
+            return 1;
+        }
+    }
+
+    /** The write half of a duty cycle: the sender, pending TLS records, and the write interest. */
+    private int writeOut() throws IOException
+    {
+        int work = 0;
         if (!closed && sender.hasPending() && flushSender() > 0)
         {
             work++;

@@ -20,6 +20,19 @@ public interface BackendController extends AutoCloseable
     /** @return submission queue {@code i}, {@code 0 <= i < queueCount()}. */
     BackendQueue queue(int i);
 
+    /**
+     * An asynchronous submission queue for {@code poller}'s thread (the caller's): polled in that poller's duty
+     * cycle, so a backend command never blocks the front-end connections it serves. Poller thread only; the same
+     * poller gets the same queue.
+     *
+     * @return the queue, or null when the controller has only the blocking {@link #queue(int)} (a file, whose
+     *         reads come from the page cache; the default) or has no asynchronous queue left for this poller.
+     */
+    default AsyncBackendQueue asyncQueue(final org.nvmeof4j.tcp.Poller poller)
+    {
+        return null;
+    }
+
     /** @return entries per submission queue (checked against the device's min/max queue depth). */
     int queueDepth();
 

@@ -26,9 +26,17 @@ import org.nvmeof4j.target.subsystem.Subsystem;
  * through to the software target, or, on a device without {@code supportsNonOffloadedOps}, fails with Invalid
  * Opcode / Invalid Namespace and raises {@link OffloadEvent.Type#UNSUPPORTED_COMMAND}.
  *
- * <p>Backend failures complete the command, never leave it: a {@link BackendTimeoutException} with Internal Path
- * Error (NVMe Base 2.0 Figure 103, SCT 3h), a {@link BackendStatusException} with the backend's status, any other
- * {@link IOException} with Internal Error; each raises an event and counts an error on the namespace.
+ * <p>A backend controller with an {@link AsyncBackendQueue} for the connection's poller (the gateway's NVMe/TCP
+ * backend) is served asynchronously: the device submits the command and returns, the poller goes on with its other
+ * work, and the backend completion, reaped in the same poller's duty cycle, completes the front-end command (a
+ * Read's data goes out from where the backend placed it, a Write's received data went to the backend from where
+ * the front end placed it: no copy in user space). Backends without one (files) are called in place.
+ *
+ * <p>Backend failures complete the command, never leave it: a {@link BackendTimeoutException} (or a
+ * {@link BackendIo#TIMEOUT}) with Internal Path Error (NVMe Base 2.0 Figure 103, SCT 3h), a
+ * {@link BackendStatusException} (or {@link BackendIo#STATUS}) with the backend's status, any other
+ * {@link IOException} (or {@link BackendIo#ERROR}) with Internal Error; each raises an event and counts an error on
+ * the namespace.
  */
 public final class FastpathDevice extends TargetOffloadDevice
 {
@@ -184,6 +192,14 @@ public final class FastpathDevice extends TargetOffloadDevice
         private ByteBuffer[] slotView = new ByteBuffer[0];
         private ByteBuffer[] slotViewOf = new ByteBuffer[0];
         private final int[] mappedIndex = new int[1];
+        /** Per request slot: its backend command for asynchronous queues (made once per slot). */
+        private FastpathIo[] slotIo = new FastpathIo[0];
+        /** The asynchronous queue of each backend controller seen so far on this poller (null: it has none). */
+        private BackendController[] asyncOf = new BackendController[0];
+        private AsyncBackendQueue[] asyncQueues = new AsyncBackendQueue[0];
+        /** Responses were queued by backend completions since the last flush. */
+        private boolean responsesQueued;
+        private boolean closed;
 
         FastpathConnection(final OffloadContext ctx, final TargetQueue queue, final int zeroCopyMinBytes,
             final boolean mappedReads)
@@ -291,8 +307,13 @@ public final class FastpathDevice extends TargetOffloadDevice
                 return status;
             }
             final int length = (int)r.sqe.sglLength();
-            final BackendQueue bq = nextQueue(m);
             final long offset = r.byteOffset();
+            final AsyncBackendQueue aq = asyncQueue(m);
+            if (aq != null)
+            {
+                return readAsync(r, m, aq, offset, length, start);
+            }
+            final BackendQueue bq = nextQueue(m);
             try
             {
                 // only where the kernel alone reads the mapping: a digest or TLS would read it in Java, where a
@@ -353,6 +374,15 @@ public final class FastpathDevice extends TargetOffloadDevice
                 }
             }
             final boolean staged = chunkOf(r.index()) != NONE;
+            final AsyncBackendQueue aq = asyncQueue(m);
+            if (aq != null)
+            {
+                // the chunk (or the slot's staging) holding the data stays with the command until the backend is done
+                final FastpathIo io = io(r.index()).bind(r, m, aq, start, staged, r.sqe.fua());
+                submit(aq, io.prepare(Opcodes.IO_WRITE, m.backendNsid(), r.byteOffset(), r.dataBuffer(),
+                    r.dataIndex(), r.dataLength()));
+                return -1;
+            }
             try
             {
                 final BackendQueue bq = nextQueue(m);
@@ -377,6 +407,14 @@ public final class FastpathDevice extends TargetOffloadDevice
         private int flush(final Request r, final NamespaceMapping m)
         {
             final long start = System.nanoTime();
+            final AsyncBackendQueue aq = asyncQueue(m);
+            if (aq != null)
+            {
+                // NVMe Flush covers every write the backend controller completed, whichever queue carried it
+                final FastpathIo io = io(r.index()).bind(r, m, aq, start, false, false);
+                submit(aq, io.prepare(Opcodes.IO_FLUSH, m.backendNsid(), 0, null, 0, 0));
+                return -1;
+            }
             try
             {
                 // a Flush must reach every queue's writes; positional file queues share one file, one call does
@@ -393,18 +431,28 @@ public final class FastpathDevice extends TargetOffloadDevice
 
         private int failed(final Request r, final NamespaceMapping m, final int opcode, final Exception e)
         {
+            final int outcome = e instanceof BackendTimeoutException ? BackendIo.TIMEOUT :
+                e instanceof BackendStatusException ? BackendIo.STATUS : BackendIo.ERROR;
+            return failed(m, opcode, outcome, e instanceof BackendStatusException bse ? bse.status() : 0,
+                String.valueOf(e.getMessage()));
+        }
+
+        /** Count, raise the event, and @return the front-end status of a failed backend command. */
+        private int failed(final NamespaceMapping m, final int opcode, final int outcome, final int backendStatus,
+            final String detail)
+        {
             m.stats().error();
             final OffloadEvent.Type t;
             final int status;
-            if (e instanceof BackendTimeoutException)
+            if (outcome == BackendIo.TIMEOUT)
             {
                 t = OffloadEvent.Type.BACKEND_TIMEOUT;
                 status = NvmeStatus.INTERNAL_PATH_ERROR.status();
             }
-            else if (e instanceof BackendStatusException bse)
+            else if (outcome == BackendIo.STATUS)
             {
                 t = OffloadEvent.Type.BACKEND_ERROR;
-                status = bse.status() != 0 ? bse.status() : NvmeStatus.INTERNAL_ERROR.status();
+                status = backendStatus != 0 ? backendStatus : NvmeStatus.INTERNAL_ERROR.status();
             }
             else
             {
@@ -412,8 +460,154 @@ public final class FastpathDevice extends TargetOffloadDevice
                 status = NvmeStatus.INTERNAL_ERROR.status();
             }
             ctx.raise(new OffloadEvent(t, ctx.subsystem().nqn(), m.feNsid(), m.controller().name(), opcode,
-                String.valueOf(e.getMessage())));
+                String.valueOf(detail)));
             return status;
+        }
+
+        // -------------------------------------------------------------------------------------------------------
+        // asynchronous backends
+
+        /** @return the poller's asynchronous queue of {@code m}'s controller, asked for once; null when none. */
+        private AsyncBackendQueue asyncQueue(final NamespaceMapping m)
+        {
+            final BackendController c = m.controller();
+            final BackendController[] of = asyncOf;
+            for (int i = 0; i < of.length; i++)
+            {
+                if (of[i] == c)
+                {
+                    return asyncQueues[i];
+                }
+            }
+            // once per backend controller and connection
+            final org.nvmeof4j.tcp.Poller poller = queue.poller();
+            final AsyncBackendQueue aq = poller == null ? null : c.asyncQueue(poller);
+            asyncOf = Arrays.copyOf(of, of.length + 1);
+            asyncOf[of.length] = c;
+            asyncQueues = Arrays.copyOf(asyncQueues, of.length + 1);
+            asyncQueues[of.length] = aq;
+            return aq;
+        }
+
+        private FastpathIo io(final int index)
+        {
+            if (index >= slotIo.length)
+            {
+                slotIo = Arrays.copyOf(slotIo, Math.max(index + 1, slotIo.length * 2));
+            }
+            FastpathIo io = slotIo[index];
+            if (io == null)
+            {
+                io = new FastpathIo(this); // once per slot
+                slotIo[index] = io;
+            }
+            return io;
+        }
+
+        private int readAsync(final Request r, final NamespaceMapping m, final AsyncBackendQueue aq,
+            final long offset, final int length, final long start)
+        {
+            final ByteBuffer buf;
+            try
+            {
+                releaseChunk(r.index());
+                final int chunk = pool.claim(poolHint);
+                if (chunk != NONE)
+                {
+                    slots(r.index());
+                    slotChunk[r.index()] = chunk; // held until the data is on the wire (released())
+                    buf = pool.chunk(chunk);
+                }
+                else
+                {
+                    buf = r.staging(length);
+                }
+            }
+            catch (final RuntimeException e)
+            {
+                releaseChunk(r.index());
+                return failed(r, m, Opcodes.IO_READ, e);
+            }
+            final FastpathIo io = io(r.index()).bind(r, m, aq, start, false, false);
+            submit(aq, io.prepare(Opcodes.IO_READ, m.backendNsid(), offset, buf, 0, length));
+            return -1;
+        }
+
+        private static void submit(final AsyncBackendQueue aq, final BackendIo io)
+        {
+            try
+            {
+                aq.submit(io);
+            }
+            catch (final RuntimeException e)
+            {
+                // the contract says it never throws; if it does, the command still completes, once
+                io.complete(BackendIo.ERROR, 0, "backend queue: " + e);
+            }
+        }
+
+        /** A backend command of this connection ended; poller thread (the backend queue's duty cycle). */
+        void backendCompleted(final FastpathIo io)
+        {
+            final Request r = io.request;
+            final NamespaceMapping m = io.mapping;
+            if (closed)
+            {
+                releaseChunk(r.index()); // the front end is gone: nothing to answer, and the buffer is free now
+                return;
+            }
+            responsesQueued = true;
+            final long elapsed = System.nanoTime() - io.start;
+            if (io.outcome() == BackendIo.OK)
+            {
+                switch (io.opcode())
+                {
+                    case Opcodes.IO_READ:
+                        m.stats().read(io.length(), elapsed, false);
+                        queue.completeWithData(r, io.buffer(), io.index(), io.length());
+                        return;
+                    case Opcodes.IO_WRITE:
+                        releaseChunk(r.index());
+                        if (io.fua)
+                        {
+                            // Force Unit Access: the write is acknowledged once a Flush after it completed
+                            io.fua = false;
+                            io.writtenBytes = io.length();
+                            submit(io.backend, io.prepare(Opcodes.IO_FLUSH, m.backendNsid(), 0, null, 0, 0));
+                            return;
+                        }
+                        m.stats().write(io.length(), elapsed, io.staged);
+                        queue.complete(r, 0);
+                        return;
+                    default:
+                        if (io.writtenBytes >= 0)
+                        {
+                            m.stats().write(io.writtenBytes, elapsed, io.staged);
+                        }
+                        else
+                        {
+                            m.stats().flush(elapsed);
+                        }
+                        queue.complete(r, 0);
+                        return;
+                }
+            }
+            releaseChunk(r.index());
+            final int opcode = io.writtenBytes >= 0 ? Opcodes.IO_WRITE : io.opcode();
+            queue.complete(r, failed(m, opcode, io.outcome(), io.status(), io.detail()));
+        }
+
+        /** The backend queue finished a batch that completed commands of this connection: send the responses. */
+        void backendBatchDone()
+        {
+            if (responsesQueued)
+            {
+                responsesQueued = false;
+                if (!closed)
+                {
+                    queue.flushPending();
+                }
+            }
         }
 
         /** @return slot {@code index}'s view of {@code mapping}, made once per slot and mapping window. */
@@ -466,10 +660,66 @@ public final class FastpathDevice extends TargetOffloadDevice
         @Override
         public void closed()
         {
+            closed = true;
             for (int i = 0; i < slotChunk.length; i++)
             {
-                releaseChunk(i);
+                // a chunk a backend command still reads into or sends from is released by its completion
+                if (i >= slotIo.length || slotIo[i] == null || !slotIo[i].inFlight())
+                {
+                    releaseChunk(i);
+                }
             }
+        }
+    }
+
+    /** The backend command of one request slot of a {@link FastpathConnection}, made once and reused. */
+    static final class FastpathIo extends BackendIo
+    {
+        private final FastpathConnection connection;
+        Request request;
+        NamespaceMapping mapping;
+        AsyncBackendQueue backend;
+        long start;
+        boolean staged;
+        /** A Write with FUA: a Flush follows before the front end hears of it. */
+        boolean fua;
+        /** The bytes of the Write a Flush in flight completes (FUA), or -1 for a plain Flush. */
+        int writtenBytes;
+
+        FastpathIo(final FastpathConnection connection)
+        {
+            this.connection = connection;
+        }
+
+        FastpathIo bind(final Request r, final NamespaceMapping m, final AsyncBackendQueue aq, final long start,
+            final boolean staged, final boolean fua)
+        {
+            this.request = r;
+            this.mapping = m;
+            this.backend = aq;
+            this.start = start;
+            this.staged = staged;
+            this.fua = fua;
+            this.writtenBytes = -1;
+            return this;
+        }
+
+        @Override
+        protected void completed()
+        {
+            connection.backendCompleted(this);
+        }
+
+        @Override
+        public void batchDone()
+        {
+            connection.backendBatchDone();
+        }
+
+        @Override
+        public Object owner()
+        {
+            return connection;
         }
     }
 }

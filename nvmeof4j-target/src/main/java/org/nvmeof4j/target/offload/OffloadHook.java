@@ -38,9 +38,10 @@ public interface OffloadHook
         /**
          * Serve a command whose SQE and data arrived.
          *
-         * @return {@link #NOT_OFFLOADED} (the software target runs it), -1 when the command was completed with data
-         *         (the queue's {@code completeWithData} / {@code completeWithFile}), else the NVMe status to complete
-         *         it with (0 = success).
+         * @return {@link #NOT_OFFLOADED} (the software target runs it), -1 when the offload completed the command
+         *         (the queue's {@code completeWithData} / {@code completeWithFile} / {@code complete}) or will
+         *         complete it later, on this thread (a backend that answers asynchronously: the request stays in
+         *         flight until then), else the NVMe status to complete it with (0 = success).
          * @throws IOException never for backend failures (those become a status and an event); only as the software
          *                     target's own handlers would.
          */
