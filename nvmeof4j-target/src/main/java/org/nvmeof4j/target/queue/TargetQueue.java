@@ -71,7 +71,11 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
     private final Sqe peek = new Sqe();
     private final ConnectHandler connectHandler;
     private final NvmCommands nvm;
-    private final char[] cidToSlot = new char[65536];
+    /**
+     * CID to slot + 1, allocated with the first command capsule: 128 KiB that a connection which never gets past
+     * ICReq (a silent or slowloris peer) should not cost; 2,000 of them held 256 MiB of heap before.
+     */
+    private char[] cidToSlot;
     /** The target offload serving this I/O queue (seed 004): set only after Connect, null when none. */
     private OffloadHook.Connection offload;
 
@@ -462,7 +466,12 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
             target.countTlsFailure(org.nvmeof4j.tcp.tls.TlsFailure.TIMEOUT, peer(),
                 "no TLS handshake within " + limitMillis + " ms of accept");
         }
-        LOG.log(System.Logger.Level.WARNING, () -> "dropped " + peer() + ": " + reason);
+        final long more = target.limitCounters().log().acquire();
+        if (more != org.nvmeof4j.target.LogLimiter.SUPPRESSED)
+        {
+            LOG.log(System.Logger.Level.WARNING, () -> "dropped " + peer() + ": " + reason +
+                org.nvmeof4j.target.LogLimiter.more(more));
+        }
         close(reason, null);
         return true;
     }
@@ -586,6 +595,10 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
             sqhd = sqhd + 1 == sqSize ? 0 : sqhd + 1;
         }
         current = null;
+        if (cidToSlot == null)
+        {
+            cidToSlot = new char[65536];
+        }
         if (cidToSlot[cid] != NO_SLOT && !abandonedAer(requests[cidToSlot[cid] - 1]))
         {
             respondWithoutSlot(cid, NvmeStatus.COMMAND_ID_CONFLICT.status());
@@ -1131,7 +1144,10 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
             offload.released(r);
         }
         r.state = Request.FREE;
-        cidToSlot[r.cid] = NO_SLOT;
+        if (cidToSlot != null)
+        {
+            cidToSlot[r.cid] = NO_SLOT;
+        }
         freeSlots[freeCount++] = r.index;
     }
 
