@@ -409,7 +409,7 @@ class SoakTest
 
     /**
      * A host whose clock stands still: it never sees KATO/2 pass, so it sends no keep-alive, and the target's
-     * keep-alive timer (1 s) ends the association. Counted once the target no longer holds a live controller for
+     * keep-alive timer (KATO 2 s) ends the association. Counted once the target no longer holds a live controller for
      * it; then the host is closed and comes again.
      */
     private final class KatoExpiry
@@ -431,7 +431,8 @@ class SoakTest
             while (!stop.get())
             {
                 final NvmeController c = NvmeController.connect(ConnectOptions.tcp("127.0.0.1", port, NQN)
-                    .hostnqn(hostNqn).nrIoQueues(1).keepAliveTmo(Duration.ofSeconds(1)).clock(() -> frozen));
+                    .hostnqn(hostNqn).nrIoQueues(0).nrPollQueues(0).keepAliveTmo(Duration.ofSeconds(2))
+                    .clock(() -> frozen)); // the admin queue alone: no I/O queue Connect can come after the expiry
                 try
                 {
                     final long deadline = System.nanoTime() + 20_000_000_000L;
