@@ -145,7 +145,10 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
         final InetAddress remoteAddress)
         throws IOException
     {
-        super(channel, PduReceiver.Role.CONTROLLER, 64);
+        // the send ring starts at its smallest (8 PDUs, 2 KiB of direct memory) and grows with the queue's first
+        // bursts: a connection that never sends an ICReq (a flood) then costs 2 KiB of it, not 16 KiB; direct memory
+        // of a closed connection returns only when a GC runs
+        super(channel, PduReceiver.Role.CONTROLLER, 8);
         this.remoteAddress = remoteAddress;
         this.acceptedNanos = System.nanoTime();
         this.target = target;
