@@ -11,6 +11,7 @@ public final class LimitCounters
     final LongAdder connectTimeouts = new LongAdder();
     final LongAdder refusedPerHost = new LongAdder();
     final LongAdder stagingWaits = new LongAdder();
+    private final LogLimiter log = new LogLimiter(10_000_000_000L);
 
     LimitCounters()
     {
@@ -53,6 +54,15 @@ public final class LimitCounters
     public long stagingWaits()
     {
         return stagingWaits.sum();
+    }
+
+    /**
+     * @return the limiter of the log lines about limits that fired (one line per 10 s; the counters count every
+     *         event): a flood of connections must not become a flood of log lines.
+     */
+    public LogLimiter log()
+    {
+        return log;
     }
 
     /** A command waits for its connection's staging to free. Any thread. */

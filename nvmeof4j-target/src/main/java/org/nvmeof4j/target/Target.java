@@ -380,8 +380,13 @@ public final class Target implements AutoCloseable, TargetConfiguration
         {
             listener.liveConnections().decrementAndGet();
             limitCounters.refusedPerPort.increment();
-            LOG.log(System.Logger.Level.WARNING, () -> "refused a connection from " + address + " on " + listener +
-                ": port holds " + limits.maxConnectionsPerPort() + " connections (the limit)");
+            final long more = limitCounters.log().acquire();
+            if (more != LogLimiter.SUPPRESSED)
+            {
+                LOG.log(System.Logger.Level.WARNING, () -> "refused a connection from " + address + " on " +
+                    listener + ": port holds " + limits.maxConnectionsPerPort() + " connections (the limit)" +
+                    LogLimiter.more(more));
+            }
             return false;
         }
         final AtomicInteger n = perAddress.compute(address, (k, v) -> v == null ? new AtomicInteger() : v);
@@ -389,8 +394,13 @@ public final class Target implements AutoCloseable, TargetConfiguration
         {
             release(listener, address);
             limitCounters.refusedPerAddress.increment();
-            LOG.log(System.Logger.Level.WARNING, () -> "refused a connection from " + address + " on " + listener +
-                ": that address holds " + limits.maxConnectionsPerAddress() + " connections (the limit)");
+            final long more = limitCounters.log().acquire();
+            if (more != LogLimiter.SUPPRESSED)
+            {
+                LOG.log(System.Logger.Level.WARNING, () -> "refused a connection from " + address + " on " +
+                    listener + ": that address holds " + limits.maxConnectionsPerAddress() +
+                    " connections (the limit)" + LogLimiter.more(more));
+            }
             return false;
         }
         return true;

@@ -28,8 +28,15 @@ public final class Poller implements Runnable, AutoCloseable
     private final Selector selector;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final ArrayList<Entry> tasks = new ArrayList<>();
-    private long lastSweepNanos = System.nanoTime();
-    private final Consumer<SelectionKey> markKeyReady = key -> ((Entry)key.attachment()).ready = true;
+    private final java.util.function.LongSupplier clock;
+    private long lastSweepNanos;
+    /** A command other than {@link #add} ran this cycle: it may have left work for any task. */
+    private boolean commandRan;
+    private final Consumer<SelectionKey> markKeyReady = key -> queue((Entry)key.attachment());
+    /** Selective mode: the tasks the next cycle runs (ready, hot, new, or without a channel), each once. */
+    private ArrayList<Entry> due = new ArrayList<>();
+    /** The list {@link #due} was, reused for the cycle after. */
+    private ArrayList<Entry> spare = new ArrayList<>();
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final IdleStrategy.Waiter waiter = this::await;
     private volatile boolean running = true;
@@ -39,8 +46,16 @@ public final class Poller implements Runnable, AutoCloseable
 
     public Poller(final String name, final IdleStrategy idleStrategy)
     {
+        this(name, idleStrategy, System::nanoTime);
+    }
+
+    /** A poller whose sweeps ({@link #SWEEP_NANOS}) follow {@code clock} (tests). */
+    Poller(final String name, final IdleStrategy idleStrategy, final java.util.function.LongSupplier clock)
+    {
         this.name = name;
         this.idleStrategy = idleStrategy;
+        this.clock = clock;
+        this.lastSweepNanos = clock.getAsLong();
         try
         {
             this.selector = Selector.open();
@@ -77,7 +92,27 @@ public final class Poller implements Runnable, AutoCloseable
      */
     public void add(final PollerTask task, final SelectableChannel channel)
     {
-        execute(() ->
+        execute(new AddTask(task, channel));
+    }
+
+    /**
+     * The command {@link #add} posts. Unlike other commands it leaves no work for the tasks already there (the new
+     * entry starts hot, so it runs next cycle anyway), so it does not make the cycle a sweep: a target that accepts
+     * thousands of connections in a burst would otherwise call every task's doWork() once per accept.
+     */
+    private final class AddTask implements Runnable
+    {
+        private final PollerTask task;
+        private final SelectableChannel channel;
+
+        AddTask(final PollerTask task, final SelectableChannel channel)
+        {
+            this.task = task;
+            this.channel = channel;
+        }
+
+        @Override
+        public void run()
         {
             try
             {
@@ -87,12 +122,13 @@ public final class Poller implements Runnable, AutoCloseable
                     task.selectionKey(channel.register(selector, SelectionKey.OP_READ, entry));
                 }
                 tasks.add(entry);
+                queue(entry);
             }
             catch (final ClosedChannelException | RuntimeException e)
             {
                 task.onError(e); // the task learns it will never run, rather than waiting for ever
             }
-        });
+        }
     }
 
     /** Run a command on the poller thread (before its next duty cycle), from any thread. */
@@ -116,42 +152,13 @@ public final class Poller implements Runnable, AutoCloseable
     {
         while (running)
         {
+            commandRan = false;
             int work = runCommands();
             // with many connections a read() per idle socket per cycle costs more than the work itself, so only
             // ready and busy tasks run, except in a sweep; a command from another thread (an AEN, a close) may have
-            // left work for any task, so a cycle that ran commands is a sweep too
-            final boolean sweep = tasks.size() <= DIRECT_POLL_THRESHOLD || markReady() || work > 0;
-            for (int i = 0; i < tasks.size(); i++)
-            {
-                final Entry entry = tasks.get(i);
-                final PollerTask task = entry.task;
-                if (sweep || entry.hot || entry.ready || !entry.hasChannel)
-                {
-                    entry.ready = false;
-                    try
-                    {
-                        final int w = task.doWork();
-                        entry.hot = w > 0;
-                        work += w;
-                    }
-                    catch (final Throwable t)
-                    {
-                        try
-                        {
-                            task.onError(t);
-                        }
-                        catch (final Throwable ignore)
-                        {
-                            // the task's own error handler failed: nothing left to tell it
-                        }
-                    }
-                }
-                if (!task.isActive())
-                {
-                    tasks.remove(i--);
-                    work++;
-                }
-            }
+            // left work for any task, so a cycle that ran such a command is a sweep too (an add is not one)
+            final boolean sweep = tasks.size() <= DIRECT_POLL_THRESHOLD || markReady() || commandRan;
+            work += sweep ? runAll() : runDue();
             idleStrategy.idle(work, waiter);
         }
         for (final Entry entry : tasks)
@@ -176,12 +183,116 @@ public final class Poller implements Runnable, AutoCloseable
         }
     }
 
+    /**
+     * A sweep: every task runs; the closed ones leave the list (in one pass, keeping the order), and the hot ones and
+     * those without a channel are due next cycle.
+     */
+    private int runAll()
+    {
+        for (int i = 0; i < due.size(); i++)
+        {
+            due.get(i).queued = false;
+        }
+        due.clear();
+        int work = 0;
+        int kept = 0;
+        for (int i = 0; i < tasks.size(); i++)
+        {
+            final Entry entry = tasks.get(i);
+            work += runTask(entry);
+            if (entry.task.isActive())
+            {
+                tasks.set(kept++, entry);
+                if (entry.hot || !entry.hasChannel)
+                {
+                    queue(entry);
+                }
+            }
+            else
+            {
+                work++;
+            }
+        }
+        for (int i = tasks.size() - 1; i >= kept; i--)
+        {
+            tasks.remove(i);
+        }
+        return work;
+    }
+
+    /**
+     * A selective cycle: only the due tasks run, so its cost follows the tasks with something to do, not the tasks
+     * held (2,000 silent connections cost a scan of 2,000 entries per cycle before). A task that closes stays in
+     * the list, skipped, until the next sweep removes it (at most {@link #SWEEP_NANOS} later).
+     */
+    private int runDue()
+    {
+        final ArrayList<Entry> batch = due;
+        due = spare;
+        spare = batch;
+        int work = 0;
+        for (int i = 0; i < batch.size(); i++)
+        {
+            final Entry entry = batch.get(i);
+            entry.queued = false;
+            if (!entry.task.isActive())
+            {
+                continue;
+            }
+            work += runTask(entry);
+            if (!entry.task.isActive())
+            {
+                work++;
+            }
+            else if (entry.hot || !entry.hasChannel)
+            {
+                queue(entry);
+            }
+        }
+        batch.clear();
+        return work;
+    }
+
+    private static int runTask(final Entry entry)
+    {
+        final PollerTask task = entry.task;
+        try
+        {
+            final int w = task.doWork();
+            entry.hot = w > 0;
+            return w;
+        }
+        catch (final Throwable t)
+        {
+            try
+            {
+                task.onError(t);
+            }
+            catch (final Throwable ignore)
+            {
+                // the task's own error handler failed: nothing left to tell it
+            }
+            return 0;
+        }
+    }
+
+    /** Make {@code entry} due next selective cycle (once, however often it is asked). Poller thread. */
+    private void queue(final Entry entry)
+    {
+        if (!entry.queued)
+        {
+            entry.queued = true;
+            due.add(entry);
+        }
+    }
+
     private int runCommands()
     {
         int n = 0;
         Runnable c;
         while ((c = commands.poll()) != null)
         {
+            commandRan |= !(c instanceof AddTask);
             try
             {
                 c.run();
@@ -251,9 +362,10 @@ public final class Poller implements Runnable, AutoCloseable
 
     /**
      * Above this many tasks a duty cycle asks the selector which sockets are ready ({@code selectNow}, one system
-     * call) and runs only those tasks, the tasks whose last {@code doWork()} did work, the tasks without a channel,
-     * every task in a cycle that ran commands, and every task once per {@link #SWEEP_NANOS} (timers: keep-alive,
-     * connection deadlines). At or below it every
+     * call) and runs only those tasks, the tasks whose last {@code doWork()} did work, new tasks and the tasks without
+     * a channel (kept in a due list, so a cycle costs what its due tasks cost, not a scan of every task), every task
+     * in a cycle that ran a command other than {@link #add}, and every task once per {@link #SWEEP_NANOS} (timers:
+     * keep-alive, connection deadlines). At or below it every
      * task runs every cycle, which is cheapest for a few busy connections (Aeron's TransportPoller does the same).
      */
     static final int DIRECT_POLL_THRESHOLD = 16;
@@ -273,7 +385,7 @@ public final class Poller implements Runnable, AutoCloseable
             // a broken selector: fall back to running every task this cycle
             return true;
         }
-        final long now = System.nanoTime();
+        final long now = clock.getAsLong();
         if (now - lastSweepNanos >= SWEEP_NANOS)
         {
             lastSweepNanos = now;
@@ -289,8 +401,8 @@ public final class Poller implements Runnable, AutoCloseable
         final boolean hasChannel;
         /** Its last doWork() did something: run it again next cycle, ready or not. */
         boolean hot = true;
-        /** Its socket was reported ready. */
-        boolean ready;
+        /** It is in {@code due}. */
+        boolean queued;
 
         Entry(final PollerTask task, final boolean hasChannel)
         {

@@ -9,7 +9,10 @@ import java.nio.channels.ReadableByteChannel;
  * what it keeps. The receiver never holds on to the buffer, so it is reused from index 0 on every read.
  *
  * <p>The buffer is allocated on the first read, so a connection whose receive side a DDP device takes over (or
- * that closes before any byte arrives) never pays for it. Connections driven one after the other on one thread
+ * that closes before any byte arrives) never pays for it, and it starts small ({@link #INITIAL_BUFFER}): it grows
+ * to its full size once, the first time a read fills it (more bytes were waiting than it holds). A peer that sends
+ * an ICReq a byte at a time, or never more than a few commands at once, so costs 4 KiB of direct memory, not 256
+ * KiB: 2,000 slowloris connections held 500 MiB before. Connections driven one after the other on one thread
  * may share one buffer ({@link #SocketSegmentSource(ByteBuffer)}): nothing of it is kept between reads.
  */
 public final class SocketSegmentSource implements SegmentSource
@@ -17,7 +20,12 @@ public final class SocketSegmentSource implements SegmentSource
     /** Default receive buffer: big enough for a 128 KiB PDU and its header in one read. */
     public static final int DEFAULT_BUFFER = 256 * 1024;
 
+    /** The first buffer of a source that owns its buffer: an ICReq, a Connect and its data fit in one read. */
+    public static final int INITIAL_BUFFER = 4096;
+
     private final int bufferSize;
+    /** Whether this source allocates its buffer, and so may grow it. */
+    private final boolean owned;
     private ByteBuffer buffer;
     private final Segment segment = new Segment();
     private long streamOffset;
@@ -35,6 +43,7 @@ public final class SocketSegmentSource implements SegmentSource
             throw new IllegalArgumentException("receive buffer size must be positive, not " + bufferSize);
         }
         this.bufferSize = bufferSize;
+        this.owned = true;
     }
 
     /**
@@ -49,6 +58,7 @@ public final class SocketSegmentSource implements SegmentSource
         }
         this.bufferSize = buffer.capacity();
         this.buffer = buffer;
+        this.owned = false;
     }
 
     @Override
@@ -56,7 +66,7 @@ public final class SocketSegmentSource implements SegmentSource
     {
         if (buffer == null)
         {
-            buffer = ByteBuffer.allocateDirect(bufferSize);
+            buffer = ByteBuffer.allocateDirect(Math.min(INITIAL_BUFFER, bufferSize));
         }
         buffer.clear();
         final int n = channel.read(buffer);
@@ -64,6 +74,11 @@ public final class SocketSegmentSource implements SegmentSource
         {
             receiver.consume(segment.set(buffer, 0, n, streamOffset, false, false));
             streamOffset += n;
+            if (owned && n == buffer.capacity() && n < bufferSize)
+            {
+                // the receiver copied what it keeps: nothing of the small buffer is needed any more
+                buffer = ByteBuffer.allocateDirect(bufferSize);
+            }
         }
         return n;
     }

@@ -71,7 +71,11 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
     private final Sqe peek = new Sqe();
     private final ConnectHandler connectHandler;
     private final NvmCommands nvm;
-    private final char[] cidToSlot = new char[65536];
+    /**
+     * CID to slot + 1, allocated with the first command capsule: 128 KiB that a connection which never gets past
+     * ICReq (a silent or slowloris peer) should not cost; 2,000 of them held 256 MiB of heap before.
+     */
+    private char[] cidToSlot;
     /** The target offload serving this I/O queue (seed 004): set only after Connect, null when none. */
     private OffloadHook.Connection offload;
 
@@ -141,7 +145,10 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
         final InetAddress remoteAddress)
         throws IOException
     {
-        super(channel, PduReceiver.Role.CONTROLLER, 64);
+        // the send ring starts at its smallest (8 PDUs, 2 KiB of direct memory) and grows with the queue's first
+        // bursts: a connection that never sends an ICReq (a flood) then costs 2 KiB of it, not 16 KiB; direct memory
+        // of a closed connection returns only when a GC runs
+        super(channel, PduReceiver.Role.CONTROLLER, 8);
         this.remoteAddress = remoteAddress;
         this.acceptedNanos = System.nanoTime();
         this.target = target;
@@ -462,7 +469,12 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
             target.countTlsFailure(org.nvmeof4j.tcp.tls.TlsFailure.TIMEOUT, peer(),
                 "no TLS handshake within " + limitMillis + " ms of accept");
         }
-        LOG.log(System.Logger.Level.WARNING, () -> "dropped " + peer() + ": " + reason);
+        final long more = target.limitCounters().log().acquire();
+        if (more != org.nvmeof4j.target.LogLimiter.SUPPRESSED)
+        {
+            LOG.log(System.Logger.Level.WARNING, () -> "dropped " + peer() + ": " + reason +
+                org.nvmeof4j.target.LogLimiter.more(more));
+        }
         close(reason, null);
         return true;
     }
@@ -586,6 +598,10 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
             sqhd = sqhd + 1 == sqSize ? 0 : sqhd + 1;
         }
         current = null;
+        if (cidToSlot == null)
+        {
+            cidToSlot = new char[65536];
+        }
         if (cidToSlot[cid] != NO_SLOT && !abandonedAer(requests[cidToSlot[cid] - 1]))
         {
             respondWithoutSlot(cid, NvmeStatus.COMMAND_ID_CONFLICT.status());
@@ -1131,7 +1147,10 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
             offload.released(r);
         }
         r.state = Request.FREE;
-        cidToSlot[r.cid] = NO_SLOT;
+        if (cidToSlot != null)
+        {
+            cidToSlot[r.cid] = NO_SLOT;
+        }
         freeSlots[freeCount++] = r.index;
     }
 
