@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the Jazzer fuzz targets of the repository (JUnit @FuzzTest methods) in fuzzing mode, each for N seconds, and
 # report what Jazzer/libFuzzer itself printed: executions, executions per second and crashes per target, then a
-# total line.
+# total line. The last column is the 1-minute load average when the target started: on a shared machine exec/s
+# follow it more than anything in the code.
 #
 #   fuzz/run.sh --list                       the targets (Class or Class#method, and their module)
 #   fuzz/run.sh [--seconds N] [TARGET...]    fuzz the named targets (default: all) for N seconds each (default 60)
@@ -138,7 +139,7 @@ HARNESS_EXCLUDES="$(harness_excludes)"
 
 command -v mvn > /dev/null || { echo "fuzz/run.sh: mvn not found" >&2; exit 1; }
 
-printf '%-32s %14s %10s %8s %s\n' target executions exec/s crashes seconds
+printf '%-32s %14s %10s %8s %7s %s\n' target executions exec/s crashes seconds load
 TOTAL_EXECS=0
 TOTAL_CRASHES=0
 TOTAL_SECONDS=0
@@ -151,6 +152,7 @@ for sel in "${SELECTED[@]}"; do
     # a crash input from an earlier run would be replayed first and stop the fuzzer: the Inputs directory is read
     # as seeds, which is what we want (a regression fixed stays fixed)
     start=$(date +%s)
+    load="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo -)"
     (cd "$ROOT" && JAZZER_FUZZ=1 mvn -B -q $OFFLINE test -pl "$module" -am \
         -Dtest="$cls#$m" -Dsurefire.failIfNoSpecifiedTests=false \
         -Djazzer.internal.arg.0=fuzz \
@@ -172,7 +174,8 @@ for sel in "${SELECTED[@]}"; do
     crashes="$(grep -a -c -E 'Test unit written to .*/(crash|timeout|oom|leak)-' "$log")"
     if [ -z "$execs" ]; then
         # no libFuzzer output at all: the build or the test setup failed
-        printf '%-32s %14s %10s %8s %s   (no fuzzer output, rc %d: see %s)\n' "$name" - - - "$elapsed" "$rc" "$log"
+        printf '%-32s %14s %10s %8s %7s %s   (no fuzzer output, rc %d: see %s)\n' "$name" - - - "$elapsed" "$load" \
+            "$rc" "$log"
         FAILED=$((FAILED + 1))
         continue
     fi
@@ -185,7 +188,7 @@ for sel in "${SELECTED[@]}"; do
         note="   (rc $rc: see $log)"
         FAILED=$((FAILED + 1))
     fi
-    printf '%-32s %14s %10s %8s %s%s\n' "$name" "$execs" "$rate" "$crashes" "$secs" "$note"
+    printf '%-32s %14s %10s %8s %7s %s%s\n' "$name" "$execs" "$rate" "$crashes" "$secs" "$load" "$note"
     TOTAL_EXECS=$((TOTAL_EXECS + execs))
     TOTAL_CRASHES=$((TOTAL_CRASHES + crashes))
     TOTAL_SECONDS=$((TOTAL_SECONDS + secs))

@@ -2,6 +2,7 @@ package org.nvmeof4j.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
@@ -24,7 +25,16 @@ final class TlsKeys
         String text = value;
         if (!value.startsWith("NVMeTLSkey-"))
         {
-            final Path p = Path.of(value);
+            final Path p;
+            try
+            {
+                p = Path.of(value);
+            }
+            catch (final InvalidPathException e)
+            {
+                // a NUL (or what the file system cannot name) is no path: say so without echoing the text
+                throw new UsageException(option + ": neither a key in interchange format nor a file name");
+            }
             if (!Files.isRegularFile(p))
             {
                 throw new UsageException(option + ": neither a key in interchange format nor a readable file");

@@ -115,6 +115,20 @@ class NvmetConfigTlsTest
         }
     }
 
+    /** Found by NvmetConfigFuzzTest: a tls_key with a NUL in it escaped the loader as an InvalidPathException. */
+    @Test
+    void shouldRejectATlsKeyThatIsNoFileNameInOneLine()
+    {
+        final String config = config(null, null, "J1\\u0000\\u00c8x", "");
+        assertThatThrownBy(() -> NvmetConfig.parse(config).subsystemSpecs())
+            .isInstanceOf(UsageException.class)
+            .hasMessageContaining("hosts[0].tls_key")
+            .hasMessageContaining("neither a key in interchange format nor a file name")
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("J1"));
+        assertThatThrownBy(() -> TlsKeys.read("/tmp/\0key", "--tls-key")).isInstanceOf(UsageException.class)
+            .hasMessage("--tls-key: neither a key in interchange format nor a file name");
+    }
+
     @ParameterizedTest(name = "tsas={0} treq={1} key={2}")
     @CsvSource(nullValues = "-", value = {
         "tls1.2,-,A,ports[0].addr.tsas", "TLS1.3,-,A,ports[0].addr.tsas", "tls1.3,sometimes,A,ports[0].addr.treq",

@@ -11,9 +11,13 @@ import java.nio.channels.spi.SelectorProvider;
 import java.util.Set;
 
 /**
- * A socket channel without a socket: what the queue reads comes from {@link #offer}, at most {@link #readChunk}
- * bytes per read (so a fuzz input also chooses the segmentation), and what it writes is appended to an output
- * buffer that {@link #takeOutput} hands back. No file descriptor is opened, so millions of fuzz runs can each build
+ * A socket channel without a socket: what the queue reads comes from {@link #offer}, and what it writes is appended
+ * to an output buffer that {@link #takeOutput} hands back. The fuzz input also chooses the segmentation: a read
+ * returns at most {@link #readChunk} bytes while it is in the first {@link #FINE} bytes of an offered buffer (the
+ * PDU header, its digest and the start of its data), and at most {@code max(readChunk, COARSE)} bytes beyond, never
+ * crossing into the next offered buffer. A PDU's header is thus still cut at any byte, but a 64 KiB payload read
+ * one byte at a time no longer costs 64 Ki duty cycles (which made most of an input's time: the receive state
+ * machine's own splits are fuzzed by PduReceiverFuzzTest). No file descriptor is opened, so millions of fuzz runs can each build
  * a fresh {@code TargetQueue} without exhausting ports or descriptors.
  */
 final class MemorySocketChannel extends SocketChannel
@@ -21,7 +25,15 @@ final class MemorySocketChannel extends SocketChannel
     private static final InetSocketAddress LOCAL = new InetSocketAddress("127.0.0.1", 4420);
     private static final InetSocketAddress REMOTE = new InetSocketAddress("127.0.0.1", 50000);
 
+    /** Bytes from the start of an offered buffer that are read in chunks of at most {@link #readChunk}. */
+    static final int FINE = 128;
+    /** The most a read returns past {@link #FINE}, unless the chunk is larger. */
+    static final int COARSE = 4096;
+
     private ByteBuffer input = ByteBuffer.allocate(0);
+    /** Where each offered buffer starts in {@link #input}, ascending; only the one being read may lie before it. */
+    private int[] starts = new int[8];
+    private int startCount;
     private ByteBuffer output = ByteBuffer.allocate(4096);
     private int readChunk = Integer.MAX_VALUE;
     private boolean endOfStream;
@@ -34,6 +46,23 @@ final class MemorySocketChannel extends SocketChannel
     /** Queue {@code bytes} for the reader (after what it has not read yet). */
     void offer(final byte[] bytes)
     {
+        final int consumed = input.position();
+        int keep = 0;
+        for (int i = 0; i < startCount; i++)
+        {
+            // the buffer being read keeps its start (negative once its first bytes are gone)
+            if (i + 1 < startCount && starts[i + 1] <= consumed)
+            {
+                continue;
+            }
+            starts[keep++] = starts[i] - consumed;
+        }
+        if (keep == starts.length)
+        {
+            starts = java.util.Arrays.copyOf(starts, keep * 2);
+        }
+        starts[keep++] = input.remaining();
+        startCount = keep;
         final ByteBuffer b = ByteBuffer.allocate(input.remaining() + bytes.length);
         b.put(input).put(bytes).flip();
         input = b;
@@ -74,11 +103,35 @@ final class MemorySocketChannel extends SocketChannel
         {
             return endOfStream ? -1 : 0;
         }
-        final int n = Math.min(Math.min(dst.remaining(), input.remaining()), readChunk);
+        final int n = Math.min(Math.min(dst.remaining(), input.remaining()), chunkAt(input.position()));
         final ByteBuffer slice = input.slice(input.position(), n);
         dst.put(slice);
         input.position(input.position() + n);
         return n;
+    }
+
+    /** @return the most one read starting at index {@code at} of the input may return. */
+    private int chunkAt(final int at)
+    {
+        int start = 0;
+        int next = Integer.MAX_VALUE;
+        for (int i = 0; i < startCount; i++)
+        {
+            if (starts[i] <= at)
+            {
+                start = starts[i];
+            }
+            else
+            {
+                next = starts[i];
+                break;
+            }
+        }
+        if (at - start < FINE)
+        {
+            return readChunk;
+        }
+        return Math.min(Math.max(readChunk, COARSE), next - at);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.zip.CRC32C;
 import org.nvmeof4j.target.Listener;
 import org.nvmeof4j.target.Target;
 import org.nvmeof4j.target.queue.TargetQueue;
+import org.nvmeof4j.tcp.SocketSegmentSource;
 
 /**
  * Drives one real {@link TargetQueue} of a shared in-process {@link Target} without a socket: PDUs go in through a
@@ -34,6 +35,11 @@ final class QueueDriver implements AutoCloseable
     private static final Logger QUIET = Logger.getLogger("org.nvmeof4j.target");
     private static final Target TARGET;
     private static final Listener LISTENER;
+    /**
+     * The receive buffer of every queue driven here: they run one after the other on the fuzzing thread and the
+     * receiver keeps nothing of it between reads, so a fresh queue need not allocate (and zero) its own 256 KiB.
+     */
+    private static final ByteBuffer RECEIVE_BUFFER = ByteBuffer.allocateDirect(SocketSegmentSource.DEFAULT_BUFFER);
 
     static
     {
@@ -61,6 +67,7 @@ final class QueueDriver implements AutoCloseable
     QueueDriver() throws IOException
     {
         queue = new TargetQueue(channel, TARGET, LISTENER, null);
+        queue.segmentSource(new SocketSegmentSource(RECEIVE_BUFFER));
     }
 
     static Target target()
