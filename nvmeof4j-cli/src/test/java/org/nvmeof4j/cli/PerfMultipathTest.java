@@ -26,7 +26,7 @@ class PerfMultipathTest
             "--range-mib", "8", "--host-idle", "backoff", "--verify", "--json"};
     }
 
-    private static long number(final String json, final String key)
+    static long number(final String json, final String key)
     {
         final String compact = json.replace(" ", "");
         final int i = compact.indexOf("\"" + key + "\":");
