@@ -420,6 +420,8 @@ class PolledMultipathTest
         // every controller lost (ctrl_loss_tmo 500 ms): the waiting I/O fails, once
         target.listeners().get(0).disconnect();
         target.listeners().get(1).disconnect();
+        // the target closes the connections on its pollers: a read sent before they are closed would still be served
+        await(() -> subsystem.select(1) == null, "both paths down");
         assertThat(q.submitRead(1, 0, IO_BLOCKS, in, 1)).isNotNegative();
         final long d2 = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (status[1] == -1 && System.nanoTime() < d2)
@@ -440,12 +442,32 @@ class PolledMultipathTest
     void shouldNotAllocatePerIoWithBothPathsUp() throws Exception
     {
         start(2);
+        assertNoAllocationPerIo(1);
+    }
+
+    /**
+     * NSIDs above 127 are not in {@code Integer}'s cache: the ANA lookups of path selection (group of the NSID, state
+     * of the group, state implied by a status, excluded NSIDs) must box nothing for them either.
+     */
+    @Test
+    void shouldNotAllocatePerIoOnANamespaceAbove127() throws Exception
+    {
+        final Target.Builder b = Target.builder().listen("127.0.0.1", 0).listen("127.0.0.1", 0);
+        target = b.subsystem(s -> s.nqn(NQN).allowAnyHost().ramNamespace(1000, 4L << 20)).build().start();
+        target.listeners().get(1).anaState(1, AnaState.NON_OPTIMIZED);
+        assertNoAllocationPerIo(1000);
+        assertThat(subsystem.paths().get(0).anaState(1000)).isEqualTo(AnaState.OPTIMIZED);
+        assertThat(subsystem.paths().get(1).anaState(1000)).isEqualTo(AnaState.NON_OPTIMIZED);
+    }
+
+    private void assertNoAllocationPerIo(final int nsid) throws Exception
+    {
         connect(IoPolicy.ROUND_ROBIN, Duration.ofSeconds(30));
         final com.sun.management.ThreadMXBean mx =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final SubsystemIoQueue q = subsystem.openIoQueue(8);
         assertThat(q.openPaths()).isEqualTo(2);
-        final MixedIoLoop loop = new MixedIoLoop(q, 8, 8);
+        final MixedIoLoop loop = new MixedIoLoop(q, nsid, 8, 8);
         loop.run(20_000); // warm-up: JIT, socket buffers
         final long tid = Thread.currentThread().getId();
         final long before = mx.getThreadAllocatedBytes(tid);
@@ -454,10 +476,18 @@ class PolledMultipathTest
         final int ios = 20_000;
         loop.run(ios);
         final long allocated = mx.getThreadAllocatedBytes(tid) - before;
-        System.out.println("allocation per I/O on the polled multipath queue (2 paths): " + (double)allocated / ios +
-            " bytes (" + allocated + " bytes for " + ios + " I/Os)");
-        assertThat(q.attempts(0) - p0).as("path 0 used").isGreaterThan(ios / 4);
-        assertThat(q.attempts(1) - p1).as("path 1 used").isGreaterThan(ios / 4);
+        System.out.println("allocation per I/O on the polled multipath queue (2 paths, NSID " + nsid + "): " +
+            (double)allocated / ios + " bytes (" + allocated + " bytes for " + ios + " I/Os)");
+        if (nsid == 1)
+        {
+            assertThat(q.attempts(0) - p0).as("path 0 used").isGreaterThan(ios / 4);
+            assertThat(q.attempts(1) - p1).as("path 1 used").isGreaterThan(ios / 4);
+        }
+        else
+        {
+            // round-robin over the optimized paths only: path 1 is non-optimized, so every I/O looked both up
+            assertThat(q.attempts(0) - p0).as("path 0 (optimized) used").isEqualTo(ios);
+        }
         assertThat((double)allocated / ios).isLessThan(1.0);
         q.close();
     }
