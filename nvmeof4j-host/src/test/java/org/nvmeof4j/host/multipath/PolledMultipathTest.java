@@ -438,6 +438,100 @@ class PolledMultipathTest
         q.close();
     }
 
+    /**
+     * An I/O waiting for a usable path must be sent when the path comes back, not at the next tick of a timer: the
+     * subsystem wakes the queue's {@code await}, so a wait of 60 s returns as soon as port 1's group is made
+     * accessible. The old 1 ms cap needed one await per millisecond; here a handful suffice, each a wake-up.
+     */
+    @Test
+    void shouldWakeAWaitingAwaitWhenAPathBecomesUsable() throws Exception
+    {
+        start(2);
+        target.listeners().get(0).anaState(1, AnaState.INACCESSIBLE);
+        target.listeners().get(1).anaState(1, AnaState.INACCESSIBLE);
+        connect(IoPolicy.NUMA, Duration.ofSeconds(30));
+        final SubsystemIoQueue q = subsystem.openIoQueue(4);
+        final ByteBuffer data = ByteBuffer.allocateDirect(IO_BYTES);
+        fill(data, 5, 5, 5);
+        final int[] status = {-1};
+        final CompletionHandler h = (tag, st) -> status[0] = st;
+        assertThat(q.submitWrite(1, 0, IO_BLOCKS, data, 0)).isNotNegative();
+        q.poll(h);
+        assertThat(q.queuedNoPath()).as("no usable path: the write waits").isEqualTo(1);
+        final long wakeupsBefore = q.wakeups();
+        final Thread back = new Thread(() ->
+        {
+            try
+            {
+                Thread.sleep(300);
+                target.listeners().get(1).anaState(1, AnaState.OPTIMIZED);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
+        back.start();
+        int awaits = 0;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (status[0] == -1 && System.nanoTime() < deadline)
+        {
+            if (q.poll(h) == 0 && status[0] == -1)
+            {
+                q.await(TimeUnit.SECONDS.toNanos(60));
+                awaits++;
+            }
+        }
+        back.join();
+        assertThat(status[0]).as("written through the path that became usable").isZero();
+        assertThat(q.wakeups()).as("woken by the subsystem").isGreaterThan(wakeupsBefore);
+        // each await ends on a wake-up or on input, never on a 1 ms timer: 300 ms took at most a few
+        assertThat(awaits).as("awaits until the path came back").isLessThan(30);
+        System.out.println("waiting I/O sent after " + awaits + " awaits, " + (q.wakeups() - wakeupsBefore) +
+            " wake-ups; waited " + q.longestWaitNanos() / 1_000_000 + " ms");
+        q.close();
+    }
+
+    /** The subsystem's counters count the polled queues' I/O too, and keep them once a queue is closed. */
+    @Test
+    void shouldCountPolledIoInTheSubsystemCounters() throws Exception
+    {
+        start(2);
+        connect(IoPolicy.ROUND_ROBIN, Duration.ofSeconds(30));
+        final SubsystemIoQueue q = subsystem.openIoQueue(8);
+        final MixedIoLoop loop = new MixedIoLoop(q, 8, 8);
+        loop.run(1000);
+        assertThat(q.submitted()).isEqualTo(1000);
+        assertThat(subsystem.submitted()).isEqualTo(1000);
+        assertThat(subsystem.completed()).isEqualTo(1000);
+        assertThat(subsystem.attempts()).isEqualTo(q.attempts()).isGreaterThanOrEqualTo(1000);
+        assertThat(subsystem.attemptsDone()).isEqualTo(q.attemptsDone()).isEqualTo(q.attempts());
+
+        // port 0 inaccessible: the I/O that comes back with the ANA status is sent again on port 1
+        target.listeners().get(0).anaState(1, AnaState.INACCESSIBLE);
+        loop.run(2000);
+        await(() -> subsystem.paths().get(0).anaState(1) == AnaState.INACCESSIBLE, "the ANA change on path 0");
+        loop.run(200);
+        assertThat(subsystem.failovers()).isEqualTo(q.failovers());
+        // the async API adds to the same counters
+        final ByteBuffer in = ByteBuffer.allocateDirect(IO_BYTES);
+        subsystem.readBlocking(1, 0, IO_BLOCKS, in);
+        assertThat(subsystem.submitted()).isEqualTo(3201);
+        assertThat(subsystem.completed()).isEqualTo(3201);
+        final long attempts = subsystem.attempts();
+        final long failovers = subsystem.failovers();
+        assertThat(attempts).isEqualTo(3201 + failovers);
+        q.close();
+        assertThat(subsystem.submitted()).as("kept after close").isEqualTo(3201);
+        assertThat(subsystem.completed()).isEqualTo(3201);
+        assertThat(subsystem.attempts()).isEqualTo(attempts);
+        assertThat(subsystem.failovers()).isEqualTo(failovers);
+        final SubsystemIoQueue q2 = subsystem.openIoQueue(8);
+        new MixedIoLoop(q2, 8, 8).run(100);
+        assertThat(subsystem.submitted()).isEqualTo(3301);
+        q2.close();
+    }
+
     @Test
     void shouldNotAllocatePerIoWithBothPathsUp() throws Exception
     {
