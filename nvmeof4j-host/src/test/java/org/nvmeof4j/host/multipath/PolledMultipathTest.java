@@ -492,6 +492,46 @@ class PolledMultipathTest
         q.close();
     }
 
+    /**
+     * A path's queue whose connection is down fails I/O submitted to it with Host Pathing Error at its next poll, so
+     * that it fails over, instead of holding it until the reconnect (here a minute away): the I/O that lands on a
+     * path in the moment between its connection's loss and its controller's state change must not stall.
+     */
+    @Test
+    void shouldFailIoSubmittedToAPathQueueWhoseConnectionIsDown() throws Exception
+    {
+        start(2);
+        final List<ConnectOptions> paths = new ArrayList<>();
+        for (final Listener l : target.listeners())
+        {
+            paths.add(ConnectOptions.tcp("127.0.0.1", l.port(), NQN).nrIoQueues(1).nrPollQueues(2)
+                .reconnectDelay(Duration.ofSeconds(60)).ctrlLossTmo(Duration.ofSeconds(120)));
+        }
+        subsystem = NvmeSubsystem.connect(paths, IoPolicy.NUMA);
+        final IoQueue raw = subsystem.paths().get(0).controller().openIoQueue();
+        final long[] status = {-1};
+        final CompletionHandler h = (tag, st) -> status[0] = st;
+        target.listeners().get(0).disconnect();
+        final org.nvmeof4j.host.queue.HostQueue hq = (org.nvmeof4j.host.queue.HostQueue)raw;
+        await(() ->
+        {
+            raw.poll(h);
+            return hq.lostReason() != null;
+        }, "path 0's queue to see its connection close");
+        final ByteBuffer in = ByteBuffer.allocateDirect(IO_BYTES);
+        assertThat(raw.submitRead(1, 0, IO_BLOCKS, in, 7)).isNotNegative();
+        await(() ->
+        {
+            raw.poll(h);
+            return status[0] != -1;
+        }, "the read to fail over");
+        assertThat(status[0]).as("Host Pathing Error: a path status, so it fails over")
+            .isEqualTo((long)org.nvmeof4j.protocol.nvme.NvmeStatus.HOST_PATHING_ERROR.status());
+        assertThat(NvmeSubsystem.isPathStatus((int)status[0])).isTrue();
+        assertThat(raw.outstanding()).isZero();
+        raw.close();
+    }
+
     /** The subsystem's counters count the polled queues' I/O too, and keep them once a queue is closed. */
     @Test
     void shouldCountPolledIoInTheSubsystemCounters() throws Exception
