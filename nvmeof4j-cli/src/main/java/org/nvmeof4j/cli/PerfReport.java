@@ -146,9 +146,11 @@ final class PerfReport
         long mismatches = 0;
         String firstError = null;
         long maxPause = -1;
+        long failovers = 0; // --path: the whole run's, prefill and warm-up included
         for (final PerfWorker w : workers)
         {
             maxPause = Math.max(maxPause, w.maxPauseNanos);
+            failovers += Math.max(0, w.failovers());
             h.add(w.histogram);
             ios += w.measuredIos;
             errors += w.errors;
@@ -193,6 +195,7 @@ final class PerfReport
         {
             // --path: the longest gap between two completions of one queue (e.g. a failover)
             r.put("max_pause_ms", round(maxPause / 1e6, 3));
+            r.put("failovers", failovers);
         }
         final Map<String, Object> cpu = new LinkedHashMap<>();
         cpu.put("user", round(user, 2));
@@ -245,6 +248,7 @@ final class PerfReport
             {
                 out.printf("%-14s: %.3f ms (longest gap between completions of one queue)%n", "max pause",
                     maxPause / 1e6);
+                out.printf("%-14s: %d (I/Os sent again on another path)%n", "failovers", failovers);
             }
             out.printf("%-14s: user %.2f  system %.2f  (%.1f s wall, %d cores%s)%n", "CPU (s)", user, system, secs,
                 Runtime.getRuntime().availableProcessors(), embedded ? ", includes the embedded target" : "");

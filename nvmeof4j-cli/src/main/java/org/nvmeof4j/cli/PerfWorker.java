@@ -73,6 +73,15 @@ final class PerfWorker implements Runnable, CompletionHandler
     private final int[] deferred;
     private int deferredCount;
 
+    /**
+     * With a multipath queue: the I/Os it sent again on another path (read once the worker has stopped); -1 with a
+     * controller's own queue.
+     */
+    long failovers()
+    {
+        return pauses != null ? pauses.failovers() : -1;
+    }
+
     PerfWorker(final int id, final IoQueue q, final int nsid, final int blockSize, final int ioSize, final int depth,
         final long firstChunk, final long chunks, final boolean random, final int readPct, final boolean verify,
         final IdleStrategy idleStrategy)

@@ -21,12 +21,53 @@ class PerfMultipathTest
 
     private static String[] args(final Target t)
     {
-        return new String[] {"perf", "-n", NQN, "--path", "127.0.0.1:" + t.boundPort(0), "--path",
-            "127.0.0.1:" + t.boundPort(1), "--iopolicy", "round-robin", "--time", "2", "--warmup", "0.2", "-q", "8",
-            "--range-mib", "8", "--host-idle", "backoff", "--verify", "--json"};
+        return args(t, 2);
     }
 
-    private static long number(final String json, final String key)
+    private static String[] args(final Target t, final int seconds)
+    {
+        return new String[] {"perf", "-n", NQN, "--path", "127.0.0.1:" + t.boundPort(0), "--path",
+            "127.0.0.1:" + t.boundPort(1), "--iopolicy", "round-robin", "--time", String.valueOf(seconds), "--warmup",
+            "0.2", "-q", "8", "--range-mib", "8", "--host-idle", "backoff", "--verify", "--json"};
+    }
+
+    /**
+     * Run {@code steps} on another thread while perf runs: the first {@code delayMs} after perf connected both paths
+     * (its prefill and warm-up take part of that), each next one {@code delayMs} after the one before.
+     */
+    private static Thread during(final Target target, final long delayMs, final ThrowingRunnable... steps)
+    {
+        final Thread t = new Thread(() ->
+        {
+            try
+            {
+                final long deadline = System.nanoTime() + 30_000_000_000L;
+                while (target.controllers().size() < 2 && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(5);
+                }
+                for (final ThrowingRunnable step : steps)
+                {
+                    Thread.sleep(delayMs);
+                    step.run();
+                }
+            }
+            catch (final Exception e)
+            {
+                throw new IllegalStateException(e);
+            }
+        }, "perf-mpath-events");
+        t.start();
+        return t;
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable
+    {
+        void run() throws Exception;
+    }
+
+    static long number(final String json, final String key)
     {
         final String compact = json.replace(" ", "");
         final int i = compact.indexOf("\"" + key + "\":");
@@ -82,6 +123,47 @@ class PerfMultipathTest
             assertThat(number(r.out(), "mismatches")).isZero();
             assertThat(number(r.out(), "ios")).isPositive();
             System.out.println("perf --path x2, port 0 inaccessible at 1.2 s: " + r.out().trim());
+        }
+    }
+
+    @Test
+    void shouldRideThroughOnePortGoingInaccessibleAndBack() throws Exception
+    {
+        try (Target t = twoPorts())
+        {
+            final Thread events = during(t, 1500, () -> t.listeners().get(0).anaState(1, AnaState.INACCESSIBLE),
+                () -> t.listeners().get(0).anaState(1, AnaState.OPTIMIZED));
+            final Result r = run(args(t, 4));
+            events.join();
+            assertThat(r.status()).as(r.out() + r.err()).isZero();
+            assertThat(number(r.out(), "errors")).isZero();
+            assertThat(number(r.out(), "mismatches")).isZero();
+            assertThat(number(r.out(), "ios")).isPositive();
+            System.out.println("perf --path x2, port 0 inaccessible 1.5 s after connect, optimized 1 s later: " +
+                "max_pause_ms " +
+                r.out().replaceAll("(?s).*\"max_pause_ms\" : ([0-9.]+).*", "$1") + ", failovers " +
+                number(r.out(), "failovers"));
+        }
+    }
+
+    @Test
+    void shouldRideThroughOnePortClosedAndReopened() throws Exception
+    {
+        try (Target t = twoPorts())
+        {
+            // perf's reconnect_delay is 1 s: port 0's controller is back within about 1 s of the reopen
+            final Thread events = during(t, 1500, () -> t.listeners().get(0).disconnect(),
+                () -> t.listeners().get(0).reopen());
+            final Result r = run(args(t, 5));
+            events.join();
+            assertThat(r.status()).as(r.out() + r.err()).isZero();
+            assertThat(number(r.out(), "errors")).isZero();
+            assertThat(number(r.out(), "mismatches")).isZero();
+            assertThat(number(r.out(), "ios")).isPositive();
+            // failovers: the I/O in flight on port 0 when it closed (none if the close fell between two I/Os)
+            System.out.println("perf --path x2, port 0 closed 1.5 s after connect, reopened 1 s later: max_pause_ms " +
+                r.out().replaceAll("(?s).*\"max_pause_ms\" : ([0-9.]+).*", "$1") + ", failovers " +
+                number(r.out(), "failovers"));
         }
     }
 }

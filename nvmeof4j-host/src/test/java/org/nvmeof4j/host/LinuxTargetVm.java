@@ -43,7 +43,8 @@ public final class LinuxTargetVm implements AutoCloseable
      * 127.0.0.1) and the control line ({@code --control-port}, see {@link #control}), plus {@code more} options
      * (e.g. {@code --ana-state 2:1=non-optimized}).
      */
-    static LinuxTargetVm startTwoPorts(final String nqn, final int sizeMib, final List<String> more) throws Exception
+    public static LinuxTargetVm startTwoPorts(final String nqn, final int sizeMib, final List<String> more)
+        throws Exception
     {
         final int p2 = freePort();
         final int cp = freePort();
@@ -65,7 +66,7 @@ public final class LinuxTargetVm implements AutoCloseable
     }
 
     /** @return the port on 127.0.0.1 forwarded to nvmet port 2 (0 without {@link #startTwoPorts}). */
-    int port2()
+    public int port2()
     {
         return port2;
     }
@@ -74,7 +75,7 @@ public final class LinuxTargetVm implements AutoCloseable
      * Send one command on the control line (the guest's ttyS1), e.g. {@code ana 1 1 inaccessible}, and return the
      * guest's answer line ({@code ok ...} or {@code error ...}).
      */
-    synchronized String control(final String command) throws IOException
+    public synchronized String control(final String command) throws IOException
     {
         if (control == null)
         {

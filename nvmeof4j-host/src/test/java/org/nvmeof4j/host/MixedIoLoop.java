@@ -13,6 +13,7 @@ public final class MixedIoLoop implements CompletionHandler
     private final IoQueue q;
     private final ByteBuffer[] bufs;
     private final int blocks;
+    private final int nsid;
     private long submitted;
     private long completed;
     private long goal;
@@ -24,7 +25,14 @@ public final class MixedIoLoop implements CompletionHandler
      */
     public MixedIoLoop(final IoQueue q, final int depth, final int blocks)
     {
+        this(q, 1, depth, blocks);
+    }
+
+    /** As {@link #MixedIoLoop(IoQueue, int, int)}, on namespace {@code nsid}. */
+    public MixedIoLoop(final IoQueue q, final int nsid, final int depth, final int blocks)
+    {
         this.q = q;
+        this.nsid = nsid;
         this.blocks = blocks;
         bufs = new ByteBuffer[depth];
         for (int i = 0; i < depth; i++)
@@ -54,11 +62,11 @@ public final class MixedIoLoop implements CompletionHandler
         final long lba = (submitted * 7919) % 4096;
         if ((submitted & 1) == 0)
         {
-            q.submitRead(1, lba, blocks, bufs[slot], slot);
+            q.submitRead(nsid, lba, blocks, bufs[slot], slot);
         }
         else
         {
-            q.submitWrite(1, lba, blocks, bufs[slot], slot);
+            q.submitWrite(nsid, lba, blocks, bufs[slot], slot);
         }
     }
 

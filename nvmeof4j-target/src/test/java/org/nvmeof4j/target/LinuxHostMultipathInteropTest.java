@@ -34,7 +34,7 @@ class LinuxHostMultipathInteropTest
     Path dir;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"--nr-io-queues 2"})
+    @ValueSource(strings = {"--nr-io-queues 2", "--nr-io-queues 2 --iopolicy numa"})
     void linuxNativeMultipathShouldFailOverWithoutErrors(final String options) throws Exception
     {
         final Path script = LinuxHostInteropTest.repositoryRoot().resolve("interop/linux-host.sh");

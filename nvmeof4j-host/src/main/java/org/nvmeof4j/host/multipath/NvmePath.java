@@ -19,10 +19,13 @@ public final class NvmePath
     private final int index;
     private final ConnectOptions options;
     private volatile NvmeController controller;
-    private volatile Map<Integer, AnaState> groupStates = Map.of();
-    private volatile Map<Integer, Integer> groupOfNsid = Map.of();
-    /** NSIDs whose I/O came back with an ANA status since the last log read: state implied by that status. */
-    private volatile Map<Integer, AnaState> impliedByStatus = Map.of();
+    /** The last ANA log taken: both tables replaced at once, so a reader never mixes two logs. */
+    private volatile AnaTables ana = AnaTables.NONE;
+    /**
+     * NSIDs whose I/O came back with an ANA status since the last log read: the code of the state implied by that
+     * status.
+     */
+    private volatile IntTable impliedByStatus = IntTable.EMPTY;
     /** Reconnect count of the controller when a request saw this path fail; -1 = not failed. */
     private volatile long failedAtReconnects = -1;
     private volatile long lastReconnects;
@@ -32,7 +35,13 @@ public final class NvmePath
     final AtomicInteger inflight = new AtomicInteger();
     final AtomicLong anaLogReads = new AtomicLong();
     /** Namespaces refused on this path because their identifiers differ from the subsystem's. */
-    private volatile java.util.Set<Integer> excluded = java.util.Set.of();
+    private volatile IntTable excluded = IntTable.EMPTY;
+
+    /** The group of each NSID and the state code of each group, from one ANA log; lookups box nothing. */
+    private record AnaTables(IntTable groupOfNsid, IntTable groupStates)
+    {
+        static final AnaTables NONE = new AnaTables(IntTable.EMPTY, IntTable.EMPTY);
+    }
 
     NvmePath(final int index, final ConnectOptions options)
     {
@@ -104,24 +113,32 @@ public final class NvmePath
         {
             return AnaState.OPTIMIZED;
         }
-        final AnaState implied = impliedByStatus.get(nsid);
-        if (implied != null)
+        final IntTable implied = impliedByStatus;
+        final int i = implied.indexOf(nsid);
+        if (i >= 0)
         {
-            return implied;
+            return AnaState.valueOf(implied.valueAt(i));
         }
-        final Integer g = groupOfNsid.get(nsid);
-        if (g == null)
+        final AnaTables t = ana;
+        final int g = t.groupOfNsid.indexOf(nsid);
+        if (g < 0)
         {
             return AnaState.OPTIMIZED; // not (yet) in a log: an I/O status will tell
         }
-        final AnaState s = groupStates.get(g);
-        return s == null ? AnaState.INACCESSIBLE : s;
+        final int s = t.groupStates.indexOf(t.groupOfNsid.valueAt(g));
+        return s < 0 ? AnaState.INACCESSIBLE : AnaState.valueOf(t.groupStates.valueAt(s));
     }
 
-    /** @return the group states the last ANA log reported. */
+    /** @return the group states the last ANA log reported, by group ID. */
     public Map<Integer, AnaState> groupStates()
     {
-        return new TreeMap<>(groupStates);
+        final IntTable g = ana.groupStates;
+        final Map<Integer, AnaState> m = new TreeMap<>();
+        for (int i = 0; i < g.size(); i++)
+        {
+            m.put(g.keyAt(i), AnaState.valueOf(g.valueAt(i)));
+        }
+        return m;
     }
 
     /** @return whether I/O to {@code nsid} may go this way now, and how well (2 optimized, 1 non-optimized, 0 no). */
@@ -166,24 +183,23 @@ public final class NvmePath
     }
 
     /** An I/O to {@code nsid} came back with an ANA status: use the state it implies until the next log read. */
-    void markAnaStatus(final int nsid, final AnaState state)
+    synchronized void markAnaStatus(final int nsid, final AnaState state)
     {
-        final Map<Integer, AnaState> m = new java.util.HashMap<>(impliedByStatus);
-        m.put(nsid, state);
-        impliedByStatus = m;
+        impliedByStatus = impliedByStatus.with(nsid, state.code());
     }
 
     /** Take a freshly read ANA log, unless it is older (CHGCNT) than the one taken last. */
-    void anaLog(final AnaLog log)
+    synchronized void anaLog(final AnaLog log)
     {
         if (log.chgcnt() != 0 && Long.compareUnsigned(log.chgcnt(), chgcnt) < 0)
         {
             return;
         }
         chgcnt = log.chgcnt();
-        groupStates = log.groups();
-        groupOfNsid = log.groupOfNsid();
-        impliedByStatus = Map.of();
+        final Map<Integer, Integer> codes = new java.util.HashMap<>();
+        log.groups().forEach((g, st) -> codes.put(g, st.code()));
+        ana = new AnaTables(IntTable.of(log.groupOfNsid()), IntTable.of(codes));
+        impliedByStatus = IntTable.EMPTY;
         anaLogReads.incrementAndGet();
         if (log.problems() > 0)
         {
@@ -191,11 +207,9 @@ public final class NvmePath
         }
     }
 
-    void exclude(final int nsid)
+    synchronized void exclude(final int nsid)
     {
-        final java.util.Set<Integer> s = new java.util.HashSet<>(excluded);
-        s.add(nsid);
-        excluded = s;
+        excluded = excluded.with(nsid, 1);
     }
 
     /** @return whether the controller reconnected since the last call (its ANA log must be read again). */
@@ -243,7 +257,7 @@ public final class NvmePath
     public String toString()
     {
         final StringBuilder sb = new StringBuilder();
-        for (final Map.Entry<Integer, AnaState> e : new TreeMap<>(groupStates).entrySet())
+        for (final Map.Entry<Integer, AnaState> e : groupStates().entrySet())
         {
             sb.append(sb.length() == 0 ? "" : ",").append(e.getKey()).append(':').append(e.getValue().configName());
         }

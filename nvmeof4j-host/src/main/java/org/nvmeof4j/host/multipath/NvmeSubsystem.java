@@ -73,6 +73,13 @@ public final class NvmeSubsystem implements AutoCloseable
     private final AtomicLong queuedNoPath = new AtomicLong();
     private final AtomicLong longestWaitNanos = new AtomicLong();
     private final AnaListener anaListener = new AnaListener();
+    /** The open polled queues: woken on every path change, their counters summed into this subsystem's. */
+    private final java.util.concurrent.CopyOnWriteArrayList<SubsystemIoQueue> polledQueues =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The counters of polled queues closed already (by {@code SubsystemIoQueue} counter index); under itself. */
+    private final long[] closedQueueCounts = new long[SubsystemIoQueue.COUNTERS];
+    /** Per path, its controller's state and reconnect count when {@link #watch} last looked (scheduler thread). */
+    private final long[] lastPathSignature;
     private final String nqn;
     private volatile boolean closed;
 
@@ -84,6 +91,8 @@ public final class NvmeSubsystem implements AutoCloseable
             list.add(new NvmePath(i, options.get(i).copy().failoverIo(true)));
         }
         this.paths = Collections.unmodifiableList(list);
+        this.lastPathSignature = new long[list.size()];
+        Arrays.fill(lastPathSignature, -1);
         this.policy = Objects.requireNonNull(policy, "policy");
         this.nqn = options.get(0).nqn();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "nvmeof4j-mpath-" + instance));
@@ -178,6 +187,7 @@ public final class NvmeSubsystem implements AutoCloseable
                 try
                 {
                     connectPath(p);
+                    kick(); // a new usable path: waiting I/O goes now
                 }
                 catch (final RuntimeException e)
                 {
@@ -341,21 +351,39 @@ public final class NvmeSubsystem implements AutoCloseable
         }
     }
 
-    /** Periodic: paths that reconnected have their ANA log read again; waiting I/O tries again. */
+    /**
+     * Periodic: paths that reconnected have their ANA log read again; waiting I/O tries again; a path whose
+     * controller changed state (lost, reconnecting, live again, gone for good) wakes the polled queues, whose
+     * waiting I/O may now go (or fail: no path left).
+     */
     private void watch()
     {
+        boolean changed = false;
         for (final NvmePath p : paths)
         {
             if (p.reconnectedSinceLastCheck())
             {
                 readAnaLogLater(p);
             }
+            final NvmeController c = p.controller();
+            final long signature = c == null ? -1 : c.reconnects() << 3 | c.state().ordinal();
+            if (signature != lastPathSignature[p.index()])
+            {
+                lastPathSignature[p.index()] = signature;
+                changed = true;
+            }
         }
         retryWaiting();
+        if (changed)
+        {
+            wakePolledQueues();
+        }
     }
 
+    /** A path may have become usable (or every path is gone): waiting I/O of both APIs tries again. */
     private void kick()
     {
+        wakePolledQueues();
         try
         {
             scheduler.execute(this::retryWaiting);
@@ -363,6 +391,14 @@ public final class NvmeSubsystem implements AutoCloseable
         catch (final RejectedExecutionException ignore)
         {
             // closing
+        }
+    }
+
+    private void wakePolledQueues()
+    {
+        for (final SubsystemIoQueue q : polledQueues)
+        {
+            q.wake();
         }
     }
 
@@ -734,7 +770,39 @@ public final class NvmeSubsystem implements AutoCloseable
         {
             throw new NvmeTransportException("subsystem " + nqn + " is closed");
         }
-        return new SubsystemIoQueue(this, nextQid.getAndIncrement(), depth);
+        final SubsystemIoQueue q = new SubsystemIoQueue(this, nextQid.getAndIncrement(), depth);
+        polledQueues.add(q);
+        return q;
+    }
+
+    /** {@code q} closed: keep its counts in this subsystem's. */
+    void polledQueueClosed(final SubsystemIoQueue q)
+    {
+        synchronized (closedQueueCounts)
+        {
+            if (polledQueues.remove(q))
+            {
+                for (int i = 0; i < SubsystemIoQueue.COUNTERS; i++)
+                {
+                    closedQueueCounts[i] = i == SubsystemIoQueue.LONGEST_WAIT_NANOS ?
+                        Math.max(closedQueueCounts[i], q.counter(i)) : closedQueueCounts[i] + q.counter(i);
+                }
+            }
+        }
+    }
+
+    /** @return counter {@code i} of the polled queues, open and closed (the largest for the longest wait). */
+    private long polled(final int i)
+    {
+        synchronized (closedQueueCounts)
+        {
+            long v = closedQueueCounts[i];
+            for (final SubsystemIoQueue q : polledQueues)
+            {
+                v = i == SubsystemIoQueue.LONGEST_WAIT_NANOS ? Math.max(v, q.counter(i)) : v + q.counter(i);
+            }
+            return v;
+        }
     }
 
     // ------------------------------------------------------------------ state
@@ -787,46 +855,49 @@ public final class NvmeSubsystem implements AutoCloseable
         return new ArrayList<>(ids);
     }
 
+    // The counters below count both APIs: the async one and every polled queue (SubsystemIoQueue), open or closed;
+    // a polled queue's own figures are its accessors of the same names.
+
     /** @return I/O submitted by the application. */
     public long submitted()
     {
-        return submitted.get();
+        return submitted.get() + polled(SubsystemIoQueue.SUBMITTED);
     }
 
     /** @return I/O completed to the application (success or failure): each exactly once. */
     public long completed()
     {
-        return completed.get();
+        return completed.get() + polled(SubsystemIoQueue.COMPLETED);
     }
 
     /** @return commands sent on a path (the first send and every failover). */
     public long attempts()
     {
-        return attempts.get();
+        return attempts.get() + polled(SubsystemIoQueue.ATTEMPTS);
     }
 
     /** @return commands sent on a path that came back (attempts() - attemptsDone() are in flight). */
     public long attemptsDone()
     {
-        return attemptsDone.get();
+        return attemptsDone.get() + polled(SubsystemIoQueue.ATTEMPTS_DONE);
     }
 
     /** @return I/O sent again on another path after a path error or a lost connection. */
     public long failovers()
     {
-        return failovers.get();
+        return failovers.get() + polled(SubsystemIoQueue.FAILOVERS);
     }
 
     /** @return I/O that had to wait because no path was usable. */
     public long queuedNoPath()
     {
-        return queuedNoPath.get();
+        return queuedNoPath.get() + polled(SubsystemIoQueue.QUEUED_NO_PATH);
     }
 
     /** @return the longest time an I/O waited for a usable path, in nanoseconds. */
     public long longestWaitNanos()
     {
-        return longestWaitNanos.get();
+        return Math.max(longestWaitNanos.get(), polled(SubsystemIoQueue.LONGEST_WAIT_NANOS));
     }
 
     /** @return the paths, one line each, as {@code nvme list-subsys} prints them. */
@@ -887,6 +958,7 @@ public final class NvmeSubsystem implements AutoCloseable
             return;
         }
         closed = true;
+        wakePolledQueues(); // their waiting I/O fails at the next poll
         scheduler.shutdownNow();
         anaThread.shutdownNow();
         for (final NvmePath p : paths)

@@ -1,6 +1,8 @@
 package org.nvmeof4j.host.multipath;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
@@ -13,6 +15,7 @@ import org.nvmeof4j.host.CompletionHandler;
 import org.nvmeof4j.host.IoQueue;
 import org.nvmeof4j.host.Namespace;
 import org.nvmeof4j.host.NvmeController;
+import org.nvmeof4j.host.queue.HostQueue;
 import org.nvmeof4j.protocol.nvme.Cqe;
 import org.nvmeof4j.protocol.nvme.NvmeStatus;
 
@@ -49,8 +52,8 @@ public final class SubsystemIoQueue implements IoQueue
     /** The status of an attempt that a path's queue refused at submission (its namespace unknown there). */
     private static final int STATUS_INVALID_NAMESPACE = NvmeStatus.INVALID_NAMESPACE_OR_FORMAT.status() |
         Cqe.STATUS_DNR;
-    /** Longest {@link #await} while I/O waits for a path or a path's queue is being opened. */
-    private static final long WAITING_AWAIT_NANOS = 1_000_000L;
+    /** Longest {@link #await} over a path queue that has no channel to select on (not a {@link HostQueue}). */
+    private static final long FOREIGN_QUEUE_AWAIT_NANOS = 1_000_000L;
     private static final Consumer<SelectionKey> IGNORE_KEY = k -> { };
 
     private final NvmeSubsystem subsystem;
@@ -88,19 +91,33 @@ public final class SubsystemIoQueue implements IoQueue
     private int outstanding;
     private long lastCompletionNanos;
     private long longestGapNanos;
-    private Selector selector;
     private final SelectableChannel[] registered;
+    /**
+     * Per path: a command was submitted to its queue outside that queue's own poll (by the application, by a
+     * failover from another path's completion, by a waiting I/O sent again), so it is not on the wire until the queue
+     * is polled again (a path's queue sends at its duty cycle). {@link #poll} polls such queues once more and
+     * {@link #await} does not block while one is left.
+     */
+    private final boolean[] unflushed;
+    /** The path whose queue is being polled now (its handlers' submissions go out at the end of its cycle), or -1. */
+    private int polling = -1;
+    private final java.util.concurrent.atomic.AtomicLong wakeups = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
-    // counters, owner thread only
-    private long submitted;
-    private long completed;
-    private long attempts;
-    private long attemptsDone;
-    private long failovers;
-    private long queuedNoPath;
-    private long longestWaitNanos;
+    // counters: written by the owner thread only, read by any (NvmeSubsystem sums them) through opaque accesses
+    static final int SUBMITTED = 0;
+    static final int COMPLETED = 1;
+    static final int ATTEMPTS = 2;
+    static final int ATTEMPTS_DONE = 3;
+    static final int FAILOVERS = 4;
+    static final int QUEUED_NO_PATH = 5;
+    static final int LONGEST_WAIT_NANOS = 6;
+    static final int COUNTERS = 7;
+    private static final VarHandle COUNT = MethodHandles.arrayElementVarHandle(long[].class);
+    private final long[] counts = new long[COUNTERS];
     private final long[] attemptsPerPath;
+    /** The owner waits for input or a {@link #wake} here (one selector over every path's connection). */
+    private final Selector selector;
 
     SubsystemIoQueue(final NvmeSubsystem subsystem, final int qid, final int depth)
     {
@@ -120,11 +137,20 @@ public final class SubsystemIoQueue implements IoQueue
         }
         this.qid = qid;
         this.depth = depth;
+        try
+        {
+            selector = Selector.open();
+        }
+        catch (final IOException e)
+        {
+            throw new java.io.UncheckedIOException("cannot open the selector of a polled multipath queue", e);
+        }
         final int n = paths.size();
         queues = new IoQueue[n];
         openers = new PathOpener[n];
         handlers = new PathHandler[n];
         registered = new SelectableChannel[n];
+        unflushed = new boolean[n];
         attemptsPerPath = new long[n];
         for (int i = 0; i < n; i++)
         {
@@ -203,6 +229,10 @@ public final class SubsystemIoQueue implements IoQueue
                         // closed meanwhile: close() may not have seen it (closing twice is harmless)
                         opened = null;
                         q.close();
+                    }
+                    else
+                    {
+                        wake(); // the owner takes it over at once, not at the end of its wait
                     }
                 }
             }
@@ -292,7 +322,7 @@ public final class SubsystemIoQueue implements IoQueue
         userTag[s] = tag;
         waitingSince[s] = 0;
         outstanding++;
-        submitted++;
+        count(SUBMITTED);
         dispatch(s);
         return s;
     }
@@ -367,14 +397,18 @@ public final class SubsystemIoQueue implements IoQueue
                 if (waitingSince[s] == 0)
                 {
                     waitingSince[s] = System.nanoTime();
-                    queuedNoPath++;
+                    count(QUEUED_NO_PATH);
                 }
                 waiting[(waitingHead + waitingCount++) % depth] = s;
                 return;
             }
             if (waitingSince[s] != 0)
             {
-                longestWaitNanos = Math.max(longestWaitNanos, System.nanoTime() - waitingSince[s]);
+                final long waited = System.nanoTime() - waitingSince[s];
+                if (waited > counts[LONGEST_WAIT_NANOS])
+                {
+                    COUNT.setOpaque(counts, LONGEST_WAIT_NANOS, waited);
+                }
                 waitingSince[s] = 0;
             }
             final int path = p.index();
@@ -398,8 +432,12 @@ public final class SubsystemIoQueue implements IoQueue
                 continue;
             }
             pathOf[s] = path;
+            if (path != polling)
+            {
+                unflushed[path] = true;
+            }
             p.inflight.incrementAndGet();
-            attempts++;
+            count(ATTEMPTS);
             attemptsPerPath[path]++;
             return;
         }
@@ -429,11 +467,11 @@ public final class SubsystemIoQueue implements IoQueue
     {
         final NvmePath p = paths.get(path);
         p.inflight.decrementAndGet();
-        attemptsDone++;
+        count(ATTEMPTS_DONE);
         pathOf[s] = -1;
         if (status != 0 && !closed && subsystem.pathFailed(p, nsid[s], status, reconnectsAtSend[s]))
         {
-            failovers++;
+            count(FAILOVERS);
             dispatch(s); // another path, or wait for one; never completes here synchronously except on no path left
             return;
         }
@@ -446,7 +484,7 @@ public final class SubsystemIoQueue implements IoQueue
         buffer[s] = null;
         free[freeCount++] = s;
         outstanding--;
-        completed++;
+        count(COMPLETED);
         completions++;
         final long now = System.nanoTime();
         if (lastCompletionNanos != 0)
@@ -462,6 +500,10 @@ public final class SubsystemIoQueue implements IoQueue
     {
         handler = h;
         completions = 0;
+        if (waitingCount > 0)
+        {
+            retryWaiting(); // before the paths' polls, which send what it submits
+        }
         for (int i = 0; i < queues.length; i++)
         {
             IoQueue q = queues[i];
@@ -481,15 +523,37 @@ public final class SubsystemIoQueue implements IoQueue
                 }
                 queues[i] = q;
             }
-            current = q;
-            q.poll(handlers[i]);
+            pollPath(i, q);
         }
-        current = null;
         if (waitingCount > 0)
         {
-            retryWaiting();
+            retryWaiting(); // I/O that failed over during the polls and found no path yet, or a queue taken over
+        }
+        // what went to a queue after its poll (a failover from a later path's completion): on the wire now
+        for (int i = 0; i < queues.length; i++)
+        {
+            if (unflushed[i] && queues[i] != null)
+            {
+                pollPath(i, queues[i]);
+            }
         }
         return completions;
+    }
+
+    private void pollPath(final int i, final IoQueue q)
+    {
+        unflushed[i] = false;
+        current = q;
+        polling = i;
+        try
+        {
+            q.poll(handlers[i]);
+        }
+        finally
+        {
+            polling = -1;
+            current = null;
+        }
     }
 
     private void retryWaiting()
@@ -524,56 +588,53 @@ public final class SubsystemIoQueue implements IoQueue
     }
 
     /**
-     * Block until a path's connection has bytes to read or {@code maxNanos} pass (at most 1 ms while I/O waits for a
-     * usable path). With one path's queue open this is that queue's wait; with several, one selector over their
-     * connections (registered again after a reconnect).
+     * Block until a path's connection has bytes to read, {@link #wake} is called, or {@code maxNanos} pass (at least
+     * about a millisecond, as any queue's wait). One selector over every open path's connection (registered again
+     * after a reconnect); with none open (every path down, I/O waiting) it still waits for a {@link #wake}: the
+     * subsystem wakes every polled queue when a path changes (ANA log read, controller state, reconnect, a path's
+     * queue opened in the background), so I/O waiting for a path is sent as soon as one is usable, not at the next
+     * tick of a timer.
      */
     @Override
     public void await(final long maxNanos)
     {
-        final long max = waitingCount > 0 || anyOpening() ? Math.min(maxNanos, WAITING_AWAIT_NANOS) : maxNanos;
-        IoQueue only = null;
-        int open = 0;
-        for (final IoQueue q : queues)
+        if (closed)
         {
-            if (q != null)
-            {
-                only = q;
-                open++;
-            }
-        }
-        if (open == 0)
-        {
-            LockSupport.parkNanos(Math.max(1, max));
             return;
         }
-        if (open == 1)
-        {
-            only.await(max);
-            return;
-        }
+        long max = maxNanos;
         try
         {
-            if (selector == null)
-            {
-                selector = Selector.open();
-            }
-            boolean any = false;
             for (int i = 0; i < queues.length; i++)
             {
-                final SelectableChannel ch = queues[i] instanceof org.nvmeof4j.host.queue.HostQueue hq ?
-                    hq.channel() : null;
+                final IoQueue q = queues[i];
+                if (q != null && unflushed[i])
+                {
+                    return; // a command not sent yet: the next poll sends it
+                }
+                if (q == null)
+                {
+                    if (openers[i].opened != null)
+                    {
+                        return; // a queue opened in the background: take it over now
+                    }
+                    continue;
+                }
+                if (!(q instanceof HostQueue hq))
+                {
+                    max = Math.min(max, FOREIGN_QUEUE_AWAIT_NANOS); // nothing to select on: look again soon
+                    continue;
+                }
+                if (hq.armWakeup())
+                {
+                    return; // completions already waiting (a device's ring): poll again
+                }
+                final SelectableChannel ch = hq.channel();
                 if (ch != null && ch != registered[i] && ch.isOpen())
                 {
                     ch.register(selector, SelectionKey.OP_READ);
                     registered[i] = ch;
                 }
-                any |= ch != null && ch.isOpen();
-            }
-            if (!any)
-            {
-                LockSupport.parkNanos(Math.max(1, max));
-                return;
             }
             selector.select(IGNORE_KEY, Math.max(1, max / 1_000_000));
         }
@@ -583,20 +644,24 @@ public final class SubsystemIoQueue implements IoQueue
         }
         catch (final IOException e)
         {
-            LockSupport.parkNanos(Math.max(1, Math.min(max, WAITING_AWAIT_NANOS)));
+            LockSupport.parkNanos(Math.max(1, Math.min(max, FOREIGN_QUEUE_AWAIT_NANOS)));
         }
     }
 
-    private boolean anyOpening()
+    /**
+     * Make the owner's {@link #await} (the current one, or the next one if it is not waiting) return now: a path may
+     * have become usable. Any thread.
+     */
+    void wake()
     {
-        for (int i = 0; i < queues.length; i++)
-        {
-            if (queues[i] == null && (openers[i].busy || openers[i].opened != null))
-            {
-                return true;
-            }
-        }
-        return false;
+        wakeups.incrementAndGet();
+        selector.wakeup();
+    }
+
+    /** @return how many times {@link #wake} was called. */
+    long wakeups()
+    {
+        return wakeups.get();
     }
 
     @Override
@@ -612,6 +677,18 @@ public final class SubsystemIoQueue implements IoQueue
     }
 
     // ------------------------------------------------------------------ counters
+
+    /** Owner thread: one more of counter {@code i} (an opaque write: a reader on another thread sees whole values). */
+    private void count(final int i)
+    {
+        COUNT.setOpaque(counts, i, counts[i] + 1);
+    }
+
+    /** @return counter {@code i} ({@link #SUBMITTED} ...); any thread. */
+    long counter(final int i)
+    {
+        return (long)COUNT.getOpaque(counts, i);
+    }
 
     /** @return the longest time between two completions delivered by {@link #poll}, in nanoseconds. */
     public long longestGapNanos()
@@ -629,25 +706,25 @@ public final class SubsystemIoQueue implements IoQueue
     /** @return I/O submitted on this queue. */
     public long submitted()
     {
-        return submitted;
+        return counter(SUBMITTED);
     }
 
     /** @return I/O completed to the handler (success or failure): each exactly once. */
     public long completed()
     {
-        return completed;
+        return counter(COMPLETED);
     }
 
     /** @return commands sent on a path (the first send and every failover). */
     public long attempts()
     {
-        return attempts;
+        return counter(ATTEMPTS);
     }
 
     /** @return commands sent on a path that came back. */
     public long attemptsDone()
     {
-        return attemptsDone;
+        return counter(ATTEMPTS_DONE);
     }
 
     /** @return commands sent on path {@code index}. */
@@ -659,19 +736,19 @@ public final class SubsystemIoQueue implements IoQueue
     /** @return I/O sent again on another path after a path error or a lost connection. */
     public long failovers()
     {
-        return failovers;
+        return counter(FAILOVERS);
     }
 
     /** @return I/O that had to wait because no path was usable. */
     public long queuedNoPath()
     {
-        return queuedNoPath;
+        return counter(QUEUED_NO_PATH);
     }
 
     /** @return the longest time an I/O waited for a usable path, in nanoseconds. */
     public long longestWaitNanos()
     {
-        return longestWaitNanos;
+        return counter(LONGEST_WAIT_NANOS);
     }
 
     /** @return how many paths have their queue open here. */
@@ -716,17 +793,15 @@ public final class SubsystemIoQueue implements IoQueue
                 pathOf[s] = -1;
             }
         }
-        if (selector != null)
+        try
         {
-            try
-            {
-                selector.close();
-            }
-            catch (final IOException ignore)
-            {
-                // closing anyway
-            }
+            selector.close();
         }
+        catch (final IOException ignore)
+        {
+            // closing anyway
+        }
+        subsystem.polledQueueClosed(this);
     }
 
     @Override

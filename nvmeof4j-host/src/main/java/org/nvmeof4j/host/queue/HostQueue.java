@@ -505,6 +505,12 @@ public final class HostQueue implements IoQueue, QueueOwner
                 {
                     failAll(STATUS_CONTROLLER_LOST);
                 }
+                else if (!retryOnReconnect && qid != 0 && fifoHead != fifoTail)
+                {
+                    // submitted while the connection is down: a multipath I/O fails over now rather than wait for
+                    // the reconnect (Linux's nvmf_fail_nonready_command for REQ_NVME_MPATH requests)
+                    failAll(NvmeStatus.HOST_PATHING_ERROR.status());
+                }
                 return completions;
             }
         }

@@ -420,6 +420,8 @@ class PolledMultipathTest
         // every controller lost (ctrl_loss_tmo 500 ms): the waiting I/O fails, once
         target.listeners().get(0).disconnect();
         target.listeners().get(1).disconnect();
+        // the target closes the connections on its pollers: a read sent before they are closed would still be served
+        await(() -> subsystem.select(1) == null, "both paths down");
         assertThat(q.submitRead(1, 0, IO_BLOCKS, in, 1)).isNotNegative();
         final long d2 = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (status[1] == -1 && System.nanoTime() < d2)
@@ -436,16 +438,170 @@ class PolledMultipathTest
         q.close();
     }
 
+    /**
+     * An I/O waiting for a usable path must be sent when the path comes back, not at the next tick of a timer: the
+     * subsystem wakes the queue's {@code await}, so a wait of 60 s returns as soon as port 1's group is made
+     * accessible. The old 1 ms cap needed one await per millisecond; here a handful suffice, each a wake-up.
+     */
+    @Test
+    void shouldWakeAWaitingAwaitWhenAPathBecomesUsable() throws Exception
+    {
+        start(2);
+        target.listeners().get(0).anaState(1, AnaState.INACCESSIBLE);
+        target.listeners().get(1).anaState(1, AnaState.INACCESSIBLE);
+        connect(IoPolicy.NUMA, Duration.ofSeconds(30));
+        final SubsystemIoQueue q = subsystem.openIoQueue(4);
+        final ByteBuffer data = ByteBuffer.allocateDirect(IO_BYTES);
+        fill(data, 5, 5, 5);
+        final int[] status = {-1};
+        final CompletionHandler h = (tag, st) -> status[0] = st;
+        assertThat(q.submitWrite(1, 0, IO_BLOCKS, data, 0)).isNotNegative();
+        q.poll(h);
+        assertThat(q.queuedNoPath()).as("no usable path: the write waits").isEqualTo(1);
+        final long wakeupsBefore = q.wakeups();
+        final Thread back = new Thread(() ->
+        {
+            try
+            {
+                Thread.sleep(300);
+                target.listeners().get(1).anaState(1, AnaState.OPTIMIZED);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
+        back.start();
+        int awaits = 0;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (status[0] == -1 && System.nanoTime() < deadline)
+        {
+            if (q.poll(h) == 0 && status[0] == -1)
+            {
+                q.await(TimeUnit.SECONDS.toNanos(60));
+                awaits++;
+            }
+        }
+        back.join();
+        assertThat(status[0]).as("written through the path that became usable").isZero();
+        assertThat(q.wakeups()).as("woken by the subsystem").isGreaterThan(wakeupsBefore);
+        // each await ends on a wake-up or on input, never on a 1 ms timer: 300 ms took at most a few
+        assertThat(awaits).as("awaits until the path came back").isLessThan(30);
+        System.out.println("waiting I/O sent after " + awaits + " awaits, " + (q.wakeups() - wakeupsBefore) +
+            " wake-ups; waited " + q.longestWaitNanos() / 1_000_000 + " ms");
+        q.close();
+    }
+
+    /**
+     * A path's queue whose connection is down fails I/O submitted to it with Host Pathing Error at its next poll, so
+     * that it fails over, instead of holding it until the reconnect (here a minute away): the I/O that lands on a
+     * path in the moment between its connection's loss and its controller's state change must not stall.
+     */
+    @Test
+    void shouldFailIoSubmittedToAPathQueueWhoseConnectionIsDown() throws Exception
+    {
+        start(2);
+        final List<ConnectOptions> paths = new ArrayList<>();
+        for (final Listener l : target.listeners())
+        {
+            paths.add(ConnectOptions.tcp("127.0.0.1", l.port(), NQN).nrIoQueues(1).nrPollQueues(2)
+                .reconnectDelay(Duration.ofSeconds(60)).ctrlLossTmo(Duration.ofSeconds(120)));
+        }
+        subsystem = NvmeSubsystem.connect(paths, IoPolicy.NUMA);
+        final IoQueue raw = subsystem.paths().get(0).controller().openIoQueue();
+        final long[] status = {-1};
+        final CompletionHandler h = (tag, st) -> status[0] = st;
+        target.listeners().get(0).disconnect();
+        final org.nvmeof4j.host.queue.HostQueue hq = (org.nvmeof4j.host.queue.HostQueue)raw;
+        await(() ->
+        {
+            raw.poll(h);
+            return hq.lostReason() != null;
+        }, "path 0's queue to see its connection close");
+        final ByteBuffer in = ByteBuffer.allocateDirect(IO_BYTES);
+        assertThat(raw.submitRead(1, 0, IO_BLOCKS, in, 7)).isNotNegative();
+        await(() ->
+        {
+            raw.poll(h);
+            return status[0] != -1;
+        }, "the read to fail over");
+        assertThat(status[0]).as("Host Pathing Error: a path status, so it fails over")
+            .isEqualTo((long)org.nvmeof4j.protocol.nvme.NvmeStatus.HOST_PATHING_ERROR.status());
+        assertThat(NvmeSubsystem.isPathStatus((int)status[0])).isTrue();
+        assertThat(raw.outstanding()).isZero();
+        raw.close();
+    }
+
+    /** The subsystem's counters count the polled queues' I/O too, and keep them once a queue is closed. */
+    @Test
+    void shouldCountPolledIoInTheSubsystemCounters() throws Exception
+    {
+        start(2);
+        connect(IoPolicy.ROUND_ROBIN, Duration.ofSeconds(30));
+        final SubsystemIoQueue q = subsystem.openIoQueue(8);
+        final MixedIoLoop loop = new MixedIoLoop(q, 8, 8);
+        loop.run(1000);
+        assertThat(q.submitted()).isEqualTo(1000);
+        assertThat(subsystem.submitted()).isEqualTo(1000);
+        assertThat(subsystem.completed()).isEqualTo(1000);
+        assertThat(subsystem.attempts()).isEqualTo(q.attempts()).isGreaterThanOrEqualTo(1000);
+        assertThat(subsystem.attemptsDone()).isEqualTo(q.attemptsDone()).isEqualTo(q.attempts());
+
+        // port 0 inaccessible: the I/O that comes back with the ANA status is sent again on port 1
+        target.listeners().get(0).anaState(1, AnaState.INACCESSIBLE);
+        loop.run(2000);
+        await(() -> subsystem.paths().get(0).anaState(1) == AnaState.INACCESSIBLE, "the ANA change on path 0");
+        loop.run(200);
+        assertThat(subsystem.failovers()).isEqualTo(q.failovers());
+        // the async API adds to the same counters
+        final ByteBuffer in = ByteBuffer.allocateDirect(IO_BYTES);
+        subsystem.readBlocking(1, 0, IO_BLOCKS, in);
+        assertThat(subsystem.submitted()).isEqualTo(3201);
+        assertThat(subsystem.completed()).isEqualTo(3201);
+        final long attempts = subsystem.attempts();
+        final long failovers = subsystem.failovers();
+        assertThat(attempts).isEqualTo(3201 + failovers);
+        q.close();
+        assertThat(subsystem.submitted()).as("kept after close").isEqualTo(3201);
+        assertThat(subsystem.completed()).isEqualTo(3201);
+        assertThat(subsystem.attempts()).isEqualTo(attempts);
+        assertThat(subsystem.failovers()).isEqualTo(failovers);
+        final SubsystemIoQueue q2 = subsystem.openIoQueue(8);
+        new MixedIoLoop(q2, 8, 8).run(100);
+        assertThat(subsystem.submitted()).isEqualTo(3301);
+        q2.close();
+    }
+
     @Test
     void shouldNotAllocatePerIoWithBothPathsUp() throws Exception
     {
         start(2);
+        assertNoAllocationPerIo(1);
+    }
+
+    /**
+     * NSIDs above 127 are not in {@code Integer}'s cache: the ANA lookups of path selection (group of the NSID, state
+     * of the group, state implied by a status, excluded NSIDs) must box nothing for them either.
+     */
+    @Test
+    void shouldNotAllocatePerIoOnANamespaceAbove127() throws Exception
+    {
+        final Target.Builder b = Target.builder().listen("127.0.0.1", 0).listen("127.0.0.1", 0);
+        target = b.subsystem(s -> s.nqn(NQN).allowAnyHost().ramNamespace(1000, 4L << 20)).build().start();
+        target.listeners().get(1).anaState(1, AnaState.NON_OPTIMIZED);
+        assertNoAllocationPerIo(1000);
+        assertThat(subsystem.paths().get(0).anaState(1000)).isEqualTo(AnaState.OPTIMIZED);
+        assertThat(subsystem.paths().get(1).anaState(1000)).isEqualTo(AnaState.NON_OPTIMIZED);
+    }
+
+    private void assertNoAllocationPerIo(final int nsid) throws Exception
+    {
         connect(IoPolicy.ROUND_ROBIN, Duration.ofSeconds(30));
         final com.sun.management.ThreadMXBean mx =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final SubsystemIoQueue q = subsystem.openIoQueue(8);
         assertThat(q.openPaths()).isEqualTo(2);
-        final MixedIoLoop loop = new MixedIoLoop(q, 8, 8);
+        final MixedIoLoop loop = new MixedIoLoop(q, nsid, 8, 8);
         loop.run(20_000); // warm-up: JIT, socket buffers
         final long tid = Thread.currentThread().getId();
         final long before = mx.getThreadAllocatedBytes(tid);
@@ -454,10 +610,18 @@ class PolledMultipathTest
         final int ios = 20_000;
         loop.run(ios);
         final long allocated = mx.getThreadAllocatedBytes(tid) - before;
-        System.out.println("allocation per I/O on the polled multipath queue (2 paths): " + (double)allocated / ios +
-            " bytes (" + allocated + " bytes for " + ios + " I/Os)");
-        assertThat(q.attempts(0) - p0).as("path 0 used").isGreaterThan(ios / 4);
-        assertThat(q.attempts(1) - p1).as("path 1 used").isGreaterThan(ios / 4);
+        System.out.println("allocation per I/O on the polled multipath queue (2 paths, NSID " + nsid + "): " +
+            (double)allocated / ios + " bytes (" + allocated + " bytes for " + ios + " I/Os)");
+        if (nsid == 1)
+        {
+            assertThat(q.attempts(0) - p0).as("path 0 used").isGreaterThan(ios / 4);
+            assertThat(q.attempts(1) - p1).as("path 1 used").isGreaterThan(ios / 4);
+        }
+        else
+        {
+            // round-robin over the optimized paths only: path 1 is non-optimized, so every I/O looked both up
+            assertThat(q.attempts(0) - p0).as("path 0 (optimized) used").isEqualTo(ios);
+        }
         assertThat((double)allocated / ios).isLessThan(1.0);
         q.close();
     }
