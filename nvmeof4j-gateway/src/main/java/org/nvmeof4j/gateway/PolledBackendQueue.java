@@ -34,27 +34,6 @@ final class PolledBackendQueue implements AsyncBackendQueue, PollerTask, Complet
     /** How long after a failed open no new open is tried (the submissions meanwhile fail at once). */
     static final long REOPEN_BACKOFF_NANOS = 1_000_000_000L;
 
-    /** Registers a channel with the poller's selector and leaves (it wakes the poller, the queue task polls). */
-    private static final PollerTask REGISTRATION_ONLY = new PollerTask()
-    {
-        @Override
-        public int doWork()
-        {
-            return 0;
-        }
-
-        @Override
-        public void onError(final Throwable error)
-        {
-        }
-
-        @Override
-        public boolean isActive()
-        {
-            return false;
-        }
-    };
-
     private final NvmeTcpBackendController owner;
     private final Poller poller;
     private final String name;
@@ -487,7 +466,7 @@ final class PolledBackendQueue implements AsyncBackendQueue, PollerTask, Complet
                 {
                     // a new connection (first use, or after a reconnect): wake this poller on its completions too
                     registered = ch;
-                    poller.add(REGISTRATION_ONLY, ch);
+                    poller.wakeOnRead(ch);
                 }
             }
         }

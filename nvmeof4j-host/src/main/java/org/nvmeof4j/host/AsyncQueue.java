@@ -38,26 +38,6 @@ final class AsyncQueue implements PollerTask, CompletionHandler
         }
     }
 
-    private static final PollerTask REGISTRATION_ONLY = new PollerTask()
-    {
-        @Override
-        public int doWork()
-        {
-            return 0;
-        }
-
-        @Override
-        public void onError(final Throwable error)
-        {
-        }
-
-        @Override
-        public boolean isActive()
-        {
-            return false;
-        }
-    };
-
     private final NvmeController controller;
     final HostQueue queue;
     final Poller poller;
@@ -157,7 +137,7 @@ final class AsyncQueue implements PollerTask, CompletionHandler
         if (ch != registered && ch != null && ch.isOpen())
         {
             registered = ch;
-            poller.add(REGISTRATION_ONLY, ch);
+            poller.wakeOnRead(ch);
         }
         if (queue.failure() != null && !waiting.isEmpty())
         {

@@ -87,6 +87,37 @@ public final class Poller implements Runnable, AutoCloseable
     }
 
     /**
+     * Register a channel for reads only so that its data wakes this poller when it sleeps, with no task of its own:
+     * for a queue that another task on this poller already polls (a host queue inside a gateway's backend queue or
+     * an async facade). From any thread; call it again after the channel changes (a reconnect).
+     */
+    public void wakeOnRead(final SelectableChannel channel)
+    {
+        add(REGISTRATION_ONLY, channel);
+    }
+
+    /** The task of {@link #wakeOnRead}: it never runs and leaves at the next sweep; its key stays registered. */
+    private static final PollerTask REGISTRATION_ONLY = new PollerTask()
+    {
+        @Override
+        public int doWork()
+        {
+            return 0;
+        }
+
+        @Override
+        public void onError(final Throwable error)
+        {
+        }
+
+        @Override
+        public boolean isActive()
+        {
+            return false;
+        }
+    };
+
+    /**
      * Add a task; from any thread. Its channel (non-blocking) is registered for reads so that the poller wakes
      * when data arrives. The task's first {@code doWork()} runs on the poller thread.
      */

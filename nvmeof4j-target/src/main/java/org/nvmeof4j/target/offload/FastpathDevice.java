@@ -334,19 +334,7 @@ public final class FastpathDevice extends TargetOffloadDevice
                     m.stats().read(length, System.nanoTime() - start, true);
                     return -1;
                 }
-                ByteBuffer buf;
-                releaseChunk(r.index());
-                final int chunk = pool.claim(poolHint);
-                if (chunk != NONE)
-                {
-                    slots(r.index());
-                    slotChunk[r.index()] = chunk; // held until the data is on the wire (released())
-                    buf = pool.chunk(chunk);
-                }
-                else
-                {
-                    buf = r.staging(length);
-                }
+                final ByteBuffer buf = readBuffer(r, length);
                 bq.read(m.backendNsid(), offset, buf, 0, length);
                 queue.completeWithData(r, buf, 0, length);
                 m.stats().read(length, System.nanoTime() - start, false);
@@ -504,24 +492,30 @@ public final class FastpathDevice extends TargetOffloadDevice
             return io;
         }
 
+        /**
+         * Where a staged read lands: a chunk of the staging pool, held by the slot until the data is on the wire
+         * ({@code released()}), or the request's own staging when the pool has none free.
+         */
+        private ByteBuffer readBuffer(final Request r, final int length)
+        {
+            releaseChunk(r.index());
+            final int chunk = pool.claim(poolHint);
+            if (chunk == NONE)
+            {
+                return r.staging(length);
+            }
+            slots(r.index());
+            slotChunk[r.index()] = chunk;
+            return pool.chunk(chunk);
+        }
+
         private int readAsync(final Request r, final NamespaceMapping m, final AsyncBackendQueue aq,
             final long offset, final int length, final long start)
         {
             final ByteBuffer buf;
             try
             {
-                releaseChunk(r.index());
-                final int chunk = pool.claim(poolHint);
-                if (chunk != NONE)
-                {
-                    slots(r.index());
-                    slotChunk[r.index()] = chunk; // held until the data is on the wire (released())
-                    buf = pool.chunk(chunk);
-                }
-                else
-                {
-                    buf = r.staging(length);
-                }
+                buf = readBuffer(r, length);
             }
             catch (final RuntimeException e)
             {
