@@ -9,6 +9,7 @@ import java.util.Vector;
 import org.bouncycastle.tls.AbstractTlsClient;
 import org.bouncycastle.tls.AbstractTlsServer;
 import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.AlertLevel;
 import org.bouncycastle.tls.BasicTlsPSKExternal;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.PRFAlgorithm;
@@ -36,6 +37,7 @@ public final class BcTlsProvider implements TlsProvider
 {
     private static final int[] SUITES = {CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_AES_128_GCM_SHA256};
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final System.Logger LOG = System.getLogger("org.nvmeof4j.tls");
 
     /** What a handshake learned, shared by the protocol callbacks and the channel. */
     static final class Session
@@ -45,6 +47,8 @@ public final class BcTlsProvider implements TlsProvider
         volatile String pskIdentity;
         /** The server found no PSK for any identity the client offered. */
         volatile boolean unknownIdentity;
+        /** The fatal alert raised or received, for logs and exception messages; null while none. */
+        volatile String alert;
     }
 
     @Override
@@ -76,6 +80,41 @@ public final class BcTlsProvider implements TlsProvider
         final TlsServerProtocol protocol = new TlsServerProtocol();
         protocol.accept(new Server(new BcTlsCrypto(RANDOM), lookup, session));
         return new BcSecureChannel(channel, protocol, session, true, plaintextAllowed);
+    }
+
+    /**
+     * A fatal alert this side raised: logged once (WARNING) with Bouncy Castle's reason, which never holds key
+     * material, and kept for the exception that closes the connection.
+     */
+    static void alertRaised(final Session session, final String role, final short level, final short description,
+        final String message, final Throwable cause)
+    {
+        if (level != AlertLevel.fatal)
+        {
+            return;
+        }
+        Throwable root = cause;
+        while (root != null && root.getCause() != null && root.getCause() != root)
+        {
+            root = root.getCause();
+        }
+        final String what = "TLS " + role + " raised " + AlertDescription.getText(description) +
+            (message == null ? "" : ": " + message) + (root == null ? "" : " (" + root.getClass().getSimpleName() +
+            (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")");
+        session.alert = what;
+        LOG.log(System.Logger.Level.WARNING, what);
+    }
+
+    /** A fatal alert from the peer: logged once (WARNING) and kept like {@link #alertRaised}. */
+    static void alertReceived(final Session session, final String role, final short level, final short description)
+    {
+        if (level != AlertLevel.fatal)
+        {
+            return;
+        }
+        final String what = "TLS " + role + " received " + AlertDescription.getText(description) + " from the peer";
+        session.alert = what;
+        LOG.log(System.Logger.Level.WARNING, what);
     }
 
     static int prf(final TlsPskHash hash)
@@ -155,6 +194,19 @@ public final class BcTlsProvider implements TlsProvider
         }
 
         @Override
+        public void notifyAlertRaised(final short alertLevel, final short alertDescription, final String message,
+            final Throwable cause)
+        {
+            alertRaised(session, "client", alertLevel, alertDescription, message, cause);
+        }
+
+        @Override
+        public void notifyAlertReceived(final short alertLevel, final short alertDescription)
+        {
+            alertReceived(session, "client", alertLevel, alertDescription);
+        }
+
+        @Override
         public void notifyHandshakeComplete() throws IOException
         {
             super.notifyHandshakeComplete();
@@ -209,6 +261,19 @@ public final class BcTlsProvider implements TlsProvider
             }
             session.unknownIdentity = true;
             return null;
+        }
+
+        @Override
+        public void notifyAlertRaised(final short alertLevel, final short alertDescription, final String message,
+            final Throwable cause)
+        {
+            alertRaised(session, "server", alertLevel, alertDescription, message, cause);
+        }
+
+        @Override
+        public void notifyAlertReceived(final short alertLevel, final short alertDescription)
+        {
+            alertReceived(session, "server", alertLevel, alertDescription);
         }
 
         @Override

@@ -13,12 +13,27 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class HostPskTable implements TlsProvider.PskLookup
 {
     private final Map<String, ConfiguredPsk> keys = new ConcurrentHashMap<>();
+    /** Host NQNs whose TLS PSKs are derived as libnvme 1.x does ({@link TlsPsk#deriveCompat}). */
+    private final Map<String, Boolean> compat = new ConcurrentHashMap<>();
     private final AtomicLong unknown = new AtomicLong();
 
     /** Set (or replace) the configured PSK of a host. */
     public HostPskTable put(final String hostNqn, final ConfiguredPsk key)
     {
+        return put(hostNqn, key, false);
+    }
+
+    /**
+     * Set (or replace) the configured PSK of a host.
+     *
+     * @param compat derive the TLS PSK as libnvme 1.x (nvme-cli 2.x, e.g. Debian 13's 1.13) does, with its
+     *               non-RFC 8446 HkdfLabel ({@link TlsPsk#deriveCompat}): the key such a host's keyring holds after
+     *               {@code nvme check-tls-key --insert}; false: as the spec and nvme-cli 3 do.
+     */
+    public HostPskTable put(final String hostNqn, final ConfiguredPsk key, final boolean compat)
+    {
         keys.put(hostNqn, key);
+        this.compat.put(hostNqn, compat);
         return this;
     }
 
@@ -50,7 +65,8 @@ public final class HostPskTable implements TlsProvider.PskLookup
             if (key != null && f[0].length() == 8)
             {
                 final int version = f[0].charAt(4) - '0';
-                final TlsPsk p = TlsPsk.derive(key, f[1], f[2], version);
+                final TlsPsk p = Boolean.TRUE.equals(compat.get(f[1])) ? TlsPsk.deriveCompat(key, f[1], f[2], version)
+                    : TlsPsk.derive(key, f[1], f[2], version);
                 if (p.identity().equals(identity))
                 {
                     return p;
