@@ -49,6 +49,8 @@ public final class BcTlsProvider implements TlsProvider
         volatile boolean unknownIdentity;
         /** The fatal alert raised or received, for logs and exception messages; null while none. */
         volatile String alert;
+        /** Server: the binder lengths of the ClientHello's offered PSKs ({@link ClientHelloBinders}); null: unknown. */
+        volatile int[] binderLengths;
     }
 
     @Override
@@ -130,6 +132,8 @@ public final class BcTlsProvider implements TlsProvider
                 return "TLS_AES_128_GCM_SHA256";
             case CipherSuite.TLS_AES_256_GCM_SHA384:
                 return "TLS_AES_256_GCM_SHA384";
+            case CipherSuite.TLS_CHACHA20_POLY1305_SHA256:
+                return "TLS_CHACHA20_POLY1305_SHA256";
             default:
                 return "0x" + Integer.toHexString(suite);
         }
@@ -215,10 +219,21 @@ public final class BcTlsProvider implements TlsProvider
         }
     }
 
+    /**
+     * The server's suites: the two of NVMe/TCP TLS and TLS_CHACHA20_POLY1305_SHA256, which only a SHA-384 PSK whose
+     * binder a client computed with SHA-256 gets (see {@link Server#getExternalPSK}).
+     */
+    private static final int[] SERVER_SUITES = {CipherSuite.TLS_AES_256_GCM_SHA384,
+        CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_CHACHA20_POLY1305_SHA256};
+
     private static final class Server extends AbstractTlsServer
     {
         private final PskLookup lookup;
         private final Session session;
+        /** The PRF of the PSK selected, or -1 before one is. */
+        private int selectedPrf = -1;
+        /** The selected PSK is a SHA-384 one whose binder the client computed with SHA-256. */
+        private boolean sha256Binder;
 
         Server(final BcTlsCrypto crypto, final PskLookup lookup, final Session session)
         {
@@ -236,7 +251,7 @@ public final class BcTlsProvider implements TlsProvider
         @Override
         protected int[] getSupportedCipherSuites()
         {
-            return SUITES.clone();
+            return SERVER_SUITES.clone();
         }
 
         @Override
@@ -245,22 +260,59 @@ public final class BcTlsProvider implements TlsProvider
             return null; // no certificate: a ClientHello without a known PSK fails with handshake_failure
         }
 
+        /**
+         * The PSK of the first identity the lookup knows, with the hash its binder was computed with. A SHA-384 PSK
+         * is bound to SHA-384 (RFC 8446 4.2.11), but GnuTLS before 3.8.11 (Debian 13's tlshd, the Linux 6.12 host's
+         * handshake agent) computes every external PSK's binder with HMAC-SHA256 and can then only use a SHA-256
+         * suite: a 32-byte binder for a SHA-384 PSK selects that PSK with SHA-256 (and a SHA-256 suite,
+         * {@link #getSelectedCipherSuite}). The binder is still verified, so the key must be right either way.
+         */
         @Override
         public TlsPSKExternal getExternalPSK(final Vector identities)
         {
-            for (final Object o : identities)
+            final int[] binders = session.binderLengths;
+            for (int i = 0; i < identities.size(); i++)
             {
-                final byte[] id = ((PskIdentity)o).getIdentity();
+                final byte[] id = ((PskIdentity)identities.elementAt(i)).getIdentity();
                 final String identity = new String(id, StandardCharsets.UTF_8);
                 final TlsPsk psk = lookup.find(identity);
                 if (psk != null && psk.identity().equals(identity))
                 {
                     session.pskIdentity = identity;
-                    return new BasicTlsPSKExternal(id, getCrypto().createSecret(psk.key()), prf(psk.hash()));
+                    sha256Binder = psk.hash() == TlsPskHash.SHA_384 && binders != null && i < binders.length &&
+                        binders[i] == TlsPskHash.SHA_256.length();
+                    selectedPrf = sha256Binder ? PRFAlgorithm.tls13_hkdf_sha256 : prf(psk.hash());
+                    return new BasicTlsPSKExternal(id, getCrypto().createSecret(psk.key()), selectedPrf);
                 }
             }
             session.unknownIdentity = true;
             return null;
+        }
+
+        /**
+         * The client's most preferred suite whose hash is the selected PSK's: TLS_AES_256_GCM_SHA384 for a SHA-384
+         * PSK, TLS_AES_128_GCM_SHA256 (or TLS_CHACHA20_POLY1305_SHA256 for a SHA-384 PSK with a SHA-256 binder)
+         * for SHA-256. Bouncy Castle's own choice ignores the PSK, and a suite of the other hash fails the handshake.
+         */
+        @Override
+        public int getSelectedCipherSuite() throws IOException
+        {
+            if (selectedPrf < 0 || offeredCipherSuites == null)
+            {
+                return super.getSelectedCipherSuite();
+            }
+            for (final int suite : offeredCipherSuites)
+            {
+                final boolean fits = selectedPrf == PRFAlgorithm.tls13_hkdf_sha384
+                    ? suite == CipherSuite.TLS_AES_256_GCM_SHA384
+                    : suite == CipherSuite.TLS_AES_128_GCM_SHA256 ||
+                        (sha256Binder && suite == CipherSuite.TLS_CHACHA20_POLY1305_SHA256);
+                if (fits && selectCipherSuite(suite))
+                {
+                    return suite;
+                }
+            }
+            throw new TlsFatalAlert(AlertDescription.handshake_failure, "no offered cipher suite fits the PSK's hash");
         }
 
         @Override
