@@ -33,6 +33,10 @@ load_modules() {
         case "$m" in brd) continue ;; esac
         modprobe "$m" 2>/tmp/modprobe.err || say "modprobe $m failed: $(cat /tmp/modprobe.err)"
     done
+    # extra modules the run's initrd added (interop_make_initrd), in name order; built-in or loaded ones fail quietly
+    for k in /lib/modules/$(uname -r)/extra/*.ko; do
+        [ -e "$k" ] && insmod "$k" 2>/dev/null
+    done
 }
 
 net_up() {
@@ -427,6 +431,10 @@ run_host() {
     # -- concurrent O_DIRECT readers of the direct-128k region [1,5) MiB
     if [ $data_ok = 1 ]; then
         want=$(cat /tmp/md5-direct-128k)
+        # the kernel's own view if this hangs: blocked tasks after 20 s and nvme warnings (I/O timeouts, resets) on
+        # the console as they happen, without any user space process having to run
+        echo 20 > /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+        echo 8 > /proc/sys/kernel/printk
         pids=""
         for bs in 4096 65536 262144 1048576; do
             rm -f /tmp/cr.$bs

@@ -272,7 +272,9 @@ public final class ConnectOptions implements Cloneable
     /**
      * Derive the TLS PSK from the configured key as libnvme 1.x (nvme-cli 2.x, e.g. Debian 13's libnvme 1.13) does,
      * with its non-RFC 8446 HkdfLabel: what a Linux target's keyring holds after {@code nvme check-tls-key --insert}
-     * there. Default false: the spec's derivation (nvme-cli 3's default; its {@code --compat} is this one).
+     * there. Default false: the spec's derivation (nvme-cli 3's default; its {@code --compat} is this one). A
+     * SHA-384 key's handshake is then also as Debian 13's tlshd (GnuTLS 3.8.9) does it: binder with HMAC-SHA256,
+     * SHA-256 suites ({@link org.nvmeof4j.tcp.tls.TlsPsk#withSha256Binder}).
      */
     public ConnectOptions tlsCompat(final boolean v) { tlsCompat = v; return this; }
     public Duration keepAliveTmo() { return keepAliveTmo; }

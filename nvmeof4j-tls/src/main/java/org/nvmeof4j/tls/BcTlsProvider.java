@@ -162,8 +162,17 @@ public final class BcTlsProvider implements TlsProvider
         {
             // only the suites whose hash some PSK has: a PSK is bound to its hash (RFC 8446 4.2.11), and a server
             // picking TLS_AES_256_GCM_SHA384 for a SHA-256 PSK would fail the handshake (illegal_parameter)
-            final boolean sha256 = psks.stream().anyMatch(p -> p.hash() == TlsPskHash.SHA_256);
-            final boolean sha384 = psks.stream().anyMatch(p -> p.hash() == TlsPskHash.SHA_384);
+            final boolean sha256 = psks.stream().anyMatch(p -> p.hash() == TlsPskHash.SHA_256 || p.sha256Binder());
+            final boolean sha384 = psks.stream().anyMatch(p -> p.hash() == TlsPskHash.SHA_384 && !p.sha256Binder());
+            final boolean chacha = psks.stream().anyMatch(TlsPsk::sha256Binder);
+            if (chacha)
+            {
+                // a SHA-384 PSK bound to SHA-256 (GnuTLS < 3.8.11 peers): their SHA-384 suites list has only
+                // TLS_CHACHA20_POLY1305_SHA256 of SHA-256
+                return sha384 ? new int[] {CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+                    CipherSuite.TLS_AES_128_GCM_SHA256} : new int[] {CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+                    CipherSuite.TLS_AES_128_GCM_SHA256};
+            }
             return sha256 && sha384 ? SUITES.clone() : new int[] {sha384 ? CipherSuite.TLS_AES_256_GCM_SHA384 :
                 CipherSuite.TLS_AES_128_GCM_SHA256};
         }
@@ -175,7 +184,8 @@ public final class BcTlsProvider implements TlsProvider
             for (final TlsPsk p : psks)
             {
                 v.add(new BasicTlsPSKExternal(p.identity().getBytes(StandardCharsets.UTF_8),
-                    getCrypto().createSecret(p.key()), prf(p.hash())));
+                    getCrypto().createSecret(p.key()), p.sha256Binder() ? PRFAlgorithm.tls13_hkdf_sha256
+                    : prf(p.hash())));
             }
             return v;
         }

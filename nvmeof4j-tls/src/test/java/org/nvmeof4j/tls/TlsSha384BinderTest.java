@@ -26,9 +26,14 @@ import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSKExternal;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.nvmeof4j.host.ConnectOptions;
+import org.nvmeof4j.host.NvmeController;
+import org.nvmeof4j.target.Target;
 import org.nvmeof4j.tcp.tls.ConfiguredPsk;
+import org.nvmeof4j.tcp.tls.HostPskTable;
 import org.nvmeof4j.tcp.tls.SecureChannel;
 import org.nvmeof4j.tcp.tls.TlsPsk;
 import org.nvmeof4j.tcp.tls.TlsPskHash;
@@ -55,6 +60,58 @@ class TlsSha384BinderTest
     {
         final TlsPsk psk = TlsPsk.derive(ConfiguredPsk.generate(TlsPskHash.SHA_384, new SecureRandom()), HOST, SUB, 0);
         assertThat(handshake(psk, psk, binder, suites)).isEqualTo(expected);
+    }
+
+    @Test
+    void shouldConnectOurHostInCompatModeWithASha384KeyAsTlshdWould() throws Exception
+    {
+        final ConfiguredPsk key = ConfiguredPsk.generate(TlsPskHash.SHA_384, new SecureRandom());
+        final HostPskTable table = new HostPskTable().put(HOST, key, true);
+        try (Target target = Target.builder().listen("127.0.0.1", 0)
+            .subsystem(s -> s.nqn(SUB).allowAnyHost().blockSize(512).ramNamespace(1, 1L << 20)).build()
+            .requireTlsOnEveryPort(table::find).start();
+             NvmeController c = NvmeController.connect(ConnectOptions.tcp("127.0.0.1", target.boundPort(), SUB)
+                 .hostnqn(HOST).tlsKey(key).tlsCompat(true).nrIoQueues(1)))
+        {
+            final ByteBuffer w = TlsEndToEndTest.pattern(65536, 384);
+            c.writeBlocking(1, 0, 128, w);
+            final ByteBuffer r = ByteBuffer.allocateDirect(65536);
+            c.readBlocking(1, 0, 128, r);
+            assertThat(r).isEqualTo(w);
+        }
+    }
+
+    @Test
+    void shouldNegotiateChaChaForOurClientWithASha256Binder() throws Exception
+    {
+        final TlsPsk psk = TlsPsk.deriveCompat(ConfiguredPsk.generate(TlsPskHash.SHA_384, new SecureRandom()), HOST,
+            SUB, 0);
+        assertThat(ourHandshake(psk.withSha256Binder(), psk)).containsExactly("TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256");
+        assertThat(ourHandshake(psk, psk)).containsExactly("TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384");
+    }
+
+    /** Our client and our server channel, both non-blocking and driven here: @return both sides' suites. */
+    private static String[] ourHandshake(final TlsPsk clientPsk, final TlsPsk serverPsk) throws Exception
+    {
+        try (ServerSocketChannel listen = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             SocketChannel a = SocketChannel.open(listen.getLocalAddress());
+             SocketChannel b = listen.accept())
+        {
+            a.configureBlocking(false);
+            b.configureBlocking(false);
+            final BcTlsProvider provider = new BcTlsProvider();
+            final SecureChannel client = provider.client(a, List.of(clientPsk));
+            final SecureChannel server = provider.server(b, id -> id.equals(serverPsk.identity()) ? serverPsk : null);
+            final ByteBuffer sink = ByteBuffer.allocate(256);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!(client.handshakeComplete() && server.handshakeComplete()) && System.nanoTime() < deadline)
+            {
+                client.read(sink.clear());
+                server.read(sink.clear());
+            }
+            return new String[] {client.cipherSuite(), server.cipherSuite()};
+        }
     }
 
     @ParameterizedTest(name = "client binder {0}")

@@ -162,7 +162,7 @@ public final class TcpTransport implements NvmeTransport
                 conn.secure(org.nvmeof4j.tcp.tls.TlsProvider.get().client(ch, java.util.List.of(
                     options.tlsCompat()
                         ? org.nvmeof4j.tcp.tls.TlsPsk.deriveCompat(options.tlsKey(), hostNqn, options.nqn(),
-                            options.tlsIdentityVersion())
+                            options.tlsIdentityVersion()).withSha256Binder()
                         : org.nvmeof4j.tcp.tls.TlsPsk.derive(options.tlsKey(), hostNqn, options.nqn(),
                             options.tlsIdentityVersion()))));
             }
