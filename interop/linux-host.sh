@@ -49,6 +49,8 @@ Options:
                        the guest inserts it into its .nvme keyring for NQN and the
                        discovery NQN (nvme check-tls-key --insert), starts tlshd, and
                        discovers and connects with tls (kernel 6.12 only; never echoed)
+  --skip-module M      do not load the guest module M (repeatable), e.g. aesni-intel:
+                       kTLS then uses the generic AES-GCM code
   --smp N              guest vCPUs (default 2)
   --log FILE           guest console log (default: a new file under
                        $INTEROP_CACHE/logs)
@@ -62,7 +64,7 @@ Exit status: 0 all checks passed; 1 a check failed; 2 usage error;
 EOF
 }
 
-port="" port2="" iopolicy=round-robin nqn="" hdr=0 data=0 nrq="" qsize="" nsev=0 referral="" hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300 dhchap="" dhchap_ctrl="" tlskey=""
+port="" port2="" iopolicy=round-robin nqn="" hdr=0 data=0 nrq="" qsize="" nsev=0 referral="" hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300 dhchap="" dhchap_ctrl="" tlskey="" skipmods=""
 need_arg() { (( $2 >= 2 )) || { usage >&2; die "$1 needs a value" 2; }; }
 while (( $# )); do
     case "$1" in
@@ -80,6 +82,8 @@ while (( $# )); do
         --dhchap-secret) need_arg "$1" $#; dhchap="$2"; shift ;;
         --dhchap-ctrl-secret) need_arg "$1" $#; dhchap_ctrl="$2"; shift ;;
         --tls-key) need_arg "$1" $#; tlskey="$2"; shift ;;
+        --skip-module) need_arg "$1" $#; [[ "$2" =~ ^[A-Za-z0-9_-]+$ ]] || die "bad --skip-module '$2'" 2
+            skipmods="${skipmods:+$skipmods }$2"; shift ;;
         --smp) need_arg "$1" $#; smp="$2"; shift ;;
         --log) need_arg "$1" $#; logfile="$2"; shift ;;
         --timeout) need_arg "$1" $#; timeout_s="$2"; shift ;;
@@ -152,6 +156,7 @@ nonce="$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
     conf_line DHCHAP_SECRET "$dhchap"
     conf_line DHCHAP_CTRL_SECRET "$dhchap_ctrl"
     conf_line TLS_KEY "$tlskey"
+    conf_line SKIP_MODULES "$skipmods"
 } > "$work/interop.conf"
 interop_make_initrd "$work/initrd.img" "$work/interop.conf"
 

@@ -31,6 +31,7 @@ say "kernel $(uname -r), mode $MODE, up ${T0}s"
 load_modules() {
     for m in $(cat /etc/interop-modules); do
         case "$m" in brd) continue ;; esac
+        case " ${SKIP_MODULES:-} " in *" $m "*) say "module $m skipped (--skip-module)"; continue ;; esac
         modprobe "$m" 2>/tmp/modprobe.err || say "modprobe $m failed: $(cat /tmp/modprobe.err)"
     done
     # extra modules the run's initrd added (interop_make_initrd), in name order; built-in or loaded ones fail quietly

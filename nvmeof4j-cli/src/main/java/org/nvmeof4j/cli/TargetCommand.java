@@ -154,8 +154,8 @@ public final class TargetCommand implements Callable<Integer>
     java.util.List<String> tlsKeys;
 
     @Option(names = "--tls-compat",
-        description = "derive the hosts' TLS PSKs as libnvme 1.x / nvme-cli 2.x do (non-RFC 8446 HkdfLabel): needed " +
-            "for a Linux host whose key was inserted by nvme-cli 2.x (e.g. Debian 13's 2.13)")
+        description = "try the hosts' TLS PSKs derived as libnvme 1.x / nvme-cli 2.x do (non-RFC 8446 HkdfLabel) " +
+            "first; either derivation is accepted anyway (the ClientHello's binder tells which the host used)")
     boolean tlsCompat;
 
     @Option(names = "--discovery-port", paramLabel = "PORT", description = "also serve discovery alone on this port (8009 is the well-known one)")

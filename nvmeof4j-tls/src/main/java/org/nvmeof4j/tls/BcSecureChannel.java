@@ -124,6 +124,7 @@ final class BcSecureChannel implements SecureChannel
                     if (clientHello.done())
                     {
                         session.binderLengths = clientHello.binderLengths();
+                        session.clientHello = clientHello;
                         clientHello = null;
                     }
                 }

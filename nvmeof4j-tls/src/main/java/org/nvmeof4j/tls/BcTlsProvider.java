@@ -51,6 +51,8 @@ public final class BcTlsProvider implements TlsProvider
         volatile String alert;
         /** Server: the binder lengths of the ClientHello's offered PSKs ({@link ClientHelloBinders}); null: unknown. */
         volatile int[] binderLengths;
+        /** Server: the ClientHello as read before Bouncy Castle (its binders and truncated message); null: unknown. */
+        volatile ClientHelloBinders clientHello;
     }
 
     @Override
@@ -285,7 +287,7 @@ public final class BcTlsProvider implements TlsProvider
             {
                 final byte[] id = ((PskIdentity)identities.elementAt(i)).getIdentity();
                 final String identity = new String(id, StandardCharsets.UTF_8);
-                final TlsPsk psk = lookup.find(identity);
+                final TlsPsk psk = choose(lookup.candidates(identity), identity, i, binders);
                 if (psk != null && psk.identity().equals(identity))
                 {
                     session.pskIdentity = identity;
@@ -297,6 +299,44 @@ public final class BcTlsProvider implements TlsProvider
             }
             session.unknownIdentity = true;
             return null;
+        }
+
+        /**
+         * Of several candidate PSKs for one identity (one configured key derived both ways), the one whose binder the
+         * ClientHello carries; the first when only one is given, when the ClientHello could not be read, or when none
+         * matches (Bouncy Castle then fails the binder: a wrong key).
+         */
+        private TlsPsk choose(final java.util.List<TlsPsk> candidates, final String identity, final int index,
+            final int[] binders)
+        {
+            if (candidates.isEmpty())
+            {
+                return null;
+            }
+            final ClientHelloBinders hello = session.clientHello;
+            if (candidates.size() == 1 || hello == null || hello.truncatedClientHello() == null)
+            {
+                return candidates.get(0);
+            }
+            final byte[] binder = hello.binder(index);
+            final byte[] truncated = hello.truncatedClientHello();
+            for (final TlsPsk c : candidates)
+            {
+                if (!c.identity().equals(identity))
+                {
+                    continue;
+                }
+                final boolean sha384 = c.hash() == TlsPskHash.SHA_384 && binder != null &&
+                    binder.length == TlsPskHash.SHA_384.length();
+                final byte[] key = c.key();
+                final boolean match = PskBinder.matches(sha384, key, truncated, binder);
+                java.util.Arrays.fill(key, (byte)0);
+                if (match)
+                {
+                    return c;
+                }
+            }
+            return candidates.get(0);
         }
 
         /**

@@ -32,6 +32,9 @@ final class ClientHelloBinders
     private int fragmentLeft;
     private boolean done;
     private int[] binderLengths;
+    private byte[][] binders;
+    /** The ClientHello message up to its binders list, what every binder is an HMAC over (RFC 8446 4.2.11.2). */
+    private byte[] truncated;
 
     /** Offer the next bytes from the wire (the start of the stream on the first call). */
     void feed(final byte[] b, final int offset, final int length)
@@ -98,6 +101,18 @@ final class ClientHelloBinders
     int[] binderLengths()
     {
         return binderLengths == null ? null : binderLengths.clone();
+    }
+
+    /** @return the i-th binder offered, or null. */
+    byte[] binder(final int i)
+    {
+        return binders == null || i < 0 || i >= binders.length ? null : binders[i].clone();
+    }
+
+    /** @return the ClientHello (handshake header included) up to its binders list, or null. */
+    byte[] truncatedClientHello()
+    {
+        return truncated == null ? null : truncated.clone();
     }
 
     private void finish(final int[] result)
@@ -190,12 +205,21 @@ final class ClientHelloBinders
         {
             count++;
         }
+        final int bindersStart = p - 2;
         final int[] lengths = new int[count];
+        final byte[][] values = new byte[count][];
         for (int i = 0; i < count; i++)
         {
             lengths[i] = u8(p);
+            values[i] = java.util.Arrays.copyOfRange(message, p + 1, Math.min(p + 1 + lengths[i], bindersEnd));
             p += 1 + lengths[i];
         }
-        return p == bindersEnd ? lengths : null;
+        if (p != bindersEnd)
+        {
+            return null;
+        }
+        binders = values;
+        truncated = java.util.Arrays.copyOf(message, bindersStart);
+        return lengths;
     }
 }

@@ -55,6 +55,31 @@ public final class HostPskTable implements TlsProvider.PskLookup
         return unknown.get();
     }
 
+    /**
+     * Both derivations of the host's configured key for the identity, the one {@link #put} named first: a target
+     * that checks the ClientHello's binder then serves hosts of either kind (nvme-cli 3 and nvme-cli 2.x / libnvme
+     * 1.x keyrings) without being told which.
+     */
+    @Override
+    public java.util.List<TlsPsk> candidates(final String identity)
+    {
+        final TlsPsk first = find(identity);
+        if (first == null)
+        {
+            return java.util.List.of();
+        }
+        final String[] f = identity.split(" ", -1);
+        final ConfiguredPsk key = keys.get(f[1]);
+        if (key == null)
+        {
+            return java.util.List.of(first);
+        }
+        final int version = f[0].charAt(4) - '0';
+        final TlsPsk other = Boolean.TRUE.equals(compat.get(f[1])) ? TlsPsk.derive(key, f[1], f[2], version)
+            : TlsPsk.deriveCompat(key, f[1], f[2], version);
+        return other.identity().equals(identity) ? java.util.List.of(first, other) : java.util.List.of(first);
+    }
+
     @Override
     public TlsPsk find(final String identity)
     {
