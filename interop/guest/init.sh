@@ -186,6 +186,9 @@ TMARK=$(uptime_s)
 took() {
     now=$(uptime_s)
     echo "  $1 took $(awk -v a="$TMARK" -v b="$now" 'BEGIN { printf "%.1f", b - a }') s"
+    # TLS runs: the guest's memory after each check (a leak in the kTLS receive path would show here)
+    [ -n "${TLS_KEY:-}" ] && echo "  memory: $(grep -E '^(MemAvailable|Slab|SUnreclaim):' /proc/meminfo | oneline)$(
+        awk '/^TCP:/ { print " tcp mem pages " $NF }' /proc/net/sockstat)"
     TMARK=$now
 }
 pass() { echo "INTEROP PASS $1"; PASSED=$((PASSED + 1)); took "$1"; }

@@ -219,6 +219,12 @@ final class BcSecureChannel implements SecureChannel
         return mode == PLAIN;
     }
 
+    @Override
+    public boolean passThroughDrained()
+    {
+        return mode == PLAIN && plainPosition >= plainLimit;
+    }
+
     private static String describe(final IOException e)
     {
         // Bouncy Castle's messages name the alert (e.g. "handshake_failure(40)"); they never hold key material
