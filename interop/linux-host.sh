@@ -45,6 +45,12 @@ Options:
                        kernel 6.0+ built with CONFIG_NVME_HOST_AUTH (Debian 6.1's is not)
   --dhchap-ctrl-secret KEY
                        bidirectional: dhchap_ctrl_secret=KEY
+  --tls-key KEY        NVMe/TCP TLS 1.3 with this configured PSK (NVMeTLSkey-1:hh:...:):
+                       the guest inserts it into its .nvme keyring for NQN and the
+                       discovery NQN (nvme check-tls-key --insert), starts tlshd, and
+                       discovers and connects with tls (kernel 6.12 only; never echoed)
+  --skip-module M      do not load the guest module M (repeatable), e.g. aesni-intel:
+                       kTLS then uses the generic AES-GCM code
   --smp N              guest vCPUs (default 2)
   --log FILE           guest console log (default: a new file under
                        $INTEROP_CACHE/logs)
@@ -58,7 +64,7 @@ Exit status: 0 all checks passed; 1 a check failed; 2 usage error;
 EOF
 }
 
-port="" port2="" iopolicy=round-robin nqn="" hdr=0 data=0 nrq="" qsize="" nsev=0 referral="" hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300 dhchap="" dhchap_ctrl=""
+port="" port2="" iopolicy=round-robin nqn="" hdr=0 data=0 nrq="" qsize="" nsev=0 referral="" hostnqn="$INTEROP_DEFAULT_HOSTNQN" smp=2 logfile="" timeout_s=300 dhchap="" dhchap_ctrl="" tlskey="" skipmods=""
 need_arg() { (( $2 >= 2 )) || { usage >&2; die "$1 needs a value" 2; }; }
 while (( $# )); do
     case "$1" in
@@ -75,6 +81,9 @@ while (( $# )); do
         --hostnqn) need_arg "$1" $#; hostnqn="$2"; shift ;;
         --dhchap-secret) need_arg "$1" $#; dhchap="$2"; shift ;;
         --dhchap-ctrl-secret) need_arg "$1" $#; dhchap_ctrl="$2"; shift ;;
+        --tls-key) need_arg "$1" $#; tlskey="$2"; shift ;;
+        --skip-module) need_arg "$1" $#; [[ "$2" =~ ^[A-Za-z0-9_-]+$ ]] || die "bad --skip-module '$2'" 2
+            skipmods="${skipmods:+$skipmods }$2"; shift ;;
         --smp) need_arg "$1" $#; smp="$2"; shift ;;
         --log) need_arg "$1" $#; logfile="$2"; shift ;;
         --timeout) need_arg "$1" $#; timeout_s="$2"; shift ;;
@@ -97,10 +106,12 @@ valid_dhchap() { [[ -z "$1" || "$1" =~ ^DHHC-1:0[0-3]:[A-Za-z0-9+/=]+:$ ]]; }
 valid_dhchap "$dhchap" || die "bad --dhchap-secret (expected DHHC-1:hh:<base64>:)" 2
 valid_dhchap "$dhchap_ctrl" || die "bad --dhchap-ctrl-secret (expected DHHC-1:hh:<base64>:)" 2
 [[ -z "$dhchap_ctrl" || -n "$dhchap" ]] || die "--dhchap-ctrl-secret needs --dhchap-secret" 2
+[[ -z "$tlskey" || "$tlskey" =~ ^NVMeTLSkey-1:0[0-2]:[A-Za-z0-9+/=]+:$ ]] || die "bad --tls-key (expected NVMeTLSkey-1:hh:<base64>:)" 2
 is_uint "$smp" && (( smp >= 1 && smp <= 16 )) || die "bad --smp '$smp'" 2
 is_uint "$timeout_s" && (( timeout_s >= 30 )) || die "bad --timeout '$timeout_s' (at least 30)" 2
 
 interop_load_env
+[[ -z "$tlskey" || "$INTEROP_KERNEL" == 6.12 ]] || die "--tls-key needs the 6.12 guest (--kernel 6.12): 6.1 has no NVMe/TCP TLS" 2
 
 # A host ID: the UUID of a uuid-style host NQN, else a fixed one.
 hostid="6e766d65-6f66-3466-8a00-696e7465726f"
@@ -144,6 +155,8 @@ nonce="$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')"
     conf_line NONCE "$nonce"
     conf_line DHCHAP_SECRET "$dhchap"
     conf_line DHCHAP_CTRL_SECRET "$dhchap_ctrl"
+    conf_line TLS_KEY "$tlskey"
+    conf_line SKIP_MODULES "$skipmods"
 } > "$work/interop.conf"
 interop_make_initrd "$work/initrd.img" "$work/interop.conf"
 

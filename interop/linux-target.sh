@@ -44,6 +44,12 @@ Options:
                      port, ttyS1): send "ana N G STATE" (echo STATE >
                      ports/N/ana_groups/G/ana_state) and read back one
                      "ok ana N G STATE" or "error ..." line per command
+  --tls-key KEY      require NVMe/TCP TLS 1.3 on the port (addr_tsas tls1.3, addr_treq
+                     required) with this configured PSK (NVMeTLSkey-1:hh:...:), put into
+                     the guest's .nvme keyring for --tls-host and NQN and the discovery
+                     NQN (nvme check-tls-key --insert); tlshd does the handshakes
+                     (kernel 6.12 only; the key is never echoed)
+  --tls-host NQN     the host NQN of --tls-key (default $INTEROP_DEFAULT_HOSTNQN)
   --kernel K         guest kernel: 6.1 (default, Debian 12) or 6.12 (Debian 13,
                      nvme-cli 2.13); also INTEROP_KERNEL=K
   -h, --help         this text
@@ -56,6 +62,7 @@ EOF
 }
 
 port="" port2="" ana_states="" ana_grpid=1 control_port="" nqn="" size_mib=128 serial="" logfile="" pidfile="" smp=2 boot_timeout=180 timeout_s=0
+dh_host="" dh_key="" dh_ctrl="" dh_hash="" dh_group="" tls_key="" tls_host="$INTEROP_DEFAULT_HOSTNQN"
 need_arg() { (( $2 >= 2 )) || { usage >&2; die "$1 needs a value" 2; }; }
 while (( $# )); do
     case "$1" in
@@ -80,6 +87,8 @@ while (( $# )); do
         --dhchap-ctrl-key) need_arg "$1" $#; dh_ctrl="$2"; shift ;;
         --dhchap-hash) need_arg "$1" $#; dh_hash="$2"; shift ;;
         --dhchap-dhgroup) need_arg "$1" $#; dh_group="$2"; shift ;;
+        --tls-key) need_arg "$1" $#; tls_key="$2"; shift ;;
+        --tls-host) need_arg "$1" $#; tls_host="$2"; shift ;;
         --kernel) need_arg "$1" $#; interop_select_kernel "$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" 2 ;;
@@ -105,6 +114,9 @@ dh_host="${dh_host:-}" dh_key="${dh_key:-}" dh_ctrl="${dh_ctrl:-}" dh_hash="${dh
 [[ -z "$dh_hash" || "$dh_hash" =~ ^hmac\(sha(256|384|512)\)$ ]] || die "bad --dhchap-hash '$dh_hash'" 2
 [[ -z "$dh_group" || "$dh_group" =~ ^(null|ffdhe(2048|3072|4096|6144|8192))$ ]] || die "bad --dhchap-dhgroup '$dh_group'" 2
 [[ -z "$dh_key$dh_ctrl$dh_hash$dh_group" || -n "$dh_host" && -n "$dh_key" ]] || die "--dhchap-* need --dhchap-host and --dhchap-key" 2
+[[ -z "$tls_key" || "$tls_key" =~ ^NVMeTLSkey-1:0[0-2]:[A-Za-z0-9+/=]+:$ ]] || die "bad --tls-key (expected NVMeTLSkey-1:hh:<base64>:)" 2
+valid_nqn "$tls_host" || die "bad --tls-host '$tls_host'" 2
+[[ -z "$tls_key" || "$INTEROP_KERNEL" == 6.12 ]] || die "--tls-key needs the 6.12 guest (--kernel 6.12): 6.1 has no NVMe/TCP TLS" 2
 
 interop_load_env
 
@@ -144,6 +156,8 @@ trap 'exit 129' HUP
     conf_line DHCHAP_CTRL_KEY "$dh_ctrl"
     conf_line DHCHAP_HASH "$dh_hash"
     conf_line DHCHAP_DHGROUP "$dh_group"
+    conf_line TLS_KEY "$tls_key"
+    conf_line TLS_HOST "$tls_host"
 } > "$work/interop.conf"
 interop_make_initrd "$work/initrd.img" "$work/interop.conf"
 

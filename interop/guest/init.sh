@@ -31,7 +31,12 @@ say "kernel $(uname -r), mode $MODE, up ${T0}s"
 load_modules() {
     for m in $(cat /etc/interop-modules); do
         case "$m" in brd) continue ;; esac
+        case " ${SKIP_MODULES:-} " in *" $m "*) say "module $m skipped (--skip-module)"; continue ;; esac
         modprobe "$m" 2>/tmp/modprobe.err || say "modprobe $m failed: $(cat /tmp/modprobe.err)"
+    done
+    # extra modules the run's initrd added (interop_make_initrd), in name order; built-in or loaded ones fail quietly
+    for k in /lib/modules/$(uname -r)/extra/*.ko; do
+        [ -e "$k" ] && insmod "$k" 2>/dev/null
     done
 }
 
@@ -110,6 +115,20 @@ run_target() {
         echo "$ANA_GRPID" > "$s/namespaces/1/ana_grpid" || tfail "ana_grpid $ANA_GRPID"
         echo 1 > "$s/namespaces/1/enable" || tfail "enable namespace"
     fi
+    if [ -n "${TLS_KEY:-}" ]; then
+        # TLS 1.3 required on the port (set before a subsystem is linked); tlshd does the server handshakes and
+        # finds the PSK of the identity the host offers in the .nvme keyring
+        printf '[debug]\nloglevel=7\ntls=0\nnl=0\n\n[authenticate]\nkeyrings=.nvme\n' > /etc/tlshd.conf
+        for sn in "$NQN" nqn.2014-08.org.nvmexpress.discovery; do
+            nvme check-tls-key --hostnqn "$TLS_HOST" --subsysnqn "$sn" --keydata "$TLS_KEY" --insert 2>&1 |
+                grep -v NVMeTLSkey | sed 's/^/  | /'
+        done
+        echo "  keyring: $(grep -E ' psk ' /proc/keys | sed 's/  */ /g' | tr '\n' ';' | cut -c1-400)"
+        # its log goes to the console (the run's log) as it happens
+        ( tlshd -s 2>&1 | sed -e '/NVMeTLSkey/d' -e 's/^/tlshd: /' ) &
+        echo tls1.3 > "$p/addr_tsas" || tfail "addr_tsas tls1.3"
+        [ "$(cat "$p/addr_tsas")" = tls1.3 ] || tfail "addr_tsas reads back $(cat "$p/addr_tsas")"
+    fi
     ln -s "$s" "$p/subsystems/$NQN" || tfail "link subsystem to port"
     [ -n "${PORT2:-}" ] && { ln -s "$s" "$cfg/ports/2/subsystems/$NQN" || tfail "link subsystem to port 2"; }
     for l in 4420 ${PORT2:-}; do
@@ -123,7 +142,7 @@ run_target() {
     for n in $ports; do
         for d in $cfg/ports/$n/ana_groups/*; do ana="$ana port$n/grp${d##*/}=$(cat $d/ana_state)"; done
     done
-    echo "INTEROP TARGET INFO nqn=$NQN size_mib=$SIZE_MIB listen=0.0.0.0:4420${PORT2:+,0.0.0.0:$PORT2} ana_grpid=$(cat $s/namespaces/1/ana_grpid 2>/dev/null) ana:$ana kernel=$(uname -r)"
+    echo "INTEROP TARGET INFO nqn=$NQN size_mib=$SIZE_MIB listen=0.0.0.0:4420${PORT2:+,0.0.0.0:$PORT2} ana_grpid=$(cat $s/namespaces/1/ana_grpid 2>/dev/null) ana:$ana kernel=$(uname -r) addr_tsas=$(cat $p/addr_tsas 2>/dev/null) addr_treq=$(cat $p/addr_treq 2>/dev/null)"
     echo "INTEROP TARGET READY"
     # From now on every kernel message (nvmet connects, errors) goes to the
     # console, i.e. the log.
@@ -167,6 +186,9 @@ TMARK=$(uptime_s)
 took() {
     now=$(uptime_s)
     echo "  $1 took $(awk -v a="$TMARK" -v b="$now" 'BEGIN { printf "%.1f", b - a }') s"
+    # TLS runs: the guest's memory after each check (a leak in the kTLS receive path would show here)
+    [ -n "${TLS_KEY:-}" ] && echo "  memory: $(grep -E '^(MemAvailable|Slab|SUnreclaim):' /proc/meminfo | oneline)$(
+        awk '/^TCP:/ { print " tcp mem pages " $NF }' /proc/net/sockstat)"
     TMARK=$now
 }
 pass() { echo "INTEROP PASS $1"; PASSED=$((PASSED + 1)); took "$1"; }
@@ -186,6 +208,22 @@ pattern() {
     }' > "$1"
 }
 md5() { md5sum | cut -d' ' -f1; }
+# stall_report WHAT: the kernel's view of a hang (blocked tasks, the nvme queues, the sockets) into the log
+stall_report() {
+    echo "  stall ($1) at $(uptime_s) s:"
+    for d in /proc/[0-9]*; do
+        grep -qs '^dd' $d/comm || continue
+        echo "  dd ${d#/proc/} state $(sed -n 's/^State:[[:space:]]*//p' $d/status) wchan $(cat $d/wchan 2>/dev/null)"
+        sed 's/^/    /' $d/stack 2>/dev/null | head -20
+    done
+    grep -q " /sys/kernel/debug " /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+    echo w > /proc/sysrq-trigger 2>/dev/null
+    dmesg | tail -60 | show
+    for f in /sys/kernel/debug/block/nvme*/hctx*/busy /sys/kernel/debug/block/nvme*/hctx*/dispatch; do
+        [ -s "$f" ] && { echo "  $f:"; head -20 "$f" | show; }
+    done
+    netstat -tn 2>/dev/null | show
+}
 
 # direct_rw NAME WRITE_BS READ_BS OFFSET_MIB SIZE_MIB
 direct_rw() {
@@ -238,8 +276,26 @@ run_host() {
     echo "$HOSTNQN" > /etc/nvme/hostnqn
     echo "$HOSTID" > /etc/nvme/hostid
 
+    # -- TLS (6.12): the configured PSK into the .nvme keyring for the subsystem and the discovery NQN, then tlshd,
+    #    which does the kernel's TLS handshakes with the key the kernel picks (nvme_tls_psk_default)
+    TLS_DISC=""
+    if [ -n "${TLS_KEY:-}" ]; then
+        TLS_DISC=--tls
+        printf '[debug]\nloglevel=7\ntls=0\nnl=0\n\n[authenticate]\nkeyrings=.nvme\n' > /etc/tlshd.conf
+        for sn in "$NQN" nqn.2014-08.org.nvmexpress.discovery; do
+            # the key goes to nvme-cli as an argument only; what it prints is filtered before the log sees it
+            nvme check-tls-key --hostnqn "$HOSTNQN" --subsysnqn "$sn" --keydata "$TLS_KEY" --insert 2>&1 |
+                grep -v NVMeTLSkey | show
+        done
+        info "tls: keyring: $(grep -E ' psk ' /proc/keys | sed 's/  */ /g' | tr '\n' ';' | cut -c1-400)"
+        tlshd -s > /tmp/tlshd.log 2>&1 &
+        TLSHD_PID=$!
+        sleep 1
+        kill -0 $TLSHD_PID 2>/dev/null || info "tls: tlshd exited: $(grep -v NVMeTLSkey /tmp/tlshd.log | oneline)"
+    fi
+
     # -- discover
-    timeout 60 nvme discover -t tcp -a 10.0.2.2 -s "$PORT" -q "$HOSTNQN" -I "$HOSTID" > /tmp/disc.out 2>&1
+    timeout 60 nvme discover -t tcp -a 10.0.2.2 -s "$PORT" -q "$HOSTNQN" -I "$HOSTID" $TLS_DISC > /tmp/disc.out 2>&1
     rc=$?
     show < /tmp/disc.out
     if grep -qF "$NQN" /tmp/disc.out; then
@@ -269,6 +325,7 @@ run_host() {
     [ "$DATA_DIGEST" = 1 ] && opts="$opts,data_digest"
     [ -n "$NR_IO_QUEUES" ] && opts="$opts,nr_io_queues=$NR_IO_QUEUES"
     [ -n "$QUEUE_SIZE" ] && opts="$opts,queue_size=$QUEUE_SIZE"
+    [ -n "${TLS_KEY:-}" ] && opts="$opts,tls"
     echo "  connect options: $opts"
     # DH-HMAC-CHAP secrets go to the kernel after the echo: the console log never holds them
     [ -n "${DHCHAP_SECRET:-}" ] && opts="$opts,dhchap_secret=$DHCHAP_SECRET" && echo "  connect options: + dhchap_secret"
@@ -298,6 +355,7 @@ run_host() {
         c=/sys/class/nvme/$CTRL
         info "connect: $resp ctrl=/dev/$CTRL ns=$DEV state=$(cat $c/state 2>/dev/null) queue_count=$(cat $c/queue_count 2>/dev/null) sqsize=$(cat $c/sqsize 2>/dev/null) transport=$(cat $c/transport 2>/dev/null) address=$(cat $c/address 2>/dev/null | oneline)"
         info "connect: crc32c module references before=$refs_before after=$(crc32c_refs) (digests hold extra ones)"
+        [ -n "${TLS_KEY:-}" ] && info "tls: tls_key=$(cat $c/tls_key 2>&1 | oneline) tls_configured_key=$(cat $c/tls_configured_key 2>&1 | oneline) tls_keyring=$(cat $c/tls_keyring 2>&1 | oneline)"
         pass connect
     fi
 
@@ -377,16 +435,37 @@ run_host() {
     # -- concurrent O_DIRECT readers of the direct-128k region [1,5) MiB
     if [ $data_ok = 1 ]; then
         want=$(cat /tmp/md5-direct-128k)
+        # the kernel's own view if this hangs: blocked tasks after 20 s and nvme warnings (I/O timeouts, resets) on
+        # the console as they happen, without any user space process having to run
+        echo 20 > /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+        echo 8 > /proc/sys/kernel/printk
+        pids=""
         for bs in 4096 65536 262144 1048576; do
+            rm -f /tmp/cr.$bs
             ( dd if="$DEV" bs=$bs skip=$((MIB / bs)) count=$((4 * MIB / bs)) iflag=direct 2>/dev/null | md5 > /tmp/cr.$bs ) &
+            pids="$pids $!"
         done
-        wait
-        bad=""
-        for bs in 4096 65536 262144 1048576; do
-            [ "$(cat /tmp/cr.$bs)" = "$want" ] || bad="$bad bs=$bs:$(cat /tmp/cr.$bs)"
+        # bounded: a reader that never finishes fails the check with what the kernel knows, instead of holding
+        # the VM until its timeout
+        i=0
+        while [ $i -lt 120 ] && for q in $pids; do kill -0 $q 2>/dev/null && break; done; do
+            i=$((i + 1)); sleep 1
         done
-        if [ -z "$bad" ]; then pass concurrent-read
-        else fail concurrent-read "md5 mismatch (want $want):$bad"; fi
+        stuck=""
+        for q in $pids; do kill -0 $q 2>/dev/null && stuck="$stuck $q"; done
+        if [ -n "$stuck" ]; then
+            stall_report "concurrent readers"
+            fail concurrent-read "readers still running after 120 s (bs and bytes read: $(for d in /proc/[0-9]*; do
+                grep -qs '^dd' $d/comm && echo "$(tr '\0' ' ' < $d/cmdline | sed 's/.* bs=\([0-9]*\).*/\1/'):$(sed -n 's/^rchar: //p' $d/io)"; done | oneline))"
+        else
+            wait $pids # not a bare wait: tlshd (TLS runs) is a background child that never exits
+            bad=""
+            for bs in 4096 65536 262144 1048576; do
+                [ "$(cat /tmp/cr.$bs)" = "$want" ] || bad="$bad bs=$bs:$(cat /tmp/cr.$bs)"
+            done
+            if [ -z "$bad" ]; then pass concurrent-read
+            else fail concurrent-read "md5 mismatch (want $want):$bad"; fi
+        fi
     else
         fail concurrent-read "$why"
     fi
@@ -449,8 +528,13 @@ run_host() {
 
     echo "INTEROP SUMMARY passed=$PASSED failed=$FAILED"
     echo "---- dmesg (nvme) ----"
-    dmesg | grep -i nvme
+    dmesg | grep -i -E 'nvme|tls|handshake'
     echo "---- end of dmesg ----"
+    if [ -n "${TLS_KEY:-}" ]; then
+        echo "---- tlshd ----"
+        grep -v NVMeTLSkey /tmp/tlshd.log | tail -n 60
+        echo "---- end of tlshd ----"
+    fi
     halt_now
 }
 

@@ -73,6 +73,23 @@ interop_make_initrd() {
     mkdir -p "$tmp/etc/nvme"
     install -m 0755 "$INTEROP_DIR/guest/init.sh" "$tmp/init"
     install -m 0644 "$conf" "$tmp/etc/interop.conf"
+    # ChaCha20-Poly1305 for kTLS (the 6.12 guest only): tlshd (GnuTLS 3.8.9) negotiates it for a SHA-384 PSK,
+    # and the base initramfs has no such module. Plain .ko files under extra/, numbered in load order; the guest
+    # insmods them. Taken from the cached kernel package, so no setup rerun is needed.
+    local kmod="${INTEROP_VMLINUZ%/boot/*}/usr/lib/modules/${INTEROP_KVER:-}" i=1 m
+    [[ -d "$kmod" ]] || kmod="${INTEROP_VMLINUZ%/boot/*}/lib/modules/${INTEROP_KVER:-}"
+    if [[ "${INTEROP_KERNEL_SERIES:-}" == 6.12 && -d "$kmod" ]]; then
+        mkdir -p "$tmp/lib/modules/$INTEROP_KVER/extra"
+        for m in lib/crypto/libchacha lib/crypto/libpoly1305 crypto/chacha_generic crypto/poly1305_generic \
+                 crypto/chacha20poly1305; do
+            if [[ -r "$kmod/kernel/$m.ko.xz" ]]; then
+                xz -dc "$kmod/kernel/$m.ko.xz" > "$tmp/lib/modules/$INTEROP_KVER/extra/$i-${m##*/}.ko"
+            elif [[ -r "$kmod/kernel/$m.ko" ]]; then
+                cp "$kmod/kernel/$m.ko" "$tmp/lib/modules/$INTEROP_KVER/extra/$i-${m##*/}.ko"
+            fi
+            i=$((i + 1))
+        done
+    fi
     ( cd "$tmp" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 ) > "$tmp.cpio"
     # The kernel looks for the next archive only at a 4-byte aligned offset
     # (zero bytes in between are skipped), so pad the gzip'ed base archive.

@@ -55,6 +55,11 @@ public final class HostConnectOptions
         description = "PSK identity version 0 (NVMe0R0x, default, as Linux 6.12) or 1 (NVMe1R0x)")
     int tlsIdentity;
 
+    @Option(names = "--tls-compat",
+        description = "derive the TLS PSK as libnvme 1.x / nvme-cli 2.x do (non-RFC 8446 HkdfLabel): needed for a " +
+            "Linux target whose key was inserted by nvme-cli 2.x (e.g. Debian 13's 2.13)")
+    boolean tlsCompat;
+
     @Option(names = {"--nr-io-queues"}, paramLabel = "N", description = "I/O queues (default 1 for these commands)")
     Integer nrIoQueues;
 
@@ -274,7 +279,7 @@ public final class HostConnectOptions
             .dataDigest(dataDigest)
             .queueSize(queueSize).nrIoQueues(nrIoQueues != null ? nrIoQueues : 1).nrPollQueues(0)
             .disableSqflow(disableSqflow)
-            .tls(tls).tlsIdentityVersion(tlsIdentity)
+            .tls(tls).tlsIdentityVersion(tlsIdentity).tlsCompat(tlsCompat)
             .reconnectDelay(Duration.ofSeconds(1)).ctrlLossTmo(Duration.ofSeconds(5));
         if (tlsKey != null)
         {

@@ -153,6 +153,11 @@ public final class TargetCommand implements Callable<Integer>
         description = "configured TLS PSK of a host (interchange format, or a file holding it); repeatable")
     java.util.List<String> tlsKeys;
 
+    @Option(names = "--tls-compat",
+        description = "try the hosts' TLS PSKs derived as libnvme 1.x / nvme-cli 2.x do (non-RFC 8446 HkdfLabel) " +
+            "first; either derivation is accepted anyway (the ClientHello's binder tells which the host used)")
+    boolean tlsCompat;
+
     @Option(names = "--discovery-port", paramLabel = "PORT", description = "also serve discovery alone on this port (8009 is the well-known one)")
     Integer discoveryPort;
 
@@ -598,7 +603,7 @@ public final class TargetCommand implements Callable<Integer>
             {
                 throw new UsageException("--tls-key wants HOSTNQN=KEY|FILE");
             }
-            t.put(spec.substring(0, eq), TlsKeys.read(spec.substring(eq + 1), "--tls-key"));
+            t.put(spec.substring(0, eq), TlsKeys.read(spec.substring(eq + 1), "--tls-key"), tlsCompat);
         }
         org.nvmeof4j.tcp.tls.TlsProvider.get();
         return t;

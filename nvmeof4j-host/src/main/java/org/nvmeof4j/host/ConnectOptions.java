@@ -57,6 +57,7 @@ public final class ConnectOptions implements Cloneable
     private boolean tls;
     private org.nvmeof4j.tcp.tls.ConfiguredPsk tlsKey;
     private int tlsIdentityVersion;
+    private boolean tlsCompat;
     private Duration keepAliveTmo = Duration.ofSeconds(5);
     private Duration reconnectDelay = Duration.ofSeconds(10);
     private Duration ctrlLossTmo = Duration.ofSeconds(600);
@@ -266,6 +267,16 @@ public final class ConnectOptions implements Cloneable
     /** @return the PSK identity version offered: 0 ({@code NVMe0R0x}, what Linux 6.12 looks up) or 1. */
     public int tlsIdentityVersion() { return tlsIdentityVersion; }
     public ConnectOptions tlsIdentityVersion(final int v) { tlsIdentityVersion = v; return this; }
+    /** @return whether the TLS PSK is derived as libnvme 1.x does (see {@link #tlsCompat(boolean)}). */
+    public boolean tlsCompat() { return tlsCompat; }
+    /**
+     * Derive the TLS PSK from the configured key as libnvme 1.x (nvme-cli 2.x, e.g. Debian 13's libnvme 1.13) does,
+     * with its non-RFC 8446 HkdfLabel: what a Linux target's keyring holds after {@code nvme check-tls-key --insert}
+     * there. Default false: the spec's derivation (nvme-cli 3's default; its {@code --compat} is this one). A
+     * SHA-384 key's handshake is then also as Debian 13's tlshd (GnuTLS 3.8.9) does it: binder with HMAC-SHA256,
+     * SHA-256 suites ({@link org.nvmeof4j.tcp.tls.TlsPsk#withSha256Binder}).
+     */
+    public ConnectOptions tlsCompat(final boolean v) { tlsCompat = v; return this; }
     public Duration keepAliveTmo() { return keepAliveTmo; }
     public ConnectOptions keepAliveTmo(final Duration v) { keepAliveTmo = v; return this; }
     public Duration reconnectDelay() { return reconnectDelay; }

@@ -32,6 +32,7 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
     private java.nio.channels.ReadableByteChannel readIo;
     private java.nio.channels.GatheringByteChannel writeIo;
     private org.nvmeof4j.tcp.tls.SecureChannel secureChannel;
+    private volatile boolean plaintextOnTlsPort;
     private final TermReqPdu termReq = new TermReqPdu();
     private final PduType termReqType;
     private boolean closed;
@@ -119,7 +120,26 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
         }
     }
 
-    /** @return the TLS session, or null on a plain connection. */
+    /**
+     * A host that spoke plaintext on a port where TLS is not required: once the TLS channel has handed out the bytes
+     * it read to find that out, read and write the socket directly (no wrapper call per read and write, and file
+     * regions leave with sendfile again). The TLS channel never started a session, so nothing of it is left.
+     */
+    private void dropPassThrough()
+    {
+        secureChannel = null;
+        readIo = channel;
+        writeIo = channel;
+        plaintextOnTlsPort = true;
+    }
+
+    /** @return whether this connection's host chose plaintext on a port that offered TLS (see {@link #secure}). */
+    public boolean plaintextOnTlsPort()
+    {
+        return plaintextOnTlsPort;
+    }
+
+    /** @return the TLS session, or null on a plain connection (and once a host chose plaintext). */
     public org.nvmeof4j.tcp.tls.SecureChannel secureChannel()
     {
         return secureChannel;
@@ -165,6 +185,10 @@ public abstract class NvmeTcpConnection implements PollerTask, PduListener
         if (n > 0)
         {
             work++;
+            if (secureChannel != null && secureChannel.passThroughDrained())
+            {
+                dropPassThrough();
+            }
         }
         if (closed)
         {

@@ -58,6 +58,8 @@ final class BcSecureChannel implements SecureChannel
     private int plainPosition;
     private int plainLimit;
     private TlsFailure failure;
+    /** Server: reads the ClientHello's binder lengths for the PSK choice; null once read (or on a client). */
+    private ClientHelloBinders clientHello;
 
     BcSecureChannel(final SocketChannel socket, final TlsProtocol protocol, final BcTlsProvider.Session session,
         final boolean server, final boolean plaintextAllowed)
@@ -67,6 +69,7 @@ final class BcSecureChannel implements SecureChannel
         this.session = session;
         this.mode = server ? UNDECIDED : TLS;
         this.plaintextAllowed = plaintextAllowed;
+        this.clientHello = server ? new ClientHelloBinders() : null;
     }
 
     @Override
@@ -113,6 +116,17 @@ final class BcSecureChannel implements SecureChannel
                             Integer.toHexString(netIn[0] & 0xFF) + ") on a port that requires TLS");
                     }
                     mode = TLS;
+                }
+                if (clientHello != null)
+                {
+                    // before Bouncy Castle sees the bytes: it asks for the PSK while it processes them
+                    clientHello.feed(netIn, 0, n);
+                    if (clientHello.done())
+                    {
+                        session.binderLengths = clientHello.binderLengths();
+                        session.clientHello = clientHello;
+                        clientHello = null;
+                    }
                 }
                 try
                 {
@@ -203,6 +217,12 @@ final class BcSecureChannel implements SecureChannel
     public boolean plaintext()
     {
         return mode == PLAIN;
+    }
+
+    @Override
+    public boolean passThroughDrained()
+    {
+        return mode == PLAIN && plainPosition >= plainLimit;
     }
 
     private static String describe(final IOException e)

@@ -188,6 +188,16 @@ class TlsFailureCountersTest
                 assertThat(TlsEndToEndTest.run(q, q.submitWrite(1, 8, 8, w, 1))).isZero();
                 assertThat(TlsEndToEndTest.run(q, q.submitRead(1, 8, 8, r, 2))).isZero();
                 assertThat(r).isEqualTo(w);
+                // the plaintext host's queues run on the socket itself, the TLS host's inside TLS
+                final org.nvmeof4j.target.controller.Controller ctrl = target.controllers().stream()
+                    .filter(x -> x.cntlid() == c.cntlid()).findFirst().orElseThrow();
+                final java.util.List<org.nvmeof4j.target.queue.TargetQueue> queues = new java.util.ArrayList<>(
+                    ctrl.ioQueues());
+                queues.add(ctrl.adminQueue());
+                assertThat(queues).allSatisfy(tq -> {
+                    assertThat(tq.secureChannel() == null).as("no TLS wrapper").isEqualTo(key == null);
+                    assertThat(tq.plaintextOnTlsPort()).isEqualTo(key == null);
+                });
                 q.close();
             }
         }

@@ -160,8 +160,11 @@ public final class TcpTransport implements NvmeTransport
                 final String hostNqn = options.hostnqn() != null ? options.hostnqn() :
                     org.nvmeof4j.host.HostNqn.defaultIdentity().hostnqn();
                 conn.secure(org.nvmeof4j.tcp.tls.TlsProvider.get().client(ch, java.util.List.of(
-                    org.nvmeof4j.tcp.tls.TlsPsk.derive(options.tlsKey(), hostNqn, options.nqn(),
-                        options.tlsIdentityVersion()))));
+                    options.tlsCompat()
+                        ? org.nvmeof4j.tcp.tls.TlsPsk.deriveCompat(options.tlsKey(), hostNqn, options.nqn(),
+                            options.tlsIdentityVersion()).withSha256Binder()
+                        : org.nvmeof4j.tcp.tls.TlsPsk.derive(options.tlsKey(), hostNqn, options.nqn(),
+                            options.tlsIdentityVersion()))));
             }
             catch (final IOException | RuntimeException e)
             {

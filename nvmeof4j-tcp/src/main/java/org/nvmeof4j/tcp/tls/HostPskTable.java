@@ -13,12 +13,27 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class HostPskTable implements TlsProvider.PskLookup
 {
     private final Map<String, ConfiguredPsk> keys = new ConcurrentHashMap<>();
+    /** Host NQNs whose TLS PSKs are derived as libnvme 1.x does ({@link TlsPsk#deriveCompat}). */
+    private final Map<String, Boolean> compat = new ConcurrentHashMap<>();
     private final AtomicLong unknown = new AtomicLong();
 
     /** Set (or replace) the configured PSK of a host. */
     public HostPskTable put(final String hostNqn, final ConfiguredPsk key)
     {
+        return put(hostNqn, key, false);
+    }
+
+    /**
+     * Set (or replace) the configured PSK of a host.
+     *
+     * @param compat derive the TLS PSK as libnvme 1.x (nvme-cli 2.x, e.g. Debian 13's 1.13) does, with its
+     *               non-RFC 8446 HkdfLabel ({@link TlsPsk#deriveCompat}): the key such a host's keyring holds after
+     *               {@code nvme check-tls-key --insert}; false: as the spec and nvme-cli 3 do.
+     */
+    public HostPskTable put(final String hostNqn, final ConfiguredPsk key, final boolean compat)
+    {
         keys.put(hostNqn, key);
+        this.compat.put(hostNqn, compat);
         return this;
     }
 
@@ -40,6 +55,31 @@ public final class HostPskTable implements TlsProvider.PskLookup
         return unknown.get();
     }
 
+    /**
+     * Both derivations of the host's configured key for the identity, the one {@link #put} named first: a target
+     * that checks the ClientHello's binder then serves hosts of either kind (nvme-cli 3 and nvme-cli 2.x / libnvme
+     * 1.x keyrings) without being told which.
+     */
+    @Override
+    public java.util.List<TlsPsk> candidates(final String identity)
+    {
+        final TlsPsk first = find(identity);
+        if (first == null)
+        {
+            return java.util.List.of();
+        }
+        final String[] f = identity.split(" ", -1);
+        final ConfiguredPsk key = keys.get(f[1]);
+        if (key == null)
+        {
+            return java.util.List.of(first);
+        }
+        final int version = f[0].charAt(4) - '0';
+        final TlsPsk other = Boolean.TRUE.equals(compat.get(f[1])) ? TlsPsk.derive(key, f[1], f[2], version)
+            : TlsPsk.deriveCompat(key, f[1], f[2], version);
+        return other.identity().equals(identity) ? java.util.List.of(first, other) : java.util.List.of(first);
+    }
+
     @Override
     public TlsPsk find(final String identity)
     {
@@ -50,7 +90,8 @@ public final class HostPskTable implements TlsProvider.PskLookup
             if (key != null && f[0].length() == 8)
             {
                 final int version = f[0].charAt(4) - '0';
-                final TlsPsk p = TlsPsk.derive(key, f[1], f[2], version);
+                final TlsPsk p = Boolean.TRUE.equals(compat.get(f[1])) ? TlsPsk.deriveCompat(key, f[1], f[2], version)
+                    : TlsPsk.derive(key, f[1], f[2], version);
                 if (p.identity().equals(identity))
                 {
                     return p;

@@ -46,4 +46,13 @@ public interface SecureChannel extends ReadableByteChannel, GatheringByteChannel
     {
         return false;
     }
+
+    /**
+     * @return whether the host chose plaintext ({@link #plaintext()}) and every byte read before that was seen has
+     *         been handed out: the connection may then read and write the socket itself and drop this channel.
+     */
+    default boolean passThroughDrained()
+    {
+        return false;
+    }
 }

@@ -17,6 +17,17 @@ public interface TlsProvider
     interface PskLookup
     {
         TlsPsk find(String identity);
+
+        /**
+         * Every TLS PSK the identity may stand for, most likely first (e.g. one configured key derived both as the
+         * spec and as libnvme 1.x do): the server keeps the one whose binder the client's ClientHello proves. The
+         * default is {@link #find}'s answer alone; empty for an unknown identity.
+         */
+        default List<TlsPsk> candidates(final String identity)
+        {
+            final TlsPsk p = find(identity);
+            return p == null ? List.of() : List.of(p);
+        }
     }
 
     /** A client (host) session that offers these PSKs (in order of preference). */

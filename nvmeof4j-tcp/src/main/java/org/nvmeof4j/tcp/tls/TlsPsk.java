@@ -31,12 +31,36 @@ public final class TlsPsk
     private final String identity;
     private final TlsPskHash hash;
     private final byte[] key;
+    private final boolean sha256Binder;
 
     private TlsPsk(final String identity, final TlsPskHash hash, final byte[] key)
+    {
+        this(identity, hash, key, false);
+    }
+
+    private TlsPsk(final String identity, final TlsPskHash hash, final byte[] key, final boolean sha256Binder)
     {
         this.identity = identity;
         this.hash = hash;
         this.key = key;
+        this.sha256Binder = sha256Binder;
+    }
+
+    /**
+     * This PSK as GnuTLS before 3.8.11 (Debian 13's tlshd, Linux 6.12's handshake agent) uses a SHA-384 PSK: its
+     * binder computed with HMAC-SHA256 and only SHA-256 cipher suites offered, since that GnuTLS assumes SHA-256 for
+     * every external PSK. A SHA-256 PSK is returned as it is. RFC 8446 4.2.11 binds a SHA-384 PSK to SHA-384: this
+     * is for talking to such peers only.
+     */
+    public TlsPsk withSha256Binder()
+    {
+        return hash == TlsPskHash.SHA_256 ? this : new TlsPsk(identity, hash, key.clone(), true);
+    }
+
+    /** @return whether the handshake binds this PSK to SHA-256 although it is a SHA-384 one ({@link #withSha256Binder}). */
+    public boolean sha256Binder()
+    {
+        return sha256Binder;
     }
 
     /** A PSK whose TLS key is given directly (tests, or a key taken from a keyring). */
@@ -217,6 +241,6 @@ public final class TlsPsk
     @Override
     public String toString()
     {
-        return "TlsPsk[" + identity + ", " + hash + "]";
+        return "TlsPsk[" + identity + ", " + hash + (sha256Binder ? ", SHA-256 binder" : "") + "]";
     }
 }
