@@ -22,7 +22,7 @@ import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSK;
 import org.bouncycastle.tls.TlsPSKExternal;
 import org.bouncycastle.tls.TlsServerProtocol;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.bouncycastle.tls.crypto.TlsCrypto;
 import org.nvmeof4j.tcp.tls.SecureChannel;
 import org.nvmeof4j.tcp.tls.TlsProvider;
 import org.nvmeof4j.tcp.tls.TlsPsk;
@@ -38,6 +38,12 @@ public final class BcTlsProvider implements TlsProvider
     private static final int[] SUITES = {CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_AES_128_GCM_SHA256};
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final System.Logger LOG = System.getLogger("org.nvmeof4j.tls");
+
+    /** The record protection and key schedule through the JDK's providers ({@link JdkTlsCrypto}). */
+    private static TlsCrypto crypto()
+    {
+        return new JdkTlsCrypto(RANDOM);
+    }
 
     /** What a handshake learned, shared by the protocol callbacks and the channel. */
     static final class Session
@@ -64,7 +70,7 @@ public final class BcTlsProvider implements TlsProvider
         }
         final Session session = new Session();
         final TlsClientProtocol protocol = new TlsClientProtocol();
-        protocol.connect(new Client(new BcTlsCrypto(RANDOM), List.copyOf(psks), session));
+        protocol.connect(new Client(crypto(), List.copyOf(psks), session));
         final BcSecureChannel c = new BcSecureChannel(channel, protocol, session, false, false);
         c.flushOutput(); // the ClientHello
         return c;
@@ -82,7 +88,7 @@ public final class BcTlsProvider implements TlsProvider
     {
         final Session session = new Session();
         final TlsServerProtocol protocol = new TlsServerProtocol();
-        protocol.accept(new Server(new BcTlsCrypto(RANDOM), lookup, session));
+        protocol.accept(new Server(crypto(), lookup, session));
         return new BcSecureChannel(channel, protocol, session, true, plaintextAllowed);
     }
 
@@ -146,7 +152,7 @@ public final class BcTlsProvider implements TlsProvider
         private final List<TlsPsk> psks;
         private final Session session;
 
-        Client(final BcTlsCrypto crypto, final List<TlsPsk> psks, final Session session)
+        Client(final TlsCrypto crypto, final List<TlsPsk> psks, final Session session)
         {
             super(crypto);
             this.psks = psks;
@@ -247,7 +253,7 @@ public final class BcTlsProvider implements TlsProvider
         /** The selected PSK is a SHA-384 one whose binder the client computed with SHA-256. */
         private boolean sha256Binder;
 
-        Server(final BcTlsCrypto crypto, final PskLookup lookup, final Session session)
+        Server(final TlsCrypto crypto, final PskLookup lookup, final Session session)
         {
             super(crypto);
             this.lookup = lookup;
