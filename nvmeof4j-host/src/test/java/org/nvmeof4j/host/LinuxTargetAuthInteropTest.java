@@ -1,7 +1,7 @@
 package org.nvmeof4j.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -68,11 +68,20 @@ class LinuxTargetAuthInteropTest
             }
             final ConnectOptions wrong = vm.options().hostnqn(HOSTNQN)
                 .dhchapSecret(DhchapSecret.generate(1, 32, null, HOSTNQN, random));
-            assertThatThrownBy(() -> NvmeController.connect(wrong)).isInstanceOfSatisfying(
-                NvmeAuthenticationException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(AuthFailureReason.FAILED);
-                    assertThat(e.getMessage()).doesNotContain(key.format());
-                });
+            // nvmet answers a wrong response with AUTH_Failure1 and then declares a fatal controller error at once
+            // (6.12 logs "qid 0 failure1 (1)", then "fatal error occurred!"), so whether the Failure1 or the closed
+            // connection reaches the host first is a race on nvmet's side: either way the connect fails
+            final Throwable t = catchThrowable(() -> NvmeController.connect(wrong));
+            if (t instanceof NvmeAuthenticationException e)
+            {
+                assertThat(e.reason()).isEqualTo(AuthFailureReason.FAILED);
+            }
+            else
+            {
+                assertThat(t).as("the connect with a wrong key").isInstanceOfAny(NvmeException.class,
+                    NvmeTransportException.class).hasMessageContaining("Authentication Receive");
+            }
+            assertThat(t.getMessage()).doesNotContain(key.format());
         }
     }
 }
