@@ -64,7 +64,9 @@ done
 # skipped when the kernel does not have them.
 REQUIRED_MODULES=(virtio_pci virtio_net configfs crc32c_generic nvme-core nvme-fabrics nvme-tcp nvmet nvmet-tcp brd)
 OPTIONAL_MODULES=(crc32c-intel libcrc32c)
-PACKAGES=(qemu-system-x86 busybox-static nvme-cli kmod cpio gzip xz-utils util-linux coreutils)
+# tshark (with dumpcap) for the capture checks: WiresharkInteropTest installs it itself, TlsCaptureInteropTest
+# skips without it, so it is installed here for whichever of them runs first (noninteractive: no setuid capture)
+PACKAGES=(qemu-system-x86 busybox-static nvme-cli kmod cpio gzip xz-utils util-linux coreutils tshark)
 # 6.12 also gets what TLS and DH-HMAC-CHAP need; the crypto ones are
 # optional because Debian builds some of them in.
 REQUIRED_MODULES_612=(nvme-auth nvme-keyring tls)
