@@ -1,11 +1,9 @@
 package org.nvmeof4j.tls;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import org.nvmeof4j.tcp.tls.TlsPsk;
+import org.nvmeof4j.tcp.tls.TlsPskHash;
 
 /**
  * The TLS 1.3 PSK binder of an external PSK (RFC 8446 4.2.11.2, 7.1), computed with the JDK so the server can tell
@@ -33,53 +31,28 @@ final class PskBinder
      */
     static boolean matches(final boolean sha384, final byte[] psk, final byte[] truncated, final byte[] binder)
     {
+        final TlsPskHash hash = sha384 ? TlsPskHash.SHA_384 : TlsPskHash.SHA_256;
+        final int length = hash.length();
+        if (binder == null || binder.length != length)
+        {
+            return false;
+        }
+        final MessageDigest digest;
         try
         {
-            final String mac = sha384 ? "HmacSHA384" : "HmacSHA256";
-            final String digest = sha384 ? "SHA-384" : "SHA-256";
-            final int length = sha384 ? 48 : 32;
-            if (binder == null || binder.length != length)
-            {
-                return false;
-            }
-            final byte[] early = hmac(mac, new byte[length], psk);
-            final byte[] binderKey = expandLabel(mac, early, "ext binder",
-                MessageDigest.getInstance(digest).digest(), length);
-            final byte[] finishedKey = expandLabel(mac, binderKey, "finished", new byte[0], length);
-            final byte[] computed = hmac(mac, finishedKey, MessageDigest.getInstance(digest).digest(truncated));
-            java.util.Arrays.fill(early, (byte)0);
-            java.util.Arrays.fill(binderKey, (byte)0);
-            java.util.Arrays.fill(finishedKey, (byte)0);
-            return MessageDigest.isEqual(computed, binder);
+            digest = MessageDigest.getInstance(sha384 ? "SHA-384" : "SHA-256");
         }
         catch (final GeneralSecurityException e)
         {
-            throw new IllegalStateException("HMAC-SHA256/384 not available", e);
+            throw new IllegalStateException("SHA-256/384 not available", e);
         }
-    }
-
-    private static byte[] hmac(final String algorithm, final byte[] key, final byte[] data)
-        throws GeneralSecurityException
-    {
-        final Mac m = Mac.getInstance(algorithm);
-        m.init(new SecretKeySpec(key, algorithm));
-        return m.doFinal(data);
-    }
-
-    /** HKDF-Expand-Label for outputs of at most one hash length (one HMAC block). */
-    private static byte[] expandLabel(final String algorithm, final byte[] secret, final String label,
-        final byte[] context, final int length) throws GeneralSecurityException
-    {
-        final byte[] full = ("tls13 " + label).getBytes(StandardCharsets.US_ASCII);
-        final ByteArrayOutputStream info = new ByteArrayOutputStream();
-        info.write(length >>> 8);
-        info.write(length);
-        info.write(full.length);
-        info.writeBytes(full);
-        info.write(context.length);
-        info.writeBytes(context);
-        info.write(1); // HKDF-Expand's first block counter
-        final byte[] out = hmac(algorithm, secret, info.toByteArray());
-        return java.util.Arrays.copyOf(out, length);
+        final byte[] early = TlsPsk.hkdfExtract(hash, psk);
+        final byte[] binderKey = TlsPsk.hkdfExpandLabel(hash, early, "ext binder", digest.digest(), length);
+        final byte[] finishedKey = TlsPsk.hkdfExpandLabel(hash, binderKey, "finished", new byte[0], length);
+        final byte[] computed = TlsPsk.hmac(hash, finishedKey, digest.digest(truncated));
+        java.util.Arrays.fill(early, (byte)0);
+        java.util.Arrays.fill(binderKey, (byte)0);
+        java.util.Arrays.fill(finishedKey, (byte)0);
+        return MessageDigest.isEqual(computed, binder);
     }
 }

@@ -154,14 +154,14 @@ public final class TlsPsk
         return Base64.getEncoder().encodeToString(mac.doFinal());
     }
 
-    /** RFC 5869 HKDF-Extract with an all-zero salt of the hash length. */
-    static byte[] hkdfExtract(final TlsPskHash hash, final byte[] ikm)
+    /** RFC 5869 HKDF-Extract with an all-zero salt of the hash length (also the TLS 1.3 early secret of a PSK). */
+    public static byte[] hkdfExtract(final TlsPskHash hash, final byte[] ikm)
     {
         return mac(hash, new byte[hash.length()]).doFinal(ikm);
     }
 
     /** RFC 8446 7.1 HKDF-Expand-Label. */
-    static byte[] hkdfExpandLabel(final TlsPskHash hash, final byte[] prk, final String label, final byte[] context,
+    public static byte[] hkdfExpandLabel(final TlsPskHash hash, final byte[] prk, final String label, final byte[] context,
         final int length)
     {
         final byte[] fullLabel = ConfiguredPsk.ascii("tls13 " + label);
@@ -205,6 +205,12 @@ public final class TlsPsk
         }
         Arrays.fill(t, (byte)0);
         return out;
+    }
+
+    /** @return HMAC of {@code data} under {@code key} with the hash's HMAC. */
+    public static byte[] hmac(final TlsPskHash hash, final byte[] key, final byte[] data)
+    {
+        return mac(hash, key).doFinal(data);
     }
 
     private static Mac mac(final TlsPskHash hash, final byte[] key)
