@@ -25,17 +25,19 @@ public final class LinuxTargetVm implements AutoCloseable
     private final Process vm;
     private final int port;
     private final String nqn;
+    private final File log;
     private final List<String> vmOutput = new ArrayList<>();
     private int port2;
     private int controlPort;
     private java.net.Socket control;
     private BufferedReader controlIn;
 
-    private LinuxTargetVm(final Process vm, final int port, final String nqn)
+    private LinuxTargetVm(final Process vm, final int port, final String nqn, final File log)
     {
         this.vm = vm;
         this.port = port;
         this.nqn = nqn;
+        this.log = log;
     }
 
     /**
@@ -121,7 +123,7 @@ public final class LinuxTargetVm implements AutoCloseable
             "--timeout", "900"));
         cmd.addAll(more);
         final Process vm = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        final LinuxTargetVm target = new LinuxTargetVm(vm, port, nqn);
+        final LinuxTargetVm target = new LinuxTargetVm(vm, port, nqn, log);
         try
         {
             target.awaitReady();
@@ -173,6 +175,15 @@ public final class LinuxTargetVm implements AutoCloseable
         return port;
     }
 
+    /** @return what linux-target.sh printed so far (its INFO lines, kernel messages), one line each. */
+    public String output()
+    {
+        synchronized (vmOutput)
+        {
+            return String.join("\n", vmOutput);
+        }
+    }
+
     /** @return options to connect to the exported subsystem: one I/O queue, no poll queues. */
     public ConnectOptions options()
     {
@@ -198,6 +209,17 @@ public final class LinuxTargetVm implements AutoCloseable
         if (!vm.waitFor(30, TimeUnit.SECONDS))
         {
             vm.destroyForcibly();
+        }
+        // the guest's side of the story (nvmet, tlshd) for the test's log
+        try
+        {
+            final List<String> all = Files.readAllLines(log.toPath(), StandardCharsets.ISO_8859_1);
+            System.out.println("---- guest log (last 80 lines of " + log + ") ----");
+            all.subList(Math.max(0, all.size() - 80), all.size()).forEach(l -> System.out.println("[guest] " + l));
+        }
+        catch (final IOException e)
+        {
+            System.out.println("---- no guest log: " + e + " ----");
         }
     }
 }

@@ -3,25 +3,16 @@ package org.nvmeof4j.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nvmeof4j.host.ConnectOptions;
+import org.nvmeof4j.host.LinuxTargetVm;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.host.discovery.Discovery;
 import org.nvmeof4j.protocol.fabrics.Nqn;
@@ -50,12 +41,12 @@ class LinuxTargetTlsInteropTest
     {
         final ConfiguredPsk key = ConfiguredPsk.generate(sha384 ? TlsPskHash.SHA_384 : TlsPskHash.SHA_256,
             new SecureRandom());
-        try (Vm vm = Vm.start(List.of("--kernel", "6.12", "--tls-key", key.format(), "--tls-host", HOSTNQN)))
+        try (LinuxTargetVm vm = LinuxTargetVm.start(NQN, 64, List.of("--kernel", "6.12", "--tls-key", key.format(), "--tls-host", HOSTNQN)))
         {
             // the key never reaches what the script prints
             assertThat(vm.output()).doesNotContain(key.format());
             assertThat(vm.output()).contains("addr_tsas=tls1.3").contains("addr_treq=required");
-            final Discovery.Log log = Discovery.discover(ConnectOptions.tcp("127.0.0.1", vm.port, Nqn.DISCOVERY)
+            final Discovery.Log log = Discovery.discover(ConnectOptions.tcp("127.0.0.1", vm.port(), Nqn.DISCOVERY)
                 .hostnqn(HOSTNQN).tlsKey(key).tlsCompat(true));
             assertThat(log.subsystems()).anySatisfy(e -> {
                 assertThat(e.subnqn()).isEqualTo(NQN);
@@ -65,7 +56,7 @@ class LinuxTargetTlsInteropTest
             long lba = 0;
             for (final boolean digests : new boolean[] {false, true})
             {
-                final ConnectOptions o = ConnectOptions.tcp("127.0.0.1", vm.port, NQN).hostnqn(HOSTNQN).tlsKey(key).tlsCompat(true)
+                final ConnectOptions o = ConnectOptions.tcp("127.0.0.1", vm.port(), NQN).hostnqn(HOSTNQN).tlsKey(key).tlsCompat(true)
                     .nrIoQueues(1).nrPollQueues(0).hdrDigest(digests).dataDigest(digests);
                 try (NvmeController c = NvmeController.connect(o))
                 {
@@ -85,111 +76,15 @@ class LinuxTargetTlsInteropTest
             }
             // a key nvmet's keyring does not have for this identity: tlshd fails the handshake
             final ConfiguredPsk wrong = ConfiguredPsk.generate(key.hash(), new SecureRandom());
-            assertThatThrownBy(() -> NvmeController.connect(ConnectOptions.tcp("127.0.0.1", vm.port, NQN)
+            assertThatThrownBy(() -> NvmeController.connect(ConnectOptions.tcp("127.0.0.1", vm.port(), NQN)
                 .hostnqn(HOSTNQN).tlsKey(wrong).tlsCompat(true).connectTimeout(Duration.ofSeconds(20))))
                 .isInstanceOf(RuntimeException.class)
                 .satisfies(e -> assertThat(String.valueOf(e.getMessage()) + e.getCause())
                     .doesNotContain(wrong.format()).doesNotContain(key.format()));
             // no TLS on a port that requires it: nvmet refuses the plaintext ICReq
-            assertThatThrownBy(() -> NvmeController.connect(ConnectOptions.tcp("127.0.0.1", vm.port, NQN)
+            assertThatThrownBy(() -> NvmeController.connect(ConnectOptions.tcp("127.0.0.1", vm.port(), NQN)
                 .hostnqn(HOSTNQN).connectTimeout(Duration.ofSeconds(20))))
                 .isInstanceOf(RuntimeException.class);
-        }
-    }
-
-    /** interop/linux-target.sh on a free port, until READY; {@link #close} stops it and prints its log's tail. */
-    static final class Vm implements AutoCloseable
-    {
-        final Process process;
-        final int port;
-        final File log;
-        final List<String> lines = new ArrayList<>();
-
-        private Vm(final Process process, final int port, final File log)
-        {
-            this.process = process;
-            this.port = port;
-            this.log = log;
-        }
-
-        static Vm start(final List<String> more) throws Exception
-        {
-            final int port;
-            try (ServerSocket s = new ServerSocket(0))
-            {
-                port = s.getLocalPort();
-            }
-            final File log = File.createTempFile("nvmeof4j-linux-target-tls-", ".log");
-            final List<String> cmd = new ArrayList<>(List.of(LinuxHostTlsInteropTest.repositoryRoot()
-                .resolve("interop/linux-target.sh").toString(), "--port", String.valueOf(port), "--nqn", NQN,
-                "--size-mib", "64", "--log", log.getPath(), "--timeout", "900", "--boot-timeout", "300"));
-            cmd.addAll(more);
-            final Vm vm = new Vm(new ProcessBuilder(cmd).redirectErrorStream(true).start(), port, log);
-            try
-            {
-                vm.awaitReady();
-            }
-            catch (final Exception | AssertionError e)
-            {
-                vm.close();
-                throw e;
-            }
-            return vm;
-        }
-
-        private void awaitReady() throws Exception
-        {
-            final BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-            final CompletableFuture<Boolean> ready = new CompletableFuture<>();
-            final Thread reader = new Thread(() -> {
-                try
-                {
-                    String line;
-                    while ((line = r.readLine()) != null)
-                    {
-                        synchronized (lines)
-                        {
-                            lines.add(line);
-                        }
-                        System.out.println("[vm] " + line);
-                        if (line.contains("INTEROP TARGET READY"))
-                        {
-                            ready.complete(true);
-                        }
-                    }
-                }
-                catch (final IOException ignore)
-                {
-                    // the VM went away
-                }
-                ready.complete(false);
-            }, "linux-target-output");
-            reader.setDaemon(true);
-            reader.start();
-            assertThat(ready.get(360, TimeUnit.SECONDS)).as("VM ready; output: %s", output()).isTrue();
-        }
-
-        String output()
-        {
-            synchronized (lines)
-            {
-                return String.join("\n", lines);
-            }
-        }
-
-        @Override
-        public void close() throws Exception
-        {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-            }
-            // the guest's side of the story (nvmet and tlshd messages) for the test's log
-            final List<String> all = Files.readAllLines(log.toPath(), StandardCharsets.ISO_8859_1);
-            System.out.println("---- guest log (last 80 lines of " + log + ") ----");
-            all.subList(Math.max(0, all.size() - 80), all.size()).forEach(l -> System.out.println("[guest] " + l));
         }
     }
 }
