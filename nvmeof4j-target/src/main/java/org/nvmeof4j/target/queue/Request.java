@@ -160,6 +160,21 @@ public final class Request
         return staging == null ? 0 : staging.capacity();
     }
 
+    /** Hand this free slot's staging buffer to another slot: @return it (null if none); this slot has none after. */
+    ByteBuffer takeStaging()
+    {
+        final ByteBuffer b = staging;
+        staging = null;
+        return b;
+    }
+
+    /** Hold {@code buffer} (from {@link #takeStaging()} of a free slot) as this slot's staging; it has none now. */
+    void adoptStaging(final ByteBuffer buffer)
+    {
+        buffer.clear();
+        staging = buffer;
+    }
+
     /** Let go of the staging buffer (of a free slot, to make room for another): @return the bytes let go. */
     int dropStaging()
     {
