@@ -78,7 +78,8 @@ final class ConfigReload
             {
                 try
                 {
-                    reattach.put(spec.nqn(), TargetOffloads.connectPassthru(spec.nqn(), next.passthru(spec.nqn())));
+                    reattach.put(spec.nqn(), TargetOffloads.connectPassthru(spec.nqn(),
+                        TargetOffloads.withQueuesFor(next.passthru(spec.nqn()), target.pollerCount())));
                 }
                 catch (final RuntimeException e)
                 {
@@ -124,7 +125,7 @@ final class ConfigReload
                     if (offload != null)
                     {
                         changes.addAll(TargetOffloads.attach(added, offload, target.inlineDataSize(),
-                            next.passthru(spec.nqn())));
+                            TargetOffloads.withQueuesFor(next.passthru(spec.nqn()), target.pollerCount())));
                     }
                     target.addSubsystem(added);
                     changes.add("+subsystem " + spec.nqn());
@@ -155,7 +156,8 @@ final class ConfigReload
                 try
                 {
                     changes.addAll(TargetOffloads.reattach(current, running.passthru(spec.nqn()), offload,
-                        target.inlineDataSize(), next.passthru(spec.nqn()), connected));
+                        target.inlineDataSize(),
+                        TargetOffloads.withQueuesFor(next.passthru(spec.nqn()), target.pollerCount()), connected));
                 }
                 catch (final RuntimeException e)
                 {

@@ -390,7 +390,8 @@ public final class TargetCommand implements Callable<Integer>
             if (spec != null)
             {
                 offloadLines.addAll(TargetOffloads.attach(s, spec, target.inlineDataSize(),
-                    config != null ? running.passthru(s.nqn()) : List.of()));
+                    config != null ? TargetOffloads.withQueuesFor(running.passthru(s.nqn()), target.pollerCount())
+                        : List.of()));
             }
         }
     }

@@ -36,7 +36,8 @@ import org.nvmeof4j.target.subsystem.Subsystem;
  * { "nsid": 1, "passthru": { "traddr": "10.0.0.2", "trsvcid": "4420", "subnqn": NQN, "nsid": 1,
  *                            "hostnqn": HOSTNQN, "queues": 2, "hdr_digest": 0, "data_digest": 0 } }
  * </pre>
- * Everything that can be checked before the target starts is checked at parse time (the
+ * {@code "queues"} (default 2) is raised to the target's poller count ({@code --pollers}): each poller serves the
+ * namespace on a polled backend queue of its own. Everything that can be checked before the target starts is checked at parse time (the
  * attributes against the device's capabilities, each namespace's block size against the LBA data sizes it maps, the
  * number of namespaces), so a bad mapping is one line and exit status 2, or a reload rejected with nothing changed.
  */
@@ -76,6 +77,15 @@ final class TargetOffloads
      */
     record Passthru(int nsid, ConnectOptions options, int backendNsid, int queues, String signature)
     {
+        /**
+         * @return this entry with at least {@code pollers} backend queues: a target poller without a polled backend
+         *         queue of its own would serve the namespace with blocking calls (see {@link NvmeTcpBackendController}).
+         */
+        Passthru withQueuesFor(final int pollers)
+        {
+            return queues >= pollers ? this : new Passthru(nsid, options, backendNsid, pollers, signature);
+        }
+
         static Passthru parse(final JsonNode n, final String at, final BiFunction<String, String, UsageException> bad)
         {
             final JsonNode p = n.get("passthru");
@@ -129,6 +139,12 @@ final class TargetOffloads
             }
             return new Passthru(nsid, o, backendNsid, queues, n.toString());
         }
+    }
+
+    /** @return {@code passthru} with every entry's backend queues raised to the target's {@code pollers}. */
+    static List<Passthru> withQueuesFor(final List<Passthru> passthru, final int pollers)
+    {
+        return passthru.stream().map(p -> p.withQueuesFor(pollers)).toList();
     }
 
     /** The device named by {@code --offload} or {@code "device"}; only {@code fastpath} exists. */

@@ -240,6 +240,55 @@ class TargetOffloadConfigTest
     }
 
     @Test
+    void shouldRaiseAPassthruEntrysQueuesToTheTargetsPollers() throws Exception
+    {
+        try (Target backend = Target.builder().listen("127.0.0.1", 0)
+            .subsystem(s -> s.nqn("nqn.2024-01.x:backend").allowAnyHost().ramNamespace(1, 8L << 20)).build().start())
+        {
+            final String pt = "{ \"nsid\": 1, \"passthru\": { \"traddr\": \"127.0.0.1\", \"trsvcid\": \""
+                + backend.boundPort() + "\", \"subnqn\": \"nqn.2024-01.x:backend\", \"nsid\": 1, \"queues\": 1 } }";
+            final NvmetConfig a = NvmetConfig.parse(config("{ }", pt + ", " + ram(2)));
+            final Target.Builder b = Target.builder().pollers(3);
+            a.apply(b);
+            try (Target t = b.build())
+            {
+                final Subsystem s = t.subsystem(NQN);
+                // as `target --config` does at start: one polled backend queue per poller, whatever "queues" says
+                TargetOffloads.attach(s, a.offload(NQN), t.inlineDataSize(),
+                    TargetOffloads.withQueuesFor(a.passthru(NQN), t.pollerCount()));
+                t.start();
+                assertThat(((OffloadContext)s.offload()).mapping(1).controller().queueCount()).isEqualTo(3);
+                // a reload that changes the entry (queues 2) connects a new backend controller, raised to 3 too
+                final NvmetConfig next = NvmetConfig.parse(config("{ }", pt.replace("\"queues\": 1",
+                    "\"queues\": 2") + ", " + ram(2)));
+                assertThat(ConfigReload.apply(t, a, next)).contains(NQN + " offload fastpath");
+                final OffloadContext now = (OffloadContext)s.offload();
+                assertThat(now.mapping(1).controller().queueCount()).isEqualTo(3);
+                // one host I/O queue on each poller: each is served through the namespace
+                try (NvmeController c = NvmeController.connect(ConnectOptions.tcp("127.0.0.1", t.boundPort(), NQN)
+                    .nrIoQueues(3)))
+                {
+                    final ByteBuffer w = ByteBuffer.allocateDirect(4096);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        w.putLong(0, 0x5EED0000L + i);
+                        c.writeBlocking(1, 8L * i, 8, w);
+                    }
+                    final ByteBuffer r = ByteBuffer.allocateDirect(4096);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        c.readBlocking(1, 8L * i, 8, r);
+                        assertThat(r.getLong(0)).isEqualTo(0x5EED0000L + i);
+                    }
+                }
+                assertThat(now.mapping(1).stats().getWrites()).isEqualTo(6);
+                assertThat(now.mapping(1).stats().getReads()).isEqualTo(6);
+                now.destroy();
+            }
+        }
+    }
+
+    @Test
     void shouldExitWith2AndOneLineForAnUnreachableOrUnsupportedPassthruBackend() throws Exception
     {
         final String pt = "{ \"nsid\": 1, \"passthru\": { \"traddr\": \"127.0.0.1\", \"trsvcid\": \"1\","

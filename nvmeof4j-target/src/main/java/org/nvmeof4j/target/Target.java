@@ -329,6 +329,12 @@ public final class Target implements AutoCloseable, TargetConfiguration
         return generation.get();
     }
 
+    /** @return the number of poller threads the target runs (once started), as configured. */
+    public int pollerCount()
+    {
+        return settings.pollers();
+    }
+
     /** @return the pollers (for statistics and tests). */
     public List<Poller> pollers()
     {
