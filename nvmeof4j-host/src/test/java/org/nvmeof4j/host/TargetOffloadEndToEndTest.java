@@ -84,6 +84,55 @@ class TargetOffloadEndToEndTest
         assertThat(st.getErrors()).isZero();
     }
 
+    @ParameterizedTest(name = "zeroCopyMinBytes={0}")
+    @CsvSource({"65536", "0"})
+    @org.junit.jupiter.api.Timeout(60) // before the length check, the read never completed
+    void shouldReadZeroesPastTheEndOfAFileCutWhileServedAndKeepTheConnection(final int zeroCopyMinBytes)
+        throws Exception
+    {
+        ctx.destroy();
+        ctx = new FastpathDevice(org.nvmeof4j.target.offload.OffloadCapabilities.builder().build(), zeroCopyMinBytes,
+            true).offloadFileNamespaces(target.subsystem(TestTargets.NQN), 8192, 2);
+        final int size = 128 << 10;
+        // a connection the target closes must fail the test, not reconnect until the default ctrl_loss_tmo
+        try (NvmeController c = NvmeController.connect(TestTargets.options(target)
+            .ctrlLossTmo(java.time.Duration.ofSeconds(2)).reconnectDelay(java.time.Duration.ofSeconds(1))))
+        {
+            final ByteBuffer low = TestTargets.pattern(size, 41, true);
+            final ByteBuffer high = TestTargets.pattern(size, 42, true);
+            c.writeBlocking(1, 0, size / 512, low);
+            final long highLba = (12L << 20) / 512;
+            c.writeBlocking(1, highLba, size / 512, high);
+            c.flushBlocking(1);
+            final ByteBuffer r = ByteBuffer.allocateDirect(size);
+            c.readBlocking(1, highLba, size / 512, r);
+            assertThat(r).isEqualTo(high);
+            final long mappedBefore = stats().getMappedReads();
+            // another program cuts the file to 8 MiB under the target, which has it mapped
+            try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(dir.resolve("ns1.img"),
+                java.nio.file.StandardOpenOption.WRITE))
+            {
+                f.truncate(8L << 20);
+            }
+            Thread.sleep(5); // past the device's length check interval (1 ms)
+            for (int i = 0; i < 3; i++)
+            {
+                r.clear();
+                c.readBlocking(1, highLba, size / 512, r);
+                for (int b = 0; b < size; b += 512)
+                {
+                    assertThat(r.get(b)).as("byte %d past the end of the cut file", b).isZero();
+                }
+            }
+            // the same connection still serves the part that is left, from the mapping
+            r.clear();
+            c.readBlocking(1, 0, size / 512, r);
+            assertThat(r).isEqualTo(low);
+            assertThat(stats().getMappedReads()).isEqualTo(mappedBefore + 1);
+        }
+        assertThat(stats().getErrors()).isZero();
+    }
+
     @Test
     void shouldKeepServingWhatItDoesNotOffloadThroughTheSoftwareTarget()
     {

@@ -23,12 +23,23 @@ public final class FileBackendController implements BackendController
     /** Bytes per mapped window: a read across two windows is not served from the mapping. */
     static final long WINDOW = 1L << 30;
 
+    /**
+     * How old the file's length may be when a read is served from the mapping: a mapped page past the end of a file
+     * that shrank has no data, and the kernel's copy from it fails the socket write (EFAULT), which closes the
+     * connection. Reads past the length seen go the staged way, which reads zeroes there as the software target
+     * does. One {@code fstat} per interval, not per read; a file cut within the interval still costs a connection.
+     */
+    static final long LENGTH_CHECK_NANOS = 1_000_000L;
+
     private final FileBackend file;
     private final int queueDepth;
     private final BackendQueue[] queues;
     /** Read-only windows of the file, mapped on first use; a null entry after a failed map stays unmapped. */
     private volatile MappedByteBuffer[] windows;
     private volatile boolean mapFailed;
+    /** The file's length when last looked at ({@link #LENGTH_CHECK_NANOS}), and when that was. */
+    private volatile long lengthSeen;
+    private volatile long lengthSeenAt;
 
     /**
      * @param file       the file (owned by the front-end namespace: closing this controller does not close it).
@@ -43,6 +54,7 @@ public final class FileBackendController implements BackendController
         }
         this.file = file;
         this.queueDepth = queueDepth;
+        this.lengthSeenAt = System.nanoTime() - LENGTH_CHECK_NANOS - 1; // look at the first read
         this.queues = new BackendQueue[queues];
         for (int i = 0; i < queues; i++)
         {
@@ -110,7 +122,26 @@ public final class FileBackendController implements BackendController
                 return null;
             }
         }
-        return w < ws.length ? ws[(int)w] : null;
+        return w < ws.length && inFile(offset + length) ? ws[(int)w] : null;
+    }
+
+    /** @return whether the file is at least {@code end} bytes long, by its length seen at most an interval ago. */
+    private boolean inFile(final long end)
+    {
+        final long now = System.nanoTime();
+        if (now - lengthSeenAt > LENGTH_CHECK_NANOS)
+        {
+            try
+            {
+                lengthSeen = file.channel().size();
+            }
+            catch (final IOException e)
+            {
+                lengthSeen = 0; // the channel failed: the staged path reports it
+            }
+            lengthSeenAt = now;
+        }
+        return end <= lengthSeen;
     }
 
     private synchronized MappedByteBuffer[] map()
@@ -170,7 +201,8 @@ public final class FileBackendController implements BackendController
         @Override
         public FileChannel zeroCopySource(final int nsid)
         {
-            return file.channel();
+            // not while the file is shorter than the namespace: sendfile stops at its end and the write would fail
+            return inFile(file.size()) ? file.channel() : null;
         }
 
         @Override
