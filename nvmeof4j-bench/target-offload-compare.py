@@ -31,7 +31,7 @@ GW_NQN = "nqn.2024-01.org.nvmeof4j:gateway"
 CLK = os.sysconf("SC_CLK_TCK")
 JAVA = ["java", "-XX:+UseParallelGC", "-Xms256m"]
 # the fastpath device before mapped reads: sendfile for every read
-SENDFILE = ["-Dnvmeof4j.fastpath.mappedReads=false", "-Dnvmeof4j.fastpath.zeroCopyMinBytes=0"]
+SENDFILE = ["--fastpath-mapped-reads", "false", "--fastpath-zero-copy-min", "0"]
 
 
 def free_port():
@@ -81,7 +81,7 @@ def main():
     ap.add_argument("--paths", default="software,fastpath,direct,gateway")
     ap.add_argument("--json", help="also write all runs as JSON to this file")
     ap.add_argument("--fastpath-java-opts", default="", help="JVM options of the fastpath and gateway targets, "
-                    "e.g. -Dnvmeof4j.fastpath.zeroCopyMinBytes=0")
+                    "e.g. -Xmx1g")
     a = ap.parse_args()
     if not os.path.exists(JAR):
         sys.exit(f"no {JAR}: run ./nvmeof4j --version first")
@@ -101,9 +101,10 @@ def main():
                 ports[name] = free_port()
                 procs[name] = start_target(["--port", str(ports[name]), "--file", imgs[name], "--size-mib",
                                             str(a.size_mib)] + (["--offload", "fastpath"] if name != "software"
-                                                                 else []), os.path.join(tmp, name + ".log"),
-                                            SENDFILE if name == "fastpath-sendfile"
-                                            else a.fastpath_java_opts.split() if name == "fastpath" else ())
+                                                                 else [])
+                                            + (SENDFILE if name == "fastpath-sendfile" else []),
+                                            os.path.join(tmp, name + ".log"),
+                                            a.fastpath_java_opts.split() if name == "fastpath" else ())
         if "direct" in paths or "gateway" in paths:
             ports["direct"] = free_port()
             procs["backend"] = start_target(["--port", str(ports["direct"]), "--file", imgs["backend"],

@@ -217,6 +217,16 @@ public final class TargetCommand implements Callable<Integer>
         description = "serve the file namespace's Read/Write/Flush with a target offload device (seed 004): fastpath")
     String offload;
 
+    @Option(names = "--fastpath-zero-copy-min", paramLabel = "BYTES",
+        description = "fastpath: the smallest Read of a file the mapping cannot serve that goes out with sendfile"
+            + " instead of a staging copy (default 65536; 0: every such Read)")
+    Integer fastpathZeroCopyMin;
+
+    @Option(names = "--fastpath-mapped-reads", paramLabel = "BOOL", arity = "1",
+        description = "fastpath: send file Reads out of a read-only mapping of the file, one kernel copy"
+            + " (default true; false: sendfile or staging)")
+    Boolean fastpathMappedReads;
+
     @Option(names = "--offload-type", paramLabel = "TYPE",
         description = "what --offload serves: write, read, read_write, read_write_flush (default)")
     String offloadType;
@@ -274,6 +284,12 @@ public final class TargetCommand implements Callable<Integer>
         catch (final IllegalArgumentException e)
         {
             throw new UsageException(e.getMessage());
+        }
+        if (fastpathZeroCopyMin != null || fastpathMappedReads != null)
+        {
+            TargetOffloads.readPaths(fastpathZeroCopyMin != null ? fastpathZeroCopyMin
+                : TargetOffloads.fastpath().zeroCopyMinBytes(),
+                fastpathMappedReads != null ? fastpathMappedReads : TargetOffloads.fastpath().mappedReads());
         }
         final TargetOffloads.Spec flagsOffload = offload == null ? null : TargetOffloads.fromFlags(offload, offloadType);
         final Target target;

@@ -44,7 +44,31 @@ import org.nvmeof4j.target.subsystem.Subsystem;
 final class TargetOffloads
 {
     /** The process's one {@code fastpath} device: its limits count over every subsystem. */
-    static final FastpathDevice FASTPATH = new FastpathDevice();
+    private static volatile FastpathDevice fastpath = new FastpathDevice();
+
+    /** @return the process's {@code fastpath} device. */
+    static FastpathDevice fastpath()
+    {
+        return fastpath;
+    }
+
+    /**
+     * Choose the device's read paths ({@code target --fastpath-zero-copy-min}, {@code --fastpath-mapped-reads})
+     * before any subsystem is offloaded: a new device when they differ from the current one's.
+     *
+     * @throws UsageException for a negative size.
+     */
+    static synchronized void readPaths(final int zeroCopyMinBytes, final boolean mappedReads)
+    {
+        if (zeroCopyMinBytes < 0)
+        {
+            throw new UsageException("--fastpath-zero-copy-min must be 0 or more bytes: " + zeroCopyMinBytes);
+        }
+        if (fastpath.zeroCopyMinBytes() != zeroCopyMinBytes || fastpath.mappedReads() != mappedReads)
+        {
+            fastpath = new FastpathDevice(fastpath.capabilities(), zeroCopyMinBytes, mappedReads);
+        }
+    }
 
     private TargetOffloads()
     {
@@ -60,8 +84,8 @@ final class TargetOffloads
     {
         OffloadContextAttributes attributes(final int inlineDataSize)
         {
-            return OffloadContextAttributes.defaults(FASTPATH.capabilities(), inlineDataSize).withOffloadType(type)
-                .withLimits(FASTPATH.capabilities().maxSrqNamespaces(), maxIoSz, queueDepth)
+            return OffloadContextAttributes.defaults(fastpath().capabilities(), inlineDataSize).withOffloadType(type)
+                .withLimits(fastpath().capabilities().maxSrqNamespaces(), maxIoSz, queueDepth)
                 .withStagingBuffer(ByteBuffer.allocateDirect(stagingBufferSize));
         }
     }
@@ -154,14 +178,14 @@ final class TargetOffloads
         {
             throw new UsageException(where + ": unknown target offload device '" + name + "' (known: fastpath)");
         }
-        return FASTPATH;
+        return fastpath();
     }
 
     /** Defaults for {@code --offload fastpath [--offload-type T]}. */
     static Spec fromFlags(final String device, final String type)
     {
         device(device, "--offload");
-        final OffloadCapabilities c = FASTPATH.capabilities();
+        final OffloadCapabilities c = fastpath().capabilities();
         final OffloadType t;
         try
         {
@@ -187,7 +211,7 @@ final class TargetOffloads
             throw new UsageException(at + ": expected an object");
         }
         device(o.path("device").asText(FastpathDevice.NAME), at + ".device");
-        final OffloadCapabilities c = FASTPATH.capabilities();
+        final OffloadCapabilities c = fastpath().capabilities();
         final OffloadType type;
         try
         {
@@ -233,10 +257,10 @@ final class TargetOffloads
     /** Dry run: the attributes against the capabilities, each file namespace against what the device maps. */
     private static Spec check(final Spec spec, final String at, final List<int[]> fileNamespaces)
     {
-        final OffloadCapabilities c = FASTPATH.capabilities();
+        final OffloadCapabilities c = fastpath().capabilities();
         try
         {
-            FASTPATH.checkAttributes(new OffloadContextAttributes(spec.type(), c.maxSrqNamespaces(), spec.maxIoSz(),
+            fastpath().checkAttributes(new OffloadContextAttributes(spec.type(), c.maxSrqNamespaces(), spec.maxIoSz(),
                 spec.queueDepth(), c.minIoccsz(), 0, null), spec.stagingBufferSize());
         }
         catch (final OffloadException e)
@@ -288,7 +312,7 @@ final class TargetOffloads
         final OffloadContext ctx;
         try
         {
-            ctx = FASTPATH.offloadFileNamespaces(s, spec.attributes(inlineDataSize), spec.backendQueues());
+            ctx = fastpath().offloadFileNamespaces(s, spec.attributes(inlineDataSize), spec.backendQueues());
         }
         catch (final OffloadException e)
         {
@@ -389,10 +413,10 @@ final class TargetOffloads
                     throw new IllegalArgumentException(be.name() + " has no namespace " + p.backendNsid());
                 }
                 final int bs = be.lbaDataSize(p.backendNsid());
-                if (!FASTPATH.capabilities().lbaDataSizes().contains(bs))
+                if (!fastpath().capabilities().lbaDataSizes().contains(bs))
                 {
                     throw new IllegalArgumentException("LBA data size " + bs + " not supported (fastpath maps " +
-                        FASTPATH.capabilities().lbaDataSizes() + ")");
+                        fastpath().capabilities().lbaDataSizes() + ")");
                 }
             }
             catch (final RuntimeException e)

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nvmeof4j.host.ConnectOptions;
 import org.nvmeof4j.host.NvmeController;
 import org.nvmeof4j.target.Target;
+import org.nvmeof4j.target.offload.FastpathDevice;
 import org.nvmeof4j.target.offload.OffloadContext;
 import org.nvmeof4j.target.offload.OffloadType;
 import org.nvmeof4j.target.subsystem.Subsystem;
@@ -72,6 +73,33 @@ class TargetOffloadConfigTest
         final StringWriter err3 = new StringWriter();
         assertThat(run(err3, "target", "--offload-type", "read", "--port", "0")).isEqualTo(2);
         assertThat(err3.toString().trim()).contains("--offload-type needs --offload");
+        final StringWriter err4 = new StringWriter();
+        assertThat(run(err4, "target", "--offload", "fastpath", "--fastpath-zero-copy-min", "-1", "--port", "0"))
+            .isEqualTo(2);
+        assertThat(err4.toString().trim()).doesNotContain("\n").contains("--fastpath-zero-copy-min must be 0 or more");
+        final StringWriter err5 = new StringWriter();
+        assertThat(run(err5, "target", "--offload", "fastpath", "--fastpath-mapped-reads", "maybe", "--port", "0"))
+            .isEqualTo(2);
+        assertThat(err5.toString().trim()).doesNotContain("\n").contains("--fastpath-mapped-reads");
+    }
+
+    @Test
+    void shouldChooseTheFastpathReadPathsFromTheFlags()
+    {
+        final FastpathDevice before = TargetOffloads.fastpath();
+        try
+        {
+            TargetOffloads.readPaths(0, false);
+            assertThat(TargetOffloads.fastpath().zeroCopyMinBytes()).isZero();
+            assertThat(TargetOffloads.fastpath().mappedReads()).isFalse();
+            TargetOffloads.readPaths(FastpathDevice.DEFAULT_ZERO_COPY_MIN_BYTES, true);
+            assertThat(TargetOffloads.fastpath().zeroCopyMinBytes()).isEqualTo(FastpathDevice.DEFAULT_ZERO_COPY_MIN_BYTES);
+            assertThat(TargetOffloads.fastpath().mappedReads()).isTrue();
+        }
+        finally
+        {
+            TargetOffloads.readPaths(before.zeroCopyMinBytes(), before.mappedReads());
+        }
     }
 
     @Test

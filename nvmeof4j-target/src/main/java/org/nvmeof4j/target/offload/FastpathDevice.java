@@ -88,6 +88,12 @@ public final class FastpathDevice extends TargetOffloadDevice
         this.zeroCopyMinBytes = zeroCopyMinBytes;
     }
 
+    /** @return whether reads of a file backend go out of its mapping first. */
+    public boolean mappedReads()
+    {
+        return mappedReads;
+    }
+
     /** @return the smallest Read sent with zero copy. */
     public int zeroCopyMinBytes()
     {

@@ -40,6 +40,8 @@ public final class FileBackendController implements BackendController
     /** The file's length when last looked at ({@link #LENGTH_CHECK_NANOS}), and when that was. */
     private volatile long lengthSeen;
     private volatile long lengthSeenAt;
+    /** A regular file can be cut; a block device cannot (and its channel reports length 0). */
+    private final boolean regularFile;
 
     /**
      * @param file       the file (owned by the front-end namespace: closing this controller does not close it).
@@ -55,6 +57,7 @@ public final class FileBackendController implements BackendController
         this.file = file;
         this.queueDepth = queueDepth;
         this.lengthSeenAt = System.nanoTime() - LENGTH_CHECK_NANOS - 1; // look at the first read
+        this.regularFile = java.nio.file.Files.isRegularFile(file.path());
         this.queues = new BackendQueue[queues];
         for (int i = 0; i < queues; i++)
         {
@@ -128,6 +131,10 @@ public final class FileBackendController implements BackendController
     /** @return whether the file is at least {@code end} bytes long, by its length seen at most an interval ago. */
     private boolean inFile(final long end)
     {
+        if (!regularFile)
+        {
+            return true;
+        }
         final long now = System.nanoTime();
         if (now - lengthSeenAt > LENGTH_CHECK_NANOS)
         {
