@@ -6,9 +6,12 @@
 #
 #   fuzz/run.sh --list                       the targets (Class or Class#method, and their module)
 #   fuzz/run.sh [--seconds N] [TARGET...]    fuzz the named targets (default: all) for N seconds each (default 60)
+#   fuzz/run.sh --runs N [TARGET...]         fuzz each target for exactly N executions (no time limit unless
+#                                            --seconds is given too: then whichever comes first)
 #
 # Options: --xmx SIZE   heap of the fuzzing JVM (default 1g; libFuzzer's own RSS limit is off under JUnit)
 #          --offline/-o and --online: pass -o to Maven or not (default: offline)
+#          FUZZ_JVM_OPTS in the environment: more options for the fuzzing JVM only (a JFR recording, say)
 #
 # How: `JAZZER_FUZZ=1 mvn test -pl MODULE -am -Dtest=CLASS#METHOD` puts jazzer-junit in fuzzing mode for that one
 # fuzz test. jazzer-junit turns the annotation's maxDuration into -max_total_time and then appends the libFuzzer
@@ -21,7 +24,8 @@
 set -u -o pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-SECONDS_EACH=60
+SECONDS_EACH=
+RUNS=
 XMX=1g
 OFFLINE=-o
 LIST=0
@@ -29,7 +33,7 @@ TARGETS=()
 
 usage()
 {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -39,6 +43,9 @@ while [ $# -gt 0 ]; do
         --seconds) [ $# -ge 2 ] || { echo "fuzz/run.sh: --seconds needs a value" >&2; exit 2; }
             SECONDS_EACH="$2"; shift ;;
         --seconds=*) SECONDS_EACH="${1#--seconds=}" ;;
+        --runs) [ $# -ge 2 ] || { echo "fuzz/run.sh: --runs needs a value" >&2; exit 2; }
+            RUNS="$2"; shift ;;
+        --runs=*) RUNS="${1#--runs=}" ;;
         --xmx) [ $# -ge 2 ] || { echo "fuzz/run.sh: --xmx needs a value" >&2; exit 2; }
             XMX="$2"; shift ;;
         --offline|-o) OFFLINE=-o ;;
@@ -51,7 +58,16 @@ while [ $# -gt 0 ]; do
 done
 
 case "$SECONDS_EACH" in
-    ''|*[!0-9]*|0) echo "fuzz/run.sh: --seconds must be a positive whole number, not '$SECONDS_EACH'" >&2; exit 2 ;;
+    '') ;;
+    *[!0-9]*|0) echo "fuzz/run.sh: --seconds must be a positive whole number, not '$SECONDS_EACH'" >&2; exit 2 ;;
+esac
+# --runs alone means no time limit (libFuzzer's -max_total_time=0); neither option means 60 seconds
+if [ -z "$SECONDS_EACH" ]; then
+    if [ -n "$RUNS" ]; then SECONDS_EACH=0; else SECONDS_EACH=60; fi
+fi
+case "$RUNS" in
+    '') ;;
+    *[!0-9]*|0) echo "fuzz/run.sh: --runs must be a positive whole number, not '$RUNS'" >&2; exit 2 ;;
 esac
 
 # Every @FuzzTest method: "module<TAB>Class<TAB>method".
@@ -158,8 +174,9 @@ for sel in "${SELECTED[@]}"; do
         -Djazzer.internal.arg.0=fuzz \
         -Djazzer.internal.arg.1=-max_total_time="$SECONDS_EACH" \
         -Djazzer.internal.arg.2=-print_final_stats=1 \
+        ${RUNS:+-Djazzer.internal.arg.3=-runs="$RUNS"} \
         -Djazzer.instrumentation_excludes="$HARNESS_EXCLUDES" \
-        -DargLine="-Xmx$XMX") > "$log" 2>&1
+        -DargLine="-Xmx$XMX ${FUZZ_JVM_OPTS:-}") > "$log" 2>&1
     rc=$?
     elapsed=$(( $(date +%s) - start ))
     # libFuzzer's own figures: the final stats, else the last status line ("#N ... exec/s: X")

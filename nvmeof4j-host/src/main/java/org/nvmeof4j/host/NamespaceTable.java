@@ -30,6 +30,8 @@ final class NamespaceTable
 
     private final Admin controller;
     private final Map<Integer, Namespace> namespaces = new ConcurrentSkipListMap<>();
+    /** Whether a rescan has handed the queues an LBA-size table yet (only rescans write it: one thread). */
+    private boolean published;
 
     /** What a rescan needs from the controller (an interface so that the decoding can be fuzzed without one). */
     interface Admin
@@ -111,12 +113,35 @@ final class NamespaceTable
                 gone.remove(nsid);
             }
         }
-        final List<Namespace> both = new ArrayList<>(namespaces.values());
-        both.addAll(found.values());
-        controller.publishLbaShifts(lbaShifts(both));
+        // each table is an int[maxNsid + 1] (4 MiB for a hostile NSID near MAX_NSID): publish only what changes
+        // the queues' view; a rescan that adds no namespace, changes no block size and drops none publishes nothing
+        // after the first
+        if (!published || changesSizes(found))
+        {
+            final List<Namespace> both = new ArrayList<>(namespaces.values());
+            both.addAll(found.values());
+            controller.publishLbaShifts(lbaShifts(both));
+            published = true;
+        }
         namespaces.putAll(found);
-        namespaces.keySet().removeAll(gone);
-        controller.publishLbaShifts(lbaShifts(namespaces.values()));
+        if (namespaces.keySet().removeAll(gone))
+        {
+            controller.publishLbaShifts(lbaShifts(namespaces.values()));
+        }
+    }
+
+    /** Whether {@code found} holds a namespace the table does not have, or has with another block size. */
+    private boolean changesSizes(final Map<Integer, Namespace> found)
+    {
+        for (final Namespace ns : found.values())
+        {
+            final Namespace known = namespaces.get(ns.nsid());
+            if (known == null || known.blockSize() != ns.blockSize())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** LBA size per NSID as log2, indexed by NSID. */

@@ -14,14 +14,23 @@ import org.nvmeof4j.protocol.admin.IdentifyNamespace;
 class NamespaceTableTest
 {
     private final List<int[]> published = new ArrayList<>();
+    private final ByteBuffer list = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+    /** The LBA data size (log2) of every namespace the fake controller identifies. */
+    private int lbads = 12;
 
-    private NamespaceTable table(final int... activeNsids)
+    /** The controller's Active Namespace ID list from now on. */
+    private void active(final int... activeNsids)
     {
-        final ByteBuffer list = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+        list.clear().put(new byte[4096]).clear();
         for (int i = 0; i < activeNsids.length; i++)
         {
             list.putInt(4 * i, activeNsids[i]);
         }
+    }
+
+    private NamespaceTable table(final int... activeNsids)
+    {
+        active(activeNsids);
         return new NamespaceTable(new NamespaceTable.Admin()
         {
             @Override
@@ -32,7 +41,7 @@ class NamespaceTableTest
                     return list.duplicate().order(ByteOrder.LITTLE_ENDIAN);
                 }
                 final ByteBuffer b = ByteBuffer.allocate(IdentifyNamespace.LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-                new IdentifyNamespace().wrap(b, 0).nsze(1000).ncap(1000).lbaf(0, 0, 12, 0);
+                new IdentifyNamespace().wrap(b, 0).nsze(1000).ncap(1000).lbaf(0, 0, lbads, 0);
                 return b;
             }
 
@@ -66,5 +75,45 @@ class NamespaceTableTest
         t.rescan();
         assertThat(t.list()).extracting(Namespace::nsid).containsExactly(NamespaceTable.MAX_NSID);
         assertThat(published.get(published.size() - 1)[NamespaceTable.MAX_NSID]).isEqualTo(12);
+    }
+
+    @Test
+    void shouldPublishOnlyRescansThatChangeTheNamespaces()
+    {
+        final NamespaceTable t = table(1, 2);
+        t.rescan();
+        assertThat(published).hasSize(1);
+        assertThat(published.get(0)).containsExactly(0, 12, 12);
+
+        t.rescan(); // the same two namespaces: the queues already have their sizes
+        t.rescan(List.of(2));
+        assertThat(published).hasSize(1);
+
+        active(1, 2, 5);
+        t.rescan(List.of(5)); // an addition: one table with the new namespace
+        assertThat(published).hasSize(2);
+        assertThat(published.get(1)).containsExactly(0, 12, 12, 0, 0, 12);
+
+        active(5);
+        t.rescan(); // removals only: one table without 1 and 2, once they are gone from the table
+        assertThat(t.list()).extracting(Namespace::nsid).containsExactly(5);
+        assertThat(published).hasSize(3);
+        assertThat(published.get(2)).containsExactly(0, 0, 0, 0, 0, 12);
+
+        lbads = 9;
+        t.rescan(List.of(5)); // a format change: the same namespace, another block size
+        assertThat(published).hasSize(4);
+        assertThat(published.get(3)).containsExactly(0, 0, 0, 0, 0, 9);
+        assertThat(t.get(5).blockSize()).isEqualTo(512);
+    }
+
+    @Test
+    void shouldPublishAnEmptyTableOnTheFirstRescanEvenWithoutNamespaces()
+    {
+        final NamespaceTable t = table();
+        t.rescan();
+        assertThat(t.list()).isEmpty();
+        assertThat(published).hasSize(1);
+        assertThat(published.get(0)).containsExactly(0);
     }
 }

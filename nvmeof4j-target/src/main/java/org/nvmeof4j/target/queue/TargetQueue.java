@@ -72,10 +72,10 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
     private final ConnectHandler connectHandler;
     private final NvmCommands nvm;
     /**
-     * CID to slot + 1, allocated with the first command capsule: 128 KiB that a connection which never gets past
-     * ICReq (a silent or slowloris peer) should not cost; 2,000 of them held 256 MiB of heap before.
+     * CID to slot + 1 of the commands in flight, sized to the slots; allocated with the first command capsule, so
+     * that a connection which never gets past ICReq (a silent or slowloris peer) costs nothing here.
      */
-    private char[] cidToSlot;
+    private CidMap cidToSlot;
     /** The target offload serving this I/O queue (seed 004): set only after Connect, null when none. */
     private OffloadHook.Connection offload;
 
@@ -177,6 +177,18 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
             stagingHeld -= old[i].dropStaging();
         }
         requests = slots;
+        if (cidToSlot != null)
+        {
+            // the map is sized to the slots: carry the commands in flight (the Connect that binds) into a new one
+            cidToSlot = new CidMap(n);
+            for (int i = 0; i < keep; i++)
+            {
+                if (slots[i].state != Request.FREE)
+                {
+                    cidToSlot.put(slots[i].cid, i + 1);
+                }
+            }
+        }
         waiting = new int[n];
         waitingHead = 0;
         waitingCount = 0;
@@ -654,9 +666,10 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
         current = null;
         if (cidToSlot == null)
         {
-            cidToSlot = new char[65536];
+            cidToSlot = new CidMap(requests.length);
         }
-        if (cidToSlot[cid] != NO_SLOT && !abandonedAer(requests[cidToSlot[cid] - 1]))
+        final int inFlight = cidToSlot.get(cid);
+        if (inFlight != NO_SLOT && !abandonedAer(requests[inFlight - 1]))
         {
             respondWithoutSlot(cid, NvmeStatus.COMMAND_ID_CONFLICT.status());
             drain(rx, dataLength);
@@ -671,7 +684,7 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
         }
         final Request r = requests[freeSlots[--freeCount]];
         r.reset(cid);
-        cidToSlot[cid] = (char)(r.index + 1);
+        cidToSlot.put(cid, r.index + 1);
         for (int i = 0; i < Sqe.LENGTH; i += 8)
         {
             r.sqeBuffer.putLong(i, header.getLong(sqeIndex + i));
@@ -1203,7 +1216,7 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
         r.state = Request.FREE;
         if (cidToSlot != null)
         {
-            cidToSlot[r.cid] = NO_SLOT;
+            cidToSlot.remove(r.cid);
         }
         freeSlots[freeCount++] = r.index;
     }
