@@ -285,12 +285,7 @@ public final class TargetCommand implements Callable<Integer>
         {
             throw new UsageException(e.getMessage());
         }
-        if (fastpathZeroCopyMin != null || fastpathMappedReads != null)
-        {
-            TargetOffloads.readPaths(fastpathZeroCopyMin != null ? fastpathZeroCopyMin
-                : TargetOffloads.fastpath().zeroCopyMinBytes(),
-                fastpathMappedReads != null ? fastpathMappedReads : TargetOffloads.fastpath().mappedReads());
-        }
+        TargetOffloads.readPaths(fastpathZeroCopyMin, fastpathMappedReads);
         final TargetOffloads.Spec flagsOffload = offload == null ? null : TargetOffloads.fromFlags(offload, offloadType);
         final Target target;
         try

@@ -54,12 +54,15 @@ final class TargetOffloads
 
     /**
      * Choose the device's read paths ({@code target --fastpath-zero-copy-min}, {@code --fastpath-mapped-reads})
-     * before any subsystem is offloaded: a new device when they differ from the current one's.
+     * before any subsystem is offloaded: a new device when they differ from the current one's. A null keeps the
+     * current device's setting.
      *
      * @throws UsageException for a negative size.
      */
-    static synchronized void readPaths(final int zeroCopyMinBytes, final boolean mappedReads)
+    static synchronized void readPaths(final Integer zeroCopyMin, final Boolean mapped)
     {
+        final int zeroCopyMinBytes = zeroCopyMin != null ? zeroCopyMin : fastpath.zeroCopyMinBytes();
+        final boolean mappedReads = mapped != null ? mapped : fastpath.mappedReads();
         if (zeroCopyMinBytes < 0)
         {
             throw new UsageException("--fastpath-zero-copy-min must be 0 or more bytes: " + zeroCopyMinBytes);

@@ -361,14 +361,9 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
 
     /**
      * Whether {@code r} may hold {@code capacity} bytes of staging within the connection's budget, after letting go
-     * of the staging that free slots keep for reuse.
+     * of the staging that free slots keep for reuse; {@code adopt}: whether {@code r} may instead take over an idle
+     * slot's buffer.
      */
-    private boolean makeRoom(final Request r, final int capacity)
-    {
-        return makeRoom(r, capacity, true);
-    }
-
-    /** As {@link #makeRoom(Request, int)}; {@code adopt}: whether {@code r} may take a free slot's buffer. */
     private boolean makeRoom(final Request r, final int capacity, final boolean adopt)
     {
         final int grow = capacity - r.stagingCapacity();
@@ -428,7 +423,7 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
      */
     private boolean takeStaging(final Request r, final int capacity)
     {
-        return (resuming || waitingCount == 0) && makeRoom(r, capacity);
+        return (resuming || waitingCount == 0) && makeRoom(r, capacity, true);
     }
 
     /** Park {@code r} until staging frees; counted once per command. */
