@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Builds SPDK's host tools (spdk_nvme_perf, spdk_nvme_identify, spdk_nvme_discover) on this machine, as a test peer
-# for nvmeof4j's target. Nothing of SPDK goes into this repository: the sources are fetched into a cache directory
+# Builds SPDK's host tools (spdk_nvme_perf, spdk_nvme_identify, spdk_nvme_discover) and its target (nvmf_tgt) on this
+# machine, as test peers for nvmeof4j and for nvmeof4j-bench/perf-matrix.py --peer spdk. Nothing of SPDK goes into this repository: the sources are fetched into a cache directory
 # and built there with SPDK's own configure and make.
 #
 #   interop/spdk-setup.sh                      # clone SPDK_TAG from SPDK_GIT (needs network to github.com)
 #   SPDK_GIT=/path/spdk.git DPDK_GIT=/path/dpdk.git ISAL_GIT=.. ISAL_CRYPTO_GIT=.. interop/spdk-setup.sh   # mirrors
 #
-# Result: $SPDK_CACHE/bin/{spdk_nvme_perf,spdk_nvme_identify,spdk_nvme_discover} and $SPDK_CACHE/spdk.env, which the
+# Result: $SPDK_CACHE/bin/{spdk_nvme_perf,spdk_nvme_identify,spdk_nvme_discover,nvmf_tgt} and $SPDK_CACHE/spdk.env, which the
 # spdk-interop tests read. About 10-20 minutes on 2 cores. Needs root for apt-get (build dependencies).
 set -euo pipefail
 SPDK_CACHE="${SPDK_CACHE:-${HOME:-/root}/.cache/nvmeof4j-spdk}"
@@ -17,7 +17,7 @@ ISAL_GIT="${ISAL_GIT:-https://github.com/intel/isa-l.git}"
 ISAL_CRYPTO_GIT="${ISAL_CRYPTO_GIT:-https://github.com/intel/isa-l_crypto.git}"
 log() { printf 'spdk-setup.sh: %s\n' "$*" >&2; }
 
-if [ -x "$SPDK_CACHE/bin/spdk_nvme_perf" ] && [ -f "$SPDK_CACHE/spdk.env" ]; then
+if [ -x "$SPDK_CACHE/bin/spdk_nvme_perf" ] && [ -x "$SPDK_CACHE/bin/nvmf_tgt" ] && [ -f "$SPDK_CACHE/spdk.env" ]; then
   log "already built: $SPDK_CACHE/bin ($(cat "$SPDK_CACHE/version" 2>/dev/null))"; exit 0
 fi
 mkdir -p "$SPDK_CACHE"
@@ -56,7 +56,7 @@ fi
 log "make (log: $SPDK_CACHE/make.log)"
 nice make -j"$(nproc)" >"$SPDK_CACHE/make.log" 2>&1 || { tail -40 "$SPDK_CACHE/make.log" >&2; exit 1; }
 mkdir -p "$SPDK_CACHE/bin"
-for t in spdk_nvme_perf spdk_nvme_identify spdk_nvme_discover; do
+for t in spdk_nvme_perf spdk_nvme_identify spdk_nvme_discover nvmf_tgt; do
   f=$(find build/bin build/examples -maxdepth 1 -name "$t" -type f 2>/dev/null | head -1)
   [ -n "$f" ] || { log "error: $t not built"; exit 1; }
   cp "$f" "$SPDK_CACHE/bin/$t"

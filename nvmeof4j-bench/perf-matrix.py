@@ -2,9 +2,10 @@
 """The perf matrix: nvmeof4j perf -> nvmeof4j target, and optionally a peer (SPDK's spdk_nvme_perf -> SPDK's
 nvmf_tgt) in the same sitting, alternated, target on one core and host on the other.
 
-Each system's target serves a RAM namespace of 4 KiB blocks over 127.0.0.1 with one I/O queue per run. Per round,
+Each system's target serves a 512 MiB RAM namespace of 4 KiB blocks over 127.0.0.1 with one I/O queue per run. Per round,
 each system runs every workload in turn (nvmeof4j first in odd rounds, the peer first in even ones), so the drift
-of a shared machine hits both alike. A busy-polling SPDK target is started before its workloads and stopped after
+of a shared machine hits both alike. SPDK runs without hugepages (--no-huge: this kernel has no hugetlbfs), which
+costs its TCP path nothing measurable since the data goes through sockets, not DMA. A busy-polling SPDK target is started before its workloads and stopped after
 them, so that it never spins beside nvmeof4j's runs. Variants multiply the workloads:
   plain    as given
   digest   header and data digests on (nvmeof4j: --hdr-digest --data-digest; SPDK: -H -I)
@@ -86,7 +87,7 @@ class Nvmeof4j:
         log = os.path.join(self.tmp, "nvmeof4j-target.log")
         self.proc = subprocess.Popen(
             ["taskset", "-c", self.a.target_core, "java", "-jar", self.a.jar, "target", "--port", str(self.port),
-             "--nqn", NQN, "--ram-mib", "1024", "--block-size", "4096"] + self.a.target_args,
+             "--nqn", NQN, "--ram-mib", "512", "--block-size", "4096"] + self.a.target_args,
             stdout=open(log, "w"), stderr=subprocess.STDOUT)
         wait_for(log, "listening", self.proc, "nvmeof4j target")
 
@@ -130,7 +131,7 @@ class Spdk:
             json.dump({"subsystems": [
                 {"subsystem": "bdev", "config": [
                     {"method": "bdev_malloc_create",
-                     "params": {"name": "Malloc0", "num_blocks": 262144, "block_size": 4096}}]},
+                     "params": {"name": "Malloc0", "num_blocks": 131072, "block_size": 4096}}]},
                 {"subsystem": "nvmf", "config": [
                     {"method": "nvmf_create_transport", "params": {"trtype": "TCP"}},
                     {"method": "nvmf_create_subsystem",
@@ -146,7 +147,7 @@ class Spdk:
         log = os.path.join(self.tmp, "spdk-target.log")
         self.proc = subprocess.Popen(
             [os.path.join(self.bin, "nvmf_tgt"), "-m", hex(1 << int(self.a.target_core)), "-c", self.config,
-             "-s", "1024", "-r", os.path.join(self.tmp, "spdk.sock")],
+             "--no-huge", "-s", "2048", "-r", os.path.join(self.tmp, "spdk.sock")],
             stdout=open(log, "w"), stderr=subprocess.STDOUT)
         wait_for(log, "NVMe/TCP Target Listening", self.proc, "SPDK nvmf_tgt")
 
@@ -157,7 +158,7 @@ class Spdk:
         w, size, qd = WORKLOADS[wl]
         cmd = [os.path.join(self.bin, "spdk_nvme_perf"), "-c", hex(1 << int(self.a.host_core)),
                "-r", f"trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:{self.port} subnqn:{SPDK_NQN}",
-               "-q", str(qd), "-o", str(size), "-w", w, "-t", str(self.a.time), "-L"]
+               "-q", str(qd), "-o", str(size), "-w", w, "-t", str(self.a.time), "-L", "--no-huge", "-s", "512"]
         if variant == "digest":
             cmd += ["-H", "-I"]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=self.a.time + 120)
