@@ -82,9 +82,10 @@ class TlsAllocationTest
         final double plain = bytesPerIo(false);
         final double tls = bytesPerIo(true);
         System.out.printf("host polled path, 4 KiB QD1: plain %.1f B/IO, TLS %.1f B/IO%n", plain, tls);
-        // the harness itself (a completion lambda per request) allocates a little on both paths; what TLS adds is
-        // Bouncy Castle's per-record buffers (about 3.6 x the 4 KiB payload when this was written)
-        assertThat(tls).as("TLS allocates per I/O").isGreaterThan(plain + 4096);
+        // the harness itself (a completion lambda per request) allocates a little on both paths, and more while the
+        // JIT has not yet removed it (1.7 KB/IO was seen in a fresh clone's build); what TLS adds is Bouncy Castle's
+        // per-record buffers (about 3.6 x the 4 KiB payload when this was written, 3.7 KB more than plain at least)
+        assertThat(tls).as("TLS allocates per I/O").isGreaterThan(plain + 1024);
         assertThat(tls).as("TLS path allocation per I/O").isLessThan(64 * 1024);
     }
 }
