@@ -160,16 +160,17 @@ class TargetCommandFuzzTest
     private static final class Session
     {
         final QueueDriver driver;
-        /** CIDs the target sent an R2T for and has not completed. */
-        final Set<Integer> awaitingData = new HashSet<>();
-        /** TTAG per CID of {@link #awaitingData}. */
-        final java.util.Map<Integer, Integer> ttags = new java.util.HashMap<>();
-        final java.util.Map<Integer, Integer> r2tLength = new java.util.HashMap<>();
-        final java.util.Map<Integer, Integer> r2tOffset = new java.util.HashMap<>();
+        /** Per CID the target sent an R2T for and has not completed: what its latest R2T asked for. */
+        final java.util.Map<Integer, R2t> awaitingData = new java.util.HashMap<>();
         /** CIDs of {@link #awaitingData} that got H2CData of another length or offset than their R2T asked for. */
         final Set<Integer> partlyPaid = new HashSet<>();
         /** The byte stream may no longer be at a PDU boundary: answers are not checked per command. */
         boolean desynced;
+
+        /** What an R2T asked for. */
+        record R2t(int ttag, int offset, int length)
+        {
+        }
 
         Session(final QueueDriver driver)
         {
@@ -182,10 +183,7 @@ class TargetCommandFuzzTest
             {
                 if (type(p) == 0x09)
                 {
-                    awaitingData.add(cid(p));
-                    ttags.put(cid(p), p.getShort(10) & 0xFFFF);
-                    r2tOffset.put(cid(p), p.getInt(12));
-                    r2tLength.put(cid(p), p.getInt(16));
+                    awaitingData.put(cid(p), new R2t(p.getShort(10) & 0xFFFF, p.getInt(12), p.getInt(16)));
                 }
                 else if (type(p) == 0x05 && (status(p) & 0x7FF) == 0x03)
                 {
@@ -221,27 +219,48 @@ class TargetCommandFuzzTest
             {
                 return;
             }
-            final int cid = awaitingData.iterator().next();
-            final int ttag = data.consumeBoolean() ? ttags.get(cid) : data.consumeInt(0, 0xFFFF);
-            final int length = r2tLength.get(cid);
-            final boolean honest = data.consumeBoolean();
-            final int datao = honest ? 0 : data.consumeInt(-8, 70000);
-            final int datal = honest ? length : data.consumeInt(0, 70000);
-            if (datal > 70000 || (honest && datal > driver.maxh2cdata))
+            final int cid = awaitingData.keySet().iterator().next();
+            final R2t asked = awaitingData.get(cid);
+            final int ttag = data.consumeBoolean() ? asked.ttag() : data.consumeInt(0, 0xFFFF);
+            if (data.consumeBoolean())
             {
+                final List<ByteBuffer> r = pay(cid, asked, ttag);
+                if (ttag == asked.ttag() && !driver.queue.isClosed() && !completes(r, cid) && r2t(r, cid) == null)
+                {
+                    throw new AssertionError("all the data of CID " + cid + " arrived, but no completion");
+                }
                 return;
             }
-            if (!honest && ttag == ttags.get(cid))
+            final int datao = data.consumeInt(-8, 70000);
+            final int datal = data.consumeInt(0, 70000);
+            if (ttag == asked.ttag())
             {
                 partlyPaid.add(cid); // what the target made of it, and so what the host still owes, is unknown here
             }
-            final List<ByteBuffer> r = driver.send(driver.h2cData(cid, ttag, datao, new byte[datal],
-                honest || data.consumeBoolean()));
-            track(r);
-            if (honest && ttag == ttags.get(cid) && !driver.queue.isClosed() && !completes(r, cid))
+            track(driver.send(driver.h2cData(cid, ttag, datao, new byte[datal], data.consumeBoolean())));
+        }
+
+        /**
+         * Send the data an R2T asked for, with {@code ttag}, in PDUs of at most MAXH2CDATA (an R2T may ask for more),
+         * and return what the target answered.
+         */
+        private List<ByteBuffer> pay(final int cid, final R2t asked, final int ttag) throws Exception
+        {
+            if (ttag == asked.ttag())
             {
-                throw new AssertionError("all the data of CID " + cid + " arrived, but no completion");
+                awaitingData.remove(cid); // an R2T for a later part of the command puts it back
             }
+            final List<ByteBuffer> answers = new java.util.ArrayList<>();
+            final int end = asked.offset() + asked.length();
+            for (int off = asked.offset(); off < end && !driver.queue.isClosed(); )
+            {
+                final int n = Math.min(end - off, driver.maxh2cdata);
+                final List<ByteBuffer> r = driver.send(driver.h2cData(cid, ttag, off, new byte[n], off + n == end));
+                track(r);
+                answers.addAll(r);
+                off += n;
+            }
+            return answers;
         }
 
         void command(final FuzzedDataProvider data, final boolean adminQueue) throws Exception
@@ -318,7 +337,7 @@ class TargetCommandFuzzTest
         private int freeCid()
         {
             int cid = 0x9000;
-            while (awaitingData.contains(cid))
+            while (awaitingData.containsKey(cid))
             {
                 cid++;
             }
@@ -342,7 +361,7 @@ class TargetCommandFuzzTest
             final boolean parked = driver.queue.waitingForStaging() > 0;
             if (parked && !completes(r, cid))
             {
-                if (awaitingData.stream().anyMatch(partlyPaid::contains))
+                if (awaitingData.keySet().stream().anyMatch(partlyPaid::contains))
                 {
                     return; // the data still owed is not known: the Read may wait for what this host cannot pay
                 }
@@ -378,26 +397,16 @@ class TargetCommandFuzzTest
         }
 
         /**
-         * Send, honestly and in full, the H2CData of every R2T outstanding (and of the R2Ts that follow), collecting
-         * what the target answers into {@code into}.
+         * Pay, honestly and in full, every R2T outstanding (and the R2Ts that follow), collecting what the target
+         * answers into {@code into}.
          */
         private void payOutstandingData(final List<ByteBuffer> into) throws Exception
         {
             for (int round = 0; round < 10_000 && !awaitingData.isEmpty() && !driver.queue.isClosed(); round++)
             {
-                final int cid = awaitingData.iterator().next();
-                final int ttag = ttags.get(cid);
-                final int end = r2tOffset.get(cid) + r2tLength.get(cid);
-                awaitingData.remove(cid); // an R2T for the next part of this command puts it back
-                // an R2T may ask for more than MAXH2CDATA: the host splits it into PDUs of at most that much
-                for (int off = r2tOffset.get(cid); off < end && !driver.queue.isClosed(); )
-                {
-                    final int n = Math.min(end - off, driver.maxh2cdata);
-                    final List<ByteBuffer> r = driver.send(driver.h2cData(cid, ttag, off, new byte[n], off + n == end));
-                    track(r);
-                    into.addAll(r);
-                    off += n;
-                }
+                final int cid = awaitingData.keySet().iterator().next();
+                final R2t asked = awaitingData.get(cid);
+                into.addAll(pay(cid, asked, asked.ttag()));
             }
         }
 
