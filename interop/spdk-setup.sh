@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds SPDK's host tools (spdk_nvme_perf, spdk_nvme_identify, spdk_nvme_discover) and its target (nvmf_tgt) on this
-# machine, as test peers for nvmeof4j and for nvmeof4j-bench/perf-matrix.py --peer spdk. Nothing of SPDK goes into this repository: the sources are fetched into a cache directory
-# and built there with SPDK's own configure and make.
+# machine, as test peers for nvmeof4j and for nvmeof4j-bench/perf-matrix.py --peer spdk. Nothing of SPDK goes into
+# this repository: the sources are fetched into a cache directory and built there with SPDK's own configure and make.
 #
 #   interop/spdk-setup.sh                      # clone SPDK_TAG from SPDK_GIT (needs network to github.com)
 #   SPDK_GIT=/path/spdk.git DPDK_GIT=/path/dpdk.git ISAL_GIT=.. ISAL_CRYPTO_GIT=.. interop/spdk-setup.sh   # mirrors
 #
-# Result: $SPDK_CACHE/bin/{spdk_nvme_perf,spdk_nvme_identify,spdk_nvme_discover,nvmf_tgt} and $SPDK_CACHE/spdk.env, which the
-# spdk-interop tests read. About 10-20 minutes on 2 cores. Needs root for apt-get (build dependencies).
+# Result: $SPDK_CACHE/bin/{spdk_nvme_perf,spdk_nvme_identify,spdk_nvme_discover,nvmf_tgt} and $SPDK_CACHE/spdk.env,
+# which the spdk-interop tests read. About 10-20 minutes on 2 cores. Needs root for apt-get (build dependencies).
 set -euo pipefail
 SPDK_CACHE="${SPDK_CACHE:-${HOME:-/root}/.cache/nvmeof4j-spdk}"
 SPDK_TAG="${SPDK_TAG:-v24.01}"

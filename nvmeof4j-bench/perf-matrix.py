@@ -20,6 +20,7 @@ the medians nvmeof4j/peer with the spread of the per-round ratios. Raw results g
 Arguments it does not know are passed to every `nvmeof4j perf` (e.g. --host-idle block).
 """
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -76,23 +77,37 @@ def stop(proc):
             proc.wait()
 
 
-class Nvmeof4j:
-    name = "nvmeof4j"
+class Peer:
+    """A target and its perf tool: subclasses name the target's command line and what it logs once it listens."""
+    name = version = ready = None
 
     def __init__(self, a, tmp):
         self.a, self.tmp, self.proc = a, tmp, None
         self.port = free_port()
 
-    def start(self):
-        log = os.path.join(self.tmp, "nvmeof4j-target.log")
-        self.proc = subprocess.Popen(
-            ["taskset", "-c", self.a.target_core, "java", "-jar", self.a.jar, "target", "--port", str(self.port),
-             "--nqn", NQN, "--ram-mib", "512", "--block-size", "4096"] + self.a.target_args,
-            stdout=open(log, "w"), stderr=subprocess.STDOUT)
-        wait_for(log, "listening", self.proc, "nvmeof4j target")
+    @contextlib.contextmanager
+    def running(self):
+        log = os.path.join(self.tmp, f"{self.name}-target.log")
+        self.proc = subprocess.Popen(self.target_cmd(), stdout=open(log, "w"), stderr=subprocess.STDOUT)
+        try:
+            wait_for(log, self.ready, self.proc, f"{self.name} target")
+            yield self
+        finally:
+            stop(self.proc)
 
-    def stop(self):
-        stop(self.proc)
+
+class Nvmeof4j(Peer):
+    name = "nvmeof4j"
+    ready = "listening"
+
+    def __init__(self, a, tmp):
+        super().__init__(a, tmp)
+        out = subprocess.run(["java", "-jar", a.jar, "--version"], capture_output=True, text=True)
+        self.version = out.stdout.strip() or f"{a.jar} (--version failed)"
+
+    def target_cmd(self):
+        return ["taskset", "-c", self.a.target_core, "java", "-jar", self.a.jar, "target", "--port", str(self.port),
+                "--nqn", NQN, "--ram-mib", "512", "--block-size", "4096"] + self.a.target_args
 
     def run(self, wl, variant):
         w, size, qd = WORKLOADS[wl]
@@ -113,11 +128,12 @@ class Nvmeof4j:
                 "errors": d.get("errors", 0)}
 
 
-class Spdk:
+class Spdk(Peer):
     name = "spdk"
+    ready = "NVMe/TCP Target Listening"
 
     def __init__(self, a, tmp):
-        self.a, self.tmp, self.proc = a, tmp, None
+        super().__init__(a, tmp)
         cache = os.environ.get("SPDK_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "nvmeof4j-spdk"))
         self.bin = os.path.join(cache, "bin")
         for t in ("nvmf_tgt", "spdk_nvme_perf"):
@@ -125,7 +141,6 @@ class Spdk:
                 die(f"{self.bin}/{t} not found: build SPDK with interop/spdk-setup.sh", 5)
         self.version = open(os.path.join(cache, "version")).read().strip() if os.path.exists(
             os.path.join(cache, "version")) else "unknown"
-        self.port = free_port()
         self.config = os.path.join(tmp, "spdk-nvmf.json")
         with open(self.config, "w") as f:
             json.dump({"subsystems": [
@@ -143,16 +158,9 @@ class Spdk:
                          "trtype": "TCP", "adrfam": "IPv4", "traddr": "127.0.0.1", "trsvcid": str(self.port)}}}]}]},
                 f)
 
-    def start(self):
-        log = os.path.join(self.tmp, "spdk-target.log")
-        self.proc = subprocess.Popen(
-            [os.path.join(self.bin, "nvmf_tgt"), "-m", hex(1 << int(self.a.target_core)), "-c", self.config,
-             "--no-huge", "-s", "2048", "-r", os.path.join(self.tmp, "spdk.sock")],
-            stdout=open(log, "w"), stderr=subprocess.STDOUT)
-        wait_for(log, "NVMe/TCP Target Listening", self.proc, "SPDK nvmf_tgt")
-
-    def stop(self):
-        stop(self.proc)
+    def target_cmd(self):
+        return [os.path.join(self.bin, "nvmf_tgt"), "-m", hex(1 << int(self.a.target_core)), "-c", self.config,
+                "--no-huge", "-s", "2048", "-r", os.path.join(self.tmp, "spdk.sock")]
 
     def run(self, wl, variant):
         w, size, qd = WORKLOADS[wl]
@@ -174,6 +182,18 @@ def parse_spdk(stdout, stderr):
         p = re.search(r"^\s*" + re.escape(pct) + r"%\s*:\s*([\d.]+)us", stdout, re.M)
         r[key] = float(p.group(1)) if p else None
     return r
+
+
+@contextlib.contextmanager
+def hog(on):
+    """One CPU-bound process (`yes`, not pinned) for the duration, when on."""
+    p = subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) if on else None
+    try:
+        yield
+    finally:
+        if p:
+            p.kill()
+            p.wait()
 
 
 def spread(values):
@@ -210,49 +230,34 @@ def main():
         subprocess.run([os.path.join(HERE, "nvmeof4j"), "--version"], check=True, stdout=subprocess.DEVNULL)
     tmp = tempfile.mkdtemp(prefix="nvmeof4j-perf-matrix-")
     systems = [Nvmeof4j(a, tmp)] + ([Spdk(a, tmp)] if a.peer == "spdk" else [])
-    results = []  # (round, system, variant, workload, result)
-    out = open(a.out, "w")
-    hog = None
-    try:
+    results = []  # one dict per run: round, system, variant, workload, load, and the run's figures
+    with open(a.out, "w") as out:
         for r in range(1, a.rounds + 1):
-            order = systems if r % 2 == 1 else list(reversed(systems))
-            for s in order:
-                s.start()
-                try:
+            for s in systems if r % 2 == 1 else list(reversed(systems)):
+                with s.running():
                     for v in variants:
-                        if v == "hog":
-                            hog = subprocess.Popen(["yes"], stdout=subprocess.DEVNULL)
-                        try:
+                        with hog(v == "hog"):
                             for w in workloads:
-                                res = s.run(w, v)
-                                load = open("/proc/loadavg").read().split()[0]
-                                rec = {"round": r, "system": s.name, "variant": v, "workload": w, "load": load, **res}
+                                rec = {"round": r, "system": s.name, "variant": v, "workload": w,
+                                       "load": open("/proc/loadavg").read().split()[0], **s.run(w, v)}
                                 out.write(json.dumps(rec) + "\n")
                                 out.flush()
                                 results.append(rec)
-                                if "error" in res:
-                                    print(f"round {r} {s.name:8s} {v:6s} {w:18s} ERROR {res['error']!r}", flush=True)
-                                else:
-                                    print(f"round {r} {s.name:8s} {v:6s} {w:18s} {res['iops']:>10,.0f} IOPS "
-                                          f"p50 {res['p50']} p99 {res['p99']} p99.9 {res['p99_9']} "
-                                          f"p99.99 {res['p99_99']} max {res['max']} us  load {load}", flush=True)
-                        finally:
-                            if hog:
-                                hog.kill()
-                                hog.wait()
-                                hog = None
-                finally:
-                    s.stop()
-    finally:
-        if hog:
-            hog.kill()
-        for s in systems:
-            s.stop()
+                                print(describe(rec), flush=True)
     report(results, systems, variants, workloads, a)
+
+
+def describe(rec):
+    head = f"round {rec['round']} {rec['system']:8s} {rec['variant']:6s} {rec['workload']:18s}"
+    if "error" in rec:
+        return f"{head} ERROR {rec['error']!r}"
+    return (f"{head} {rec['iops']:>10,.0f} IOPS p50 {rec['p50']} p99 {rec['p99']} p99.9 {rec['p99_9']} "
+            f"p99.99 {rec['p99_99']} max {rec['max']} us  load {rec['load']}")
 
 
 def report(results, systems, variants, workloads, a):
     names = [s.name for s in systems]
+    print("\n" + ", ".join(f"{s.name}: {s.version}" for s in systems))
     for v in variants:
         print(f"\nvariant {v}: {a.rounds} round(s) of {a.time} s, median (min..max); latencies in us")
         head = f"{'workload':18s}"
