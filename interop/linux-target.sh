@@ -179,29 +179,40 @@ if (( timeout_s > 0 )); then
     qemu=(timeout -k 5 "$timeout_s" setpriv --pdeathsig KILL -- "${qemu[@]}")
 fi
 
-log "booting Linux target VM (kernel $INTEROP_KVER) on 127.0.0.1:$port${port2:+ and :$port2} nqn=$nqn size=${size_mib}MiB; log $logfile"
-start=$SECONDS
-( with_pdeathsig "${qemu[@]}" ) </dev/null &
-qpid=$!
-if [[ -n "$pidfile" ]]; then
-    mkdir -p "$(dirname "$pidfile")"
-    echo "$qpid" > "$pidfile"
-fi
+# a guest kernel that panics before /init is booted again, twice at most (interop_boot_panicked)
+for boot in 1 2 3; do
+    log "booting Linux target VM (kernel $INTEROP_KVER) on 127.0.0.1:$port${port2:+ and :$port2} nqn=$nqn size=${size_mib}MiB; log $logfile"
+    start=$SECONDS
+    ( with_pdeathsig "${qemu[@]}" ) </dev/null &
+    qpid=$!
+    if [[ -n "$pidfile" ]]; then
+        mkdir -p "$(dirname "$pidfile")"
+        echo "$qpid" > "$pidfile"
+    fi
 
-# Wait for the guest to report READY (or failure).
-ready=0
-while (( SECONDS - start < boot_timeout )); do
-    if ! kill -0 "$qpid" 2>/dev/null; then
-        break
+    # Wait for the guest to report READY (or failure).
+    ready=0
+    while (( SECONDS - start < boot_timeout )); do
+        if ! kill -0 "$qpid" 2>/dev/null; then
+            break
+        fi
+        if grep -q '^INTEROP TARGET FAIL' "$logfile" 2>/dev/null; then
+            break
+        fi
+        if grep -q '^INTEROP TARGET READY' "$logfile" 2>/dev/null; then
+            ready=1
+            break
+        fi
+        sleep 0.5
+    done
+    if (( ! ready && boot < 3 )) && ! kill -0 "$qpid" 2>/dev/null && interop_boot_panicked "$logfile"; then
+        wait "$qpid" 2>/dev/null || true
+        log "the guest kernel panicked before /init (boot $boot of 3, a TCG boot flake): booting again"
+        cp "$logfile" "$logfile.boot$boot"
+        : > "$logfile"
+        continue
     fi
-    if grep -q '^INTEROP TARGET FAIL' "$logfile" 2>/dev/null; then
-        break
-    fi
-    if grep -q '^INTEROP TARGET READY' "$logfile" 2>/dev/null; then
-        ready=1
-        break
-    fi
-    sleep 0.5
+    break
 done
 if (( ! ready )); then
     log "target did not become ready after $((SECONDS - start)) s; last lines of $logfile:"

@@ -113,6 +113,15 @@ interop_qemu_base() {
         -serial "file:$serial_log")
 }
 
+# True when the guest kernel panicked before its /init printed a line: TCG occasionally oopses while the
+# kernel patches its own text during early boot (seen: "Oops: int3" in sched_clock_cpu, a bad jump in
+# run_timer_softirq, each followed by "Kernel panic"). Nothing has reached a peer by then, so the callers
+# boot such a guest again (twice at most); a guest whose /init started is never rerun.
+# Usage: interop_boot_panicked SERIAL_LOG
+interop_boot_panicked() {
+    ! tr -d '\r' < "$1" | grep -q '^interop-guest:' && grep -q 'Kernel panic' "$1"
+}
+
 # Runs "$@" so that it is killed when this shell dies, even by SIGKILL.
 with_pdeathsig() {
     if command -v setpriv >/dev/null 2>&1; then
