@@ -62,17 +62,23 @@ class TlsAllocationTest
                 TlsEndToEndTest.run(q, q.submitWrite(1, (i % 64) * 8L, 8, w, 1));
                 TlsEndToEndTest.run(q, q.submitRead(1, (i % 64) * 8L, 8, r, 2));
             }
-            final int n = 2000;
-            final long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < n; i++)
+            // the least of several rounds: a round in which the JIT had not yet compiled (and escape-analysed) the
+            // path allocates far more than its steady state (44 KB/IO was seen on a core shared by host and target)
+            final int n = 1000;
+            double least = Double.MAX_VALUE;
+            for (int round = 0; round < 5; round++)
             {
-                TlsEndToEndTest.run(q, q.submitWrite(1, (i % 64) * 8L, 8, w, 1));
-                TlsEndToEndTest.run(q, q.submitRead(1, (i % 64) * 8L, 8, r, 2));
+                final long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < n; i++)
+                {
+                    TlsEndToEndTest.run(q, q.submitWrite(1, (i % 64) * 8L, 8, w, 1));
+                    TlsEndToEndTest.run(q, q.submitRead(1, (i % 64) * 8L, 8, r, 2));
+                }
+                least = Math.min(least, (mx.getCurrentThreadAllocatedBytes() - before) / (2.0 * n));
             }
-            final long after = mx.getCurrentThreadAllocatedBytes();
             assertThat(r).isEqualTo(w);
             q.close();
-            return (after - before) / (2.0 * n);
+            return least;
         }
     }
 
@@ -82,9 +88,11 @@ class TlsAllocationTest
         final double plain = bytesPerIo(false);
         final double tls = bytesPerIo(true);
         System.out.printf("host polled path, 4 KiB QD1: plain %.1f B/IO, TLS %.1f B/IO%n", plain, tls);
-        // the harness itself (a completion lambda per request) allocates a little on both paths, and more while the
-        // JIT has not yet removed it (1.7 KB/IO was seen in a fresh clone's build); what TLS adds is Bouncy Castle's
-        // per-record buffers (about 3.6 x the 4 KiB payload when this was written, 3.7 KB more than plain at least)
+        // the harness itself allocates a completion handler and its status cell per I/O (40 B) on both paths; before
+        // it made one handler per I/O instead of one per poll, what it allocated followed how long the spin waited
+        // (9.8 KB/IO with host and target on one core); what TLS adds is Bouncy Castle's per-record buffers (4.5 KB
+        // per 4 KiB I/O when this was written)
+        assertThat(plain).as("plain path allocation per I/O, harness included").isLessThan(1024);
         assertThat(tls).as("TLS allocates per I/O").isGreaterThan(plain + 1024);
         assertThat(tls).as("TLS path allocation per I/O").isLessThan(64 * 1024);
     }
