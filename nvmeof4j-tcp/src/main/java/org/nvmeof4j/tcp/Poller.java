@@ -43,6 +43,8 @@ public final class Poller implements Runnable, AutoCloseable
     private volatile long commandErrors;
     private volatile Throwable lastCommandError;
     private Thread thread;
+    /** The receive buffer of the connections this poller drives; see {@link #receiveBuffer()}. */
+    private java.nio.ByteBuffer receiveBuffer;
 
     public Poller(final String name, final IdleStrategy idleStrategy)
     {
@@ -64,6 +66,25 @@ public final class Poller implements Runnable, AutoCloseable
         {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The direct buffer that every connection this poller drives reads its socket into, one connection at a time
+     * ({@link SocketSegmentSource#SocketSegmentSource(java.util.function.Supplier)}): the receiver copies what it
+     * keeps, so nothing of the buffer lives past a read. A connection then holds no receive memory of its own, and
+     * closing one leaves none behind for a GC to find (a flood of peers that each send a few KiB used to cost each
+     * 256 KiB of direct memory until the next GC). Allocated at the first call, {@link
+     * SocketSegmentSource#DEFAULT_BUFFER} bytes. Poller thread only.
+     */
+    public java.nio.ByteBuffer receiveBuffer()
+    {
+        java.nio.ByteBuffer b = receiveBuffer;
+        if (b == null)
+        {
+            b = java.nio.ByteBuffer.allocateDirect(SocketSegmentSource.DEFAULT_BUFFER);
+            receiveBuffer = b;
+        }
+        return b;
     }
 
     /** Start the poller on a new daemon thread. */

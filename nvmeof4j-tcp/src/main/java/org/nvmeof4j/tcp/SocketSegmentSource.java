@@ -3,6 +3,7 @@ package org.nvmeof4j.tcp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.util.function.Supplier;
 
 /**
  * The software segment producer: one read into a direct receive buffer, handed whole to the receiver, which copies
@@ -13,7 +14,9 @@ import java.nio.channels.ReadableByteChannel;
  * to its full size once, the first time a read fills it (more bytes were waiting than it holds). A peer that sends
  * an ICReq a byte at a time, or never more than a few commands at once, so costs 4 KiB of direct memory, not 256
  * KiB: 2,000 slowloris connections held 500 MiB before. Connections driven one after the other on one thread
- * may share one buffer ({@link #SocketSegmentSource(ByteBuffer)}): nothing of it is kept between reads.
+ * may share one buffer ({@link #SocketSegmentSource(ByteBuffer)}, or lent at each read by {@link
+ * #SocketSegmentSource(Supplier)}, as a {@link Poller} lends its {@link Poller#receiveBuffer()}): nothing of it is
+ * kept between reads.
  */
 public final class SocketSegmentSource implements SegmentSource
 {
@@ -26,6 +29,8 @@ public final class SocketSegmentSource implements SegmentSource
     private final int bufferSize;
     /** Whether this source allocates its buffer, and so may grow it. */
     private final boolean owned;
+    /** Lends the buffer for each read; null when the source holds one. */
+    private final Supplier<ByteBuffer> lender;
     private ByteBuffer buffer;
     private final Segment segment = new Segment();
     private long streamOffset;
@@ -44,6 +49,7 @@ public final class SocketSegmentSource implements SegmentSource
         }
         this.bufferSize = bufferSize;
         this.owned = true;
+        this.lender = null;
     }
 
     /**
@@ -59,22 +65,42 @@ public final class SocketSegmentSource implements SegmentSource
         this.bufferSize = buffer.capacity();
         this.buffer = buffer;
         this.owned = false;
+        this.lender = null;
+    }
+
+    /**
+     * Read into the buffer {@code lender} gives at each read (its whole capacity, from index 0): the source holds
+     * no memory of its own between reads. The lender is called on the reading thread, and what it lends must not
+     * be in use by another read at the same time, as with a {@link Poller#receiveBuffer()} lent to the connections
+     * that poller drives.
+     */
+    public SocketSegmentSource(final Supplier<ByteBuffer> lender)
+    {
+        this.bufferSize = DEFAULT_BUFFER;
+        this.owned = false;
+        this.lender = lender;
     }
 
     @Override
     public int receive(final ReadableByteChannel channel, final PduReceiver receiver) throws IOException
     {
-        if (buffer == null)
+        ByteBuffer b = buffer;
+        if (lender != null)
         {
-            buffer = ByteBuffer.allocateDirect(Math.min(INITIAL_BUFFER, bufferSize));
+            b = lender.get();
         }
-        buffer.clear();
-        final int n = channel.read(buffer);
+        else if (b == null)
+        {
+            b = ByteBuffer.allocateDirect(Math.min(INITIAL_BUFFER, bufferSize));
+            buffer = b;
+        }
+        b.clear();
+        final int n = channel.read(b);
         if (n > 0)
         {
-            receiver.consume(segment.set(buffer, 0, n, streamOffset, false, false));
+            receiver.consume(segment.set(b, 0, n, streamOffset, false, false));
             streamOffset += n;
-            if (owned && n == buffer.capacity() && n < bufferSize)
+            if (owned && n == b.capacity() && n < bufferSize)
             {
                 // the receiver copied what it keeps: nothing of the small buffer is needed any more
                 buffer = ByteBuffer.allocateDirect(bufferSize);

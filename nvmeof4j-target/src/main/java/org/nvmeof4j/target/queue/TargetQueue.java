@@ -154,6 +154,11 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
         this.target = target;
         this.listener = listener;
         this.poller = poller;
+        if (poller != null)
+        {
+            // every read goes into the poller's one receive buffer: a connection keeps no receive memory of its own
+            segmentSource(new org.nvmeof4j.tcp.SocketSegmentSource(poller::receiveBuffer));
+        }
         this.connectHandler = new ConnectHandler(target, listener);
         this.nvm = new NvmCommands(this);
         this.stagingBudget = target.stagingBudget();
