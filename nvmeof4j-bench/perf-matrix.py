@@ -106,12 +106,14 @@ class Nvmeof4j(Peer):
         self.version = out.stdout.strip() or f"{a.jar} (--version failed)"
 
     def target_cmd(self):
-        return ["taskset", "-c", self.a.target_core, "java", "-jar", self.a.jar, "target", "--port", str(self.port),
+        return ["taskset", "-c", self.a.target_core, "java"] + self.a.jvm_args + [
+                "-jar", self.a.jar, "target", "--port", str(self.port),
                 "--nqn", NQN, "--ram-mib", "512", "--block-size", "4096"] + self.a.target_args
 
     def run(self, wl, variant):
         w, size, qd = WORKLOADS[wl]
-        cmd = ["taskset", "-c", self.a.host_core, "java", "-jar", self.a.jar, "perf", "-a", "127.0.0.1",
+        cmd = ["taskset", "-c", self.a.host_core, "java"] + self.a.jvm_args + [
+               "-jar", self.a.jar, "perf", "-a", "127.0.0.1",
                "-s", str(self.port), "-n", NQN, "--queues", "1", "--time", str(self.a.time), "--json",
                "-w", w, "-o", str(size), "-q", str(qd)] + self.a.perf_args
         if variant == "digest":
@@ -212,6 +214,8 @@ def main():
     ap.add_argument("--host-core", default="1")
     ap.add_argument("--target-arg", action="append", default=[], dest="target_args",
                     help="an argument for nvmeof4j target (repeat)")
+    ap.add_argument("--jvm-arg", action="append", default=[], dest="jvm_args",
+                    help="a JVM option for both nvmeof4j JVMs, target and perf (repeat)")
     ap.add_argument("--out", default="/tmp/nvmeof4j-perf-matrix.jsonl")
     a, a.perf_args = ap.parse_known_args()
     if a.perf_args and a.perf_args[0] == "--":
