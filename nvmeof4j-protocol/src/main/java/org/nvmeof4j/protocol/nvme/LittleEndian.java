@@ -76,15 +76,23 @@ public final class LittleEndian {
         LONG.set(buffer, index, value);
     }
 
-    /** Fills {@code length} bytes from {@code index} with {@code value}, without a temporary array. */
+    private static final byte[] ZEROES = new byte[4096];
+
+    /**
+     * Fills {@code length} bytes from {@code index} with {@code value}, without a temporary array; zeroes are bulk
+     * copies from a shared zero block (a log page a host asks a megabyte of is mostly zeroes).
+     */
     public static void fill(final ByteBuffer buffer, final int index, final int length, final int value) {
         final byte b = (byte) value;
         int i = index;
         final int end = index + length;
         if (b == 0) {
-            for (; i + 8 <= end; i += 8) {
-                LONG.set(buffer, i, 0L);
+            while (i < end) {
+                final int n = Math.min(end - i, ZEROES.length);
+                buffer.put(i, ZEROES, 0, n);
+                i += n;
             }
+            return;
         }
         for (; i < end; i++) {
             buffer.put(i, b);

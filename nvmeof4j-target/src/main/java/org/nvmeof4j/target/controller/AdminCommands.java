@@ -197,9 +197,9 @@ final class AdminCommands
         }
         final int len = (int)length;
         final ByteBuffer b = r.staging(len);
-        LittleEndian.fill(b, 0, len, 0);
         final int n = (int)Math.min(len, page.length - offset);
         b.put(0, page, (int)offset, n);
+        LittleEndian.fill(b, n, len - n, 0); // what a host asks for beyond the page reads as zeroes
         r.c2hLength(len);
         return 0;
     }
