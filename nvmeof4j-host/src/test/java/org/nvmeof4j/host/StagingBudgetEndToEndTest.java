@@ -69,7 +69,10 @@ class StagingBudgetEndToEndTest
             rollingReads(q, into, data, 2000);
             final long waits = target.limitCounters().stagingWaits() - waitsBefore;
             final long allocated = directBuffers() - directBefore;
-            assertThat(waits).as("reads that waited for staging").isGreaterThan(1000);
+            System.out.printf("StagingBudgetEndToEndTest: %d of 2000 reads waited for staging%n", waits);
+            // how many wait follows timing: 756..1,539 of 2,000 in six runs on one machine (old and new code), so
+            // the bound asks only that the waiting path ran often enough for the allocation check to mean something
+            assertThat(waits).as("reads that waited for staging").isGreaterThan(200);
             assertThat(allocated).as("direct buffers allocated while %d reads waited", waits).isLessThan(8);
             q.close();
         }
