@@ -215,7 +215,8 @@ def main():
     ap.add_argument("--target-arg", action="append", default=[], dest="target_args",
                     help="an argument for nvmeof4j target (repeat)")
     ap.add_argument("--jvm-arg", action="append", default=[], dest="jvm_args",
-                    help="a JVM option for both nvmeof4j JVMs, target and perf (repeat)")
+                    help="a JVM option for both nvmeof4j JVMs, target and perf (repeat; as --jvm-arg=-XX:..., since "
+                         "the option starts with a dash)")
     ap.add_argument("--out", default="/tmp/nvmeof4j-perf-matrix.jsonl")
     a, a.perf_args = ap.parse_known_args()
     if a.perf_args and a.perf_args[0] == "--":
