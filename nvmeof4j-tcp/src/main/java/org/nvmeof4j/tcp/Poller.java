@@ -2,6 +2,7 @@ package org.nvmeof4j.tcp;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -44,7 +45,7 @@ public final class Poller implements Runnable, AutoCloseable
     private volatile Throwable lastCommandError;
     private Thread thread;
     /** The receive buffer of the connections this poller drives; see {@link #receiveBuffer()}. */
-    private java.nio.ByteBuffer receiveBuffer;
+    private ByteBuffer receiveBuffer;
 
     public Poller(final String name, final IdleStrategy idleStrategy)
     {
@@ -76,12 +77,12 @@ public final class Poller implements Runnable, AutoCloseable
      * 256 KiB of direct memory until the next GC). Allocated at the first call, {@link
      * SocketSegmentSource#DEFAULT_BUFFER} bytes. Poller thread only.
      */
-    public java.nio.ByteBuffer receiveBuffer()
+    public ByteBuffer receiveBuffer()
     {
-        java.nio.ByteBuffer b = receiveBuffer;
+        ByteBuffer b = receiveBuffer;
         if (b == null)
         {
-            b = java.nio.ByteBuffer.allocateDirect(SocketSegmentSource.DEFAULT_BUFFER);
+            b = ByteBuffer.allocateDirect(SocketSegmentSource.DEFAULT_BUFFER);
             receiveBuffer = b;
         }
         return b;

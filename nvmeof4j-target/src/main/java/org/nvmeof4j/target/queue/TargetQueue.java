@@ -30,6 +30,7 @@ import org.nvmeof4j.target.offload.OffloadHook;
 import org.nvmeof4j.tcp.PduReceiver;
 import org.nvmeof4j.tcp.PduSender;
 import org.nvmeof4j.tcp.Poller;
+import org.nvmeof4j.tcp.SocketSegmentSource;
 import org.nvmeof4j.tcp.NvmeTcpConnection;
 
 /**
@@ -157,7 +158,7 @@ public final class TargetQueue extends NvmeTcpConnection implements Request.Stag
         if (poller != null)
         {
             // every read goes into the poller's one receive buffer: a connection keeps no receive memory of its own
-            segmentSource(new org.nvmeof4j.tcp.SocketSegmentSource(poller::receiveBuffer));
+            segmentSource(new SocketSegmentSource(poller::receiveBuffer));
         }
         this.connectHandler = new ConnectHandler(target, listener);
         this.nvm = new NvmCommands(this);
