@@ -179,7 +179,7 @@ if (( timeout_s > 0 )); then
     qemu=(timeout -k 5 "$timeout_s" setpriv --pdeathsig KILL -- "${qemu[@]}")
 fi
 
-# a guest kernel that panics before /init is booted again, twice at most (interop_boot_panicked)
+# a guest kernel that panics before /init is booted again, twice at most (interop_boot_again)
 for boot in 1 2 3; do
     log "booting Linux target VM (kernel $INTEROP_KVER) on 127.0.0.1:$port${port2:+ and :$port2} nqn=$nqn size=${size_mib}MiB; log $logfile"
     start=$SECONDS
@@ -205,11 +205,8 @@ for boot in 1 2 3; do
         fi
         sleep 0.5
     done
-    if (( ! ready && boot < 3 )) && ! kill -0 "$qpid" 2>/dev/null && interop_boot_panicked "$logfile"; then
+    if (( ! ready )) && ! kill -0 "$qpid" 2>/dev/null && interop_boot_again "$logfile" "$boot"; then
         wait "$qpid" 2>/dev/null || true
-        log "the guest kernel panicked before /init (boot $boot of 3, a TCG boot flake): booting again"
-        cp "$logfile" "$logfile.boot$boot"
-        : > "$logfile"
         continue
     fi
     break

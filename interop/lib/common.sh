@@ -113,13 +113,17 @@ interop_qemu_base() {
         -serial "file:$serial_log")
 }
 
-# True when the guest kernel panicked before its /init printed a line: TCG occasionally oopses while the
-# kernel patches its own text during early boot (seen: "Oops: int3" in sched_clock_cpu, a bad jump in
-# run_timer_softirq, each followed by "Kernel panic"). Nothing has reached a peer by then, so the callers
-# boot such a guest again (twice at most); a guest whose /init started is never rerun.
-# Usage: interop_boot_panicked SERIAL_LOG
-interop_boot_panicked() {
-    ! tr -d '\r' < "$1" | grep -q '^interop-guest:' && grep -q 'Kernel panic' "$1"
+# Whether to boot a guest again: true, after keeping its serial log as SERIAL_LOG.bootN and emptying it, when
+# boot BOOT (of 3) panicked before its /init printed a line. TCG occasionally oopses while the kernel patches its
+# own text during early boot (seen: "Oops: int3" in sched_clock_cpu, a bad jump in run_timer_softirq, each followed
+# by "Kernel panic"); nothing has reached a peer by then. A guest whose /init started is never rerun.
+# Usage: interop_boot_again SERIAL_LOG BOOT
+interop_boot_again() {
+    local log="$1" boot="$2"
+    (( boot < 3 )) && ! tr -d '\r' < "$log" | grep -q '^interop-guest:' && grep -q 'Kernel panic' "$log" || return 1
+    log "the guest kernel panicked before /init (boot $boot of 3, a TCG boot flake): booting again"
+    cp "$log" "$log.boot$boot"
+    : > "$log"
 }
 
 # Runs "$@" so that it is killed when this shell dies, even by SIGKILL.
