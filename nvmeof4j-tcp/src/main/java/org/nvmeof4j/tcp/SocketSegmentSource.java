@@ -26,11 +26,11 @@ public final class SocketSegmentSource implements SegmentSource
     /** The first buffer of a source that owns its buffer: an ICReq, a Connect and its data fit in one read. */
     public static final int INITIAL_BUFFER = 4096;
 
+    /** The size an owned buffer grows to; unused when the buffer is lent. */
     private final int bufferSize;
-    /** Whether this source allocates its buffer, and so may grow it. */
-    private final boolean owned;
-    /** Lends the buffer for each read; null when the source holds one. */
+    /** Lends the buffer for each read; null when the source owns (allocates and grows) its buffer. */
     private final Supplier<ByteBuffer> lender;
+    /** The owned buffer, allocated at the first read. */
     private ByteBuffer buffer;
     private final Segment segment = new Segment();
     private long streamOffset;
@@ -48,7 +48,6 @@ public final class SocketSegmentSource implements SegmentSource
             throw new IllegalArgumentException("receive buffer size must be positive, not " + bufferSize);
         }
         this.bufferSize = bufferSize;
-        this.owned = true;
         this.lender = null;
     }
 
@@ -58,14 +57,7 @@ public final class SocketSegmentSource implements SegmentSource
      */
     public SocketSegmentSource(final ByteBuffer buffer)
     {
-        if (buffer.capacity() == 0)
-        {
-            throw new IllegalArgumentException("receive buffer has no room");
-        }
-        this.bufferSize = buffer.capacity();
-        this.buffer = buffer;
-        this.owned = false;
-        this.lender = null;
+        this(lent(buffer));
     }
 
     /**
@@ -77,23 +69,27 @@ public final class SocketSegmentSource implements SegmentSource
     public SocketSegmentSource(final Supplier<ByteBuffer> lender)
     {
         this.bufferSize = DEFAULT_BUFFER;
-        this.owned = false;
         this.lender = lender;
+    }
+
+    private static Supplier<ByteBuffer> lent(final ByteBuffer buffer)
+    {
+        if (buffer.capacity() == 0)
+        {
+            throw new IllegalArgumentException("receive buffer has no room");
+        }
+        return () -> buffer;
     }
 
     @Override
     public int receive(final ReadableByteChannel channel, final PduReceiver receiver) throws IOException
     {
-        ByteBuffer b = buffer;
-        if (lender != null)
+        final boolean owned = lender == null;
+        if (owned && buffer == null)
         {
-            b = lender.get();
+            buffer = ByteBuffer.allocateDirect(Math.min(INITIAL_BUFFER, bufferSize));
         }
-        else if (b == null)
-        {
-            b = ByteBuffer.allocateDirect(Math.min(INITIAL_BUFFER, bufferSize));
-            buffer = b;
-        }
+        final ByteBuffer b = owned ? buffer : lender.get();
         b.clear();
         final int n = channel.read(b);
         if (n > 0)
