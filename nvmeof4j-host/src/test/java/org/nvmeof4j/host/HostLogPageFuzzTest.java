@@ -64,12 +64,7 @@ class HostLogPageFuzzTest
     private static void discoveryLog(final FuzzedDataProvider data)
     {
         final boolean structured = data.consumeInt(0, 7) != 0;
-        // NUMREC from anywhere in a long: one out of range is refused at once; one in range is kept under 257
-        // entries, since a log of up to 65,536 (64 MiB, every entry decoded) took the run from thousands of
-        // inputs a second to 300
-        final long anyNumrec = structured ? 0 : data.consumeLong();
-        final long numrec = structured ? data.consumeInt(0, 6) : anyNumrec >= 0 && anyNumrec <= 65536 ?
-            anyNumrec % 257 : anyNumrec;
+        final long numrec = structured ? data.consumeInt(0, 6) : keptShort(data.consumeLong());
         final long genctr = data.consumeLong();
         final int changes = data.consumeInt(0, 3) == 0 ? data.consumeInt(0, 30) : 0;
         final int failAt = data.consumeInt(0, 15) == 0 ? data.consumeInt(0, 3) : -1;
@@ -126,6 +121,16 @@ class HostLogPageFuzzTest
         }
         log.subsystems();
         log.referrals();
+    }
+
+    /**
+     * A NUMREC from anywhere in a long: one out of range stays as it is (refused at once); one in range is kept under
+     * 257 entries, since a log of up to 65,536 (64 MiB, every entry decoded) took the run from thousands of inputs a
+     * second to 300.
+     */
+    private static long keptShort(final long numrec)
+    {
+        return numrec >= 0 && numrec <= 65536 ? numrec % 257 : numrec;
     }
 
     // ------------------------------------------------------------------ identify controller

@@ -54,7 +54,8 @@ class ConnectionMemoryTest
                 burstAndDrop(target);
             }
             final long perConnection = (directBytesUsed() - before) / CONNECTIONS;
-            // a receive buffer of its own grew to 256 KiB here; what is left is its PDU header buffers and send ring, a few KiB
+            // a receive buffer of its own grew to 256 KiB here; what is left is the PDU header buffers and the send
+            // ring, a few KiB
             assertThat(perConnection).as("direct bytes left per closed connection").isLessThan(16 * 1024);
         }
     }
